@@ -1,0 +1,310 @@
+// The only translation unit that includes Beast: it turns bytes on a socket into Exchanges.
+#include "http/http_listener.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <array>
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <unordered_map>
+
+namespace prodmcp::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+Response json_response(int status, std::string body) {
+  return Response{status, "application/json", std::move(body), {}};
+}
+
+namespace {
+
+std::string error_body(std::string_view message) {
+  // A JSON-RPC error without id: what MCP clients expect even from transport-level failures.
+  std::string body = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":")";
+  body += message;  // callers pass plain ASCII without quotes
+  body += "\"}}";
+  return body;
+}
+
+class BeastExchange final : public Exchange {
+ public:
+  BeastExchange(beast::tcp_stream& stream, bhttp::request<bhttp::string_body>& request, std::string_view remote,
+                ListenerLimits const& limits)
+      : stream_(stream), request_(request), remote_(remote), limits_(limits) {
+    std::string_view const target = request_.target();
+    path_ = target.substr(0, target.find('?'));
+    keep_alive_ = request_.keep_alive();
+  }
+
+  std::string_view method() const override { return request_.method_string(); }
+  std::string_view target() const override { return request_.target(); }
+  std::string_view path() const override { return path_; }
+  std::string_view header(std::string_view name) const override {
+    auto it = request_.find(name);
+    return it == request_.end() ? std::string_view{} : std::string_view(it->value());
+  }
+  bool has_header(std::string_view name) const override { return request_.find(name) != request_.end(); }
+  std::string_view body() const override { return request_.body(); }
+  std::string_view remote_address() const override { return remote_; }
+  asio::any_io_executor executor() const override { return stream_.get_executor(); }
+
+  asio::awaitable<void> respond(Response response) override {
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), request_.version()};
+    if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) message.set(name, value);
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive_);
+    message.prepare_payload();
+    stream_.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream_, message, kNoThrow);
+    stream_.expires_never();
+    responded_ = true;
+    if (ec) keep_alive_ = false;
+  }
+
+  asio::awaitable<bool> begin_stream(int status, std::string_view content_type, Headers headers) override {
+    bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(status), request_.version()};
+    message.set(bhttp::field::content_type, content_type);
+    message.set(bhttp::field::cache_control, "no-cache");
+    message.set("X-Accel-Buffering", "no");
+    for (auto& [name, value] : headers) message.set(name, value);
+    message.keep_alive(keep_alive_);
+    message.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{message};
+    stream_.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kNoThrow);
+    stream_.expires_never();
+    responded_ = true;
+    streaming_ = !ec;
+    if (ec) keep_alive_ = false;
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> write(std::string_view chunk) override {
+    if (!streaming_) co_return false;
+    if (chunk.empty()) co_return true;  // an empty chunk would end the body
+    stream_.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(chunk)), kNoThrow);
+    stream_.expires_never();
+    if (ec) streaming_ = false, keep_alive_ = false;
+    co_return !ec;
+  }
+
+  asio::awaitable<void> end_stream() override {
+    if (!streaming_) co_return;
+    streaming_ = false;
+    stream_.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kNoThrow);
+    stream_.expires_never();
+    if (ec) keep_alive_ = false;
+  }
+
+  void close_after() override { keep_alive_ = false; }
+
+  bool responded() const { return responded_; }
+  bool keep_alive() const { return keep_alive_ && !streaming_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  bhttp::request<bhttp::string_body>& request_;
+  std::string_view remote_;
+  ListenerLimits const& limits_;
+  std::string_view path_;
+  bool keep_alive_ = true;
+  bool responded_ = false;
+  bool streaming_ = false;
+};
+
+}  // namespace
+
+struct Listener::Impl : std::enable_shared_from_this<Impl> {
+  Impl(runtime::WorkerPool& pool, ListenerLimits limits) : pool(pool), limits(limits) {}
+
+  runtime::WorkerPool& pool;
+  ListenerLimits const limits;
+  std::unordered_map<std::string, Handler*> routes;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::mutex acceptors_mutex;
+  std::atomic<std::size_t> connections{0};
+
+  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+    auto self = shared_from_this();
+    asio::steady_timer backoff(acceptor.get_executor());
+    for (;;) {
+      auto& context = pool.next();
+      auto [ec, socket] = co_await acceptor.async_accept(context, kNoThrow);
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec) {
+        // Out of file descriptors and similar: wait a little instead of spinning.
+        std::cerr << "accept failed: " << ec.message() << '\n';
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(kNoThrow);
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, serve_connection(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> reply_and_close(beast::tcp_stream& stream, bhttp::status status, std::string_view message,
+                                        unsigned version) {
+    bhttp::response<bhttp::string_body> response{status, version};
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = error_body(message);
+    response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(limits.write_timeout);
+    co_await bhttp::async_write(stream, response, kNoThrow);
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // Closing with unread input makes the kernel send RST, which can destroy the reply before the
+    // client reads it; discard (never store) what is still arriving, briefly and boundedly.
+    std::array<char, 16 * 1024> sink;
+    std::size_t discarded = 0;
+    stream.expires_after(std::chrono::seconds(1));
+    while (discarded < (8u << 20)) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (ec) break;
+      discarded += n;
+    }
+  }
+
+  asio::awaitable<void> serve_connection(tcp::socket socket) {
+    auto self = shared_from_this();
+    struct Count {
+      std::atomic<std::size_t>& n;
+      ~Count() { n.fetch_sub(1, std::memory_order_relaxed); }
+    } count{connections};
+    std::size_t const open = connections.fetch_add(1, std::memory_order_relaxed) + 1;
+
+    error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    std::string remote;
+    if (auto endpoint = socket.remote_endpoint(ec); !ec) remote = endpoint.address().to_string();
+    beast::tcp_stream stream(std::move(socket));
+    if (open > limits.max_connections) {
+      co_await reply_and_close(stream, bhttp::status::service_unavailable,
+                               "the server has reached its connection limit; retry shortly", 11);
+      co_return;
+    }
+
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+      parser.body_limit(limits.max_body_bytes);
+      // Slow-drip clients get a deadline for the whole header, not per byte.
+      stream.expires_after(first || buffer.size() > 0 ? limits.header_timeout : limits.idle_timeout);
+      first = false;
+      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      if (read_ec == bhttp::error::header_limit) {
+        co_await reply_and_close(stream, bhttp::status::request_header_fields_too_large,
+                                 "request headers exceed the server's limit", 11);
+        co_return;
+      }
+      if (read_ec) {
+        if (read_ec != bhttp::error::end_of_stream && read_ec != beast::error::timeout &&
+            read_ec != asio::error::eof && read_ec != asio::error::connection_reset &&
+            read_ec != asio::error::operation_aborted)
+          co_await reply_and_close(stream, bhttp::status::bad_request, "malformed HTTP request", 11);
+        co_return;
+      }
+      auto const version = parser.get().version();
+      // Refuse an oversized body from its declared length, before reading any of it.
+      if (auto length = parser.content_length(); length && *length > limits.max_body_bytes) {
+        co_await reply_and_close(stream, bhttp::status::payload_too_large,
+                                 "request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
+                                     " bytes)",
+                                 version);
+        co_return;
+      }
+      if (!parser.is_done()) {
+        if (auto expect = parser.get()[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
+          bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
+          co_await bhttp::async_write(stream, proceed, kNoThrow);
+        }
+        stream.expires_after(limits.body_timeout);
+        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+        if (body_ec == bhttp::error::body_limit) {
+          co_await reply_and_close(stream, bhttp::status::payload_too_large,
+                                   "request body exceeds MAX_REQUEST_SIZE (" +
+                                       std::to_string(limits.max_body_bytes) + " bytes)",
+                                   version);
+          co_return;
+        }
+        if (body_ec) co_return;
+      }
+      stream.expires_never();
+
+      auto request = parser.release();
+      BeastExchange exchange(stream, request, remote, limits);
+      auto route = routes.find(std::string(exchange.path()));
+      if (route == routes.end()) {
+        co_await exchange.respond(json_response(404, error_body("no such path; the MCP endpoint is /mcp")));
+      } else {
+        co_await route->second->serve(exchange);
+        if (!exchange.responded())
+          co_await exchange.respond(json_response(500, error_body("the handler produced no response")));
+      }
+      if (!exchange.keep_alive()) break;
+    }
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+};
+
+Listener::Listener(runtime::WorkerPool& pool, ListenerLimits limits)
+    : impl_(std::make_shared<Impl>(pool, limits)) {}
+
+Listener::~Listener() { stop(); }
+
+void Listener::route(std::string path, Handler& handler) { impl_->routes[std::move(path)] = &handler; }
+
+std::uint16_t Listener::listen(std::string const& address, std::uint16_t port) {
+  auto const ip = asio::ip::make_address(address);
+  auto acceptor = std::make_unique<tcp::acceptor>(impl_->pool.main());
+  tcp::endpoint const endpoint(ip, port);
+  acceptor->open(endpoint.protocol());
+  acceptor->set_option(asio::socket_base::reuse_address(true));
+  if (ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true));
+  acceptor->bind(endpoint);
+  acceptor->listen(asio::socket_base::max_listen_connections);
+  auto const bound = acceptor->local_endpoint().port();
+  auto& ref = *acceptor;
+  {
+    std::lock_guard lock(impl_->acceptors_mutex);
+    impl_->acceptors.push_back(std::move(acceptor));
+  }
+  asio::co_spawn(impl_->pool.main(), impl_->accept_loop(ref), asio::detached);
+  return bound;
+}
+
+void Listener::stop() {
+  std::lock_guard lock(impl_->acceptors_mutex);
+  for (auto& acceptor : impl_->acceptors) {
+    error_code ignored;
+    asio::post(acceptor->get_executor(), [a = acceptor.get()] {
+      error_code e;
+      a->close(e);
+    });
+  }
+}
+
+std::size_t Listener::active_connections() const { return impl_->connections.load(std::memory_order_relaxed); }
+
+}  // namespace prodmcp::http

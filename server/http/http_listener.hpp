@@ -1,0 +1,45 @@
+#pragma once
+// The HTTP/1.1 server: accepts connections, reads requests within limits and hands each to the
+// Handler of its path. Beast stays inside http_listener.cpp.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/http_exchange.hpp"
+#include "runtime/worker_pool.hpp"
+
+namespace prodmcp::http {
+
+struct ListenerLimits {
+  std::size_t max_body_bytes = 1 << 20;      // MAX_REQUEST_SIZE
+  std::size_t max_header_bytes = 16 * 1024;  // request line and headers
+  std::size_t max_connections = 10'000;      // beyond this: 503 and close
+  std::chrono::milliseconds header_timeout{10'000};  // a request's headers must arrive within this
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds write_timeout{30'000};
+};
+
+class Listener {
+ public:
+  Listener(runtime::WorkerPool& pool, ListenerLimits limits);
+  ~Listener();
+
+  // Requests whose path equals `path` go to `handler`; others get 404.
+  void route(std::string path, Handler& handler);
+  // Binds and starts accepting; returns the bound port (useful with port 0). Throws on failure.
+  std::uint16_t listen(std::string const& address, std::uint16_t port);
+  void stop();
+  std::size_t active_connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// A JSON body with the right headers; shared by the endpoints for their error replies.
+Response json_response(int status, std::string body);
+
+}  // namespace prodmcp::http

@@ -1,0 +1,556 @@
+#include "http/mcp_endpoint.hpp"
+#include "http/http_listener.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "protocol/meta_keys.hpp"
+#include "protocol/request_state.hpp"
+
+namespace prodmcp::http {
+
+namespace json = boost::json;
+namespace rpc = protocol::error_code;
+using protocol::Engine;
+using protocol::EventStream;
+using protocol::RequestContext;
+using protocol::Revision;
+using protocol::RpcError;
+using protocol::Session;
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Whether an Accept header admits `type` ("application/json"), wildcards included.
+bool accepts(std::string_view accept, std::string_view type) {
+  auto const slash = type.find('/');
+  while (!accept.empty()) {
+    auto const comma = accept.find(',');
+    auto range = trim(accept.substr(0, comma));
+    range = trim(range.substr(0, range.find(';')));
+    if (range == "*/*" || iequals(range, type) ||
+        (range.ends_with("/*") && iequals(range.substr(0, range.size() - 1), type.substr(0, slash + 1))))
+      return true;
+    if (comma == std::string_view::npos) break;
+    accept.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool is_json_content_type(std::string_view content_type) {
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+// Responses are built by functions, never as braced temporaries inside co_await: GCC 12
+// miscompiles aggregate temporaries in co_await expressions (double free).
+Response status_only(int status) {
+  Response response;
+  response.status = status;
+  return response;
+}
+
+Response rpc_error(int status, json::value id, RpcError const& error) {
+  return Response{status, "application/json", json::serialize(protocol::make_error(std::move(id), error)), {}};
+}
+
+Response rpc_error(int status, json::value id, int code, std::string message, json::value data = nullptr) {
+  return rpc_error(status, std::move(id), RpcError{code, std::move(message), std::move(data)});
+}
+
+// 2026-07-28 status mapping for JSON-RPC errors.
+int stateless_status(int code) {
+  switch (code) {
+    case rpc::kMethodNotFound: return 404;
+    case rpc::kInvalidParams:
+    case rpc::kHeaderMismatch:
+    case rpc::kMissingClientCapability:
+    case rpc::kUnsupportedProtocolVersion:
+    case rpc::kInvalidRequest:
+    case rpc::kParseError: return 400;
+    default: return 200;
+  }
+}
+
+// Mcp-Param-* values: plain ASCII as is, anything else as =?base64?...?=.
+std::optional<std::string> decode_param_header(std::string_view value) {
+  value = trim(value);
+  if (value.starts_with("=?base64?") && value.ends_with("?=") && value.size() >= 11) {
+    auto decoded = protocol::base64_decode(value.substr(9, value.size() - 11));
+    return decoded;
+  }
+  return std::string(value);
+}
+
+bool header_matches_argument(std::string_view header, json::value const& argument) {
+  auto const decoded = decode_param_header(header);
+  if (!decoded) return false;
+  if (argument.is_string()) return *decoded == argument.get_string();
+  if (argument.is_bool()) return *decoded == (argument.get_bool() ? "true" : "false");
+  if (argument.is_int64() || argument.is_uint64() || argument.is_double()) {
+    double parsed = 0;
+    auto const [end, ec] = std::from_chars(decoded->data(), decoded->data() + decoded->size(), parsed);
+    if (ec != std::errc{} || end != decoded->data() + decoded->size()) return false;
+    return parsed == argument.to_number<double>();
+  }
+  return false;
+}
+
+// 2026-07-28: the headers that mirror the body (for routing by intermediaries) must agree with it.
+std::optional<RpcError> check_mirrored_headers(Exchange& exchange, json::object const& message,
+                                               protocol::Catalog const& catalog) {
+  auto mismatch = [](std::string text) { return RpcError{rpc::kHeaderMismatch, std::move(text)}; };
+  std::string_view const method = message.at("method").get_string();
+  json::object const* params = nullptr;
+  if (auto const* p = message.if_contains("params"); p && p->is_object()) params = &p->get_object();
+  std::string_view meta_version;
+  if (params)
+    if (auto const* meta = params->if_contains("_meta"); meta && meta->is_object())
+      if (auto const* v = meta->get_object().if_contains(protocol::meta_key::kProtocolVersion); v && v->is_string())
+        meta_version = v->get_string();
+
+  if (!exchange.has_header("MCP-Protocol-Version"))
+    return mismatch("the MCP-Protocol-Version header is required and must equal params._meta[\"" +
+                    std::string(protocol::meta_key::kProtocolVersion) + "\"]");
+  if (auto const header = trim(exchange.header("MCP-Protocol-Version")); header != meta_version)
+    return mismatch("the MCP-Protocol-Version header (\"" + std::string(header) +
+                    "\") does not match params._meta protocolVersion (\"" + std::string(meta_version) + "\")");
+  if (!exchange.has_header("Mcp-Method"))
+    return mismatch("the Mcp-Method header is required and must equal the JSON-RPC method");
+  if (auto const header = trim(exchange.header("Mcp-Method")); header != method)
+    return mismatch("the Mcp-Method header (\"" + std::string(header) + "\") does not match the method \"" +
+                    std::string(method) + "\"");
+
+  std::string_view name_key;
+  if (method == "tools/call" || method == "prompts/get") name_key = "name";
+  if (method == "resources/read") name_key = "uri";
+  if (!name_key.empty() && params) {
+    auto const value = protocol::string_param(*params, name_key);
+    if (value) {
+      if (!exchange.has_header("Mcp-Name"))
+        return mismatch("the Mcp-Name header is required for " + std::string(method) + " and must equal params." +
+                        std::string(name_key));
+      if (auto const header = trim(exchange.header("Mcp-Name")); header != *value)
+        return mismatch("the Mcp-Name header (\"" + std::string(header) + "\") does not match params." +
+                        std::string(name_key) + " (\"" + std::string(*value) + "\")");
+    }
+  }
+
+  if (method != "tools/call" || !params) return std::nullopt;
+  auto const tool_name = protocol::string_param(*params, "name");
+  if (!tool_name) return std::nullopt;
+  auto const snapshot = catalog.snapshot();
+  auto const tool = snapshot->tools_by_name.find(std::string(*tool_name));
+  if (tool == snapshot->tools_by_name.end()) return std::nullopt;
+  auto const* schema = tool->second->descriptor.if_contains("inputSchema");
+  auto const* properties = schema && schema->is_object() ? schema->get_object().if_contains("properties") : nullptr;
+  if (!properties || !properties->is_object()) return std::nullopt;
+  json::object const* arguments = nullptr;
+  if (auto const* a = params->if_contains("arguments"); a && a->is_object()) arguments = &a->get_object();
+  for (auto const& [property, definition] : properties->get_object()) {
+    auto const* header_name = definition.is_object() ? definition.get_object().if_contains("x-mcp-header") : nullptr;
+    if (!header_name || !header_name->is_string()) continue;
+    std::string const header = "Mcp-Param-" + std::string(header_name->get_string());
+    auto const* argument = arguments ? arguments->if_contains(property) : nullptr;
+    if (!argument || argument->is_null()) {
+      if (exchange.has_header(header))
+        return mismatch("the " + header + " header is present but argument \"" + std::string(property) +
+                        "\" is not");
+      continue;
+    }
+    if (!exchange.has_header(header))
+      return mismatch("the " + header + " header is required: it mirrors argument \"" + std::string(property) + "\"");
+    if (!header_matches_argument(exchange.header(header), *argument))
+      return mismatch("the " + header + " header does not match argument \"" + std::string(property) + "\"");
+  }
+  return std::nullopt;
+}
+
+// Serialized SSE events.
+void append_event(std::string& out, std::string_view id, std::string_view data) {
+  if (!id.empty()) out.append("id: ").append(id).append("\n");
+  out.append("event: message\ndata: ").append(data).append("\n\n");
+}
+
+// Messages related to one request, written into its event stream.
+class StreamChannel final : public protocol::RequestChannel {
+ public:
+  explicit StreamChannel(std::shared_ptr<EventStream> stream) : stream_(std::move(stream)) {}
+  asio::awaitable<void> send(json::object message) override {
+    stream_->push(json::serialize(message));
+    co_return;
+  }
+  void disconnect() override { stream_->disconnect_reader(); }
+
+ private:
+  std::shared_ptr<EventStream> stream_;
+};
+
+// A request served on an SSE stream: the handler runs detached from the HTTP connection so that a
+// session-revision client can drop the connection and resume the stream later.
+struct StreamingCall {
+  RequestContext context;
+  std::shared_ptr<EventStream> stream;
+  std::unique_ptr<StreamChannel> channel;
+  std::shared_ptr<protocol::InFlightRequest> in_flight;
+  std::string key;
+};
+
+}  // namespace
+
+struct McpEndpoint::Impl {
+  Impl(Engine& engine, McpEndpointOptions options) : engine(engine), options(std::move(options)) {}
+
+  Engine& engine;
+  McpEndpointOptions options;
+
+  asio::awaitable<void> serve(Exchange& exchange) {
+    if (!options.origins.host_allowed(exchange.header("Host")))
+      co_return co_await exchange.respond(rpc_error(403, nullptr, rpc::kInvalidRequest,
+                                                    "Host header names a host this server does not serve "
+                                                    "(DNS rebinding protection)"));
+    if (!options.origins.origin_allowed(exchange.header("Origin")))
+      co_return co_await exchange.respond(rpc_error(403, nullptr, rpc::kInvalidRequest,
+                                                    "Origin \"" + std::string(exchange.header("Origin")) +
+                                                        "\" is not allowed"));
+    auto const method = exchange.method();
+    if (method == "POST") co_return co_await post(exchange);
+    if (method == "GET") co_return co_await get(exchange);
+    if (method == "DELETE") co_return co_await remove(exchange);
+    Response response = rpc_error(405, nullptr, rpc::kInvalidRequest, "the MCP endpoint accepts POST, GET and DELETE");
+    response.headers.emplace_back("Allow", "GET, POST, DELETE");
+    co_await exchange.respond(std::move(response));
+  }
+
+  // ---- POST -------------------------------------------------------------------------------------
+
+  asio::awaitable<void> post(Exchange& exchange) {
+    if (!is_json_content_type(exchange.header("Content-Type")))
+      co_return co_await exchange.respond(rpc_error(415, nullptr, rpc::kInvalidRequest,
+                                                    "Content-Type must be application/json"));
+    auto const accept = exchange.header("Accept");
+    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+      co_return co_await exchange.respond(rpc_error(406, nullptr, rpc::kInvalidRequest,
+                                                    "Accept must list both application/json and text/event-stream"));
+
+    json::parse_options parse_options;
+    parse_options.max_depth = static_cast<std::size_t>(options.max_json_depth);
+    boost::system::error_code ec;
+    json::value body = json::parse(exchange.body(), ec, json::storage_ptr(), parse_options);
+    if (ec)
+      co_return co_await exchange.respond(rpc_error(400, nullptr, rpc::kParseError,
+                                                    "the body is not valid JSON (" + ec.message() + ")"));
+
+    if (body.is_array()) co_return co_await post_batch(exchange, body.get_array());
+    auto const classification = protocol::classify(body);
+    if (classification.kind == protocol::MessageKind::kInvalid)
+      co_return co_await exchange.respond(rpc_error(400, protocol::id_of(body), rpc::kInvalidRequest,
+                                                    std::string(classification.problem)));
+    json::object& message = body.get_object();
+
+    bool const stateless = Engine::has_stateless_meta(message) ||
+                           trim(exchange.header("MCP-Protocol-Version")) ==
+                               protocol::to_string(protocol::kStatelessRevision);
+    if (stateless) co_return co_await post_stateless(exchange, message, classification.kind);
+
+    if (classification.kind == protocol::MessageKind::kRequest && message.at("method") == "initialize") {
+      auto initialized = engine.initialize(message);
+      Response response{initialized.session ? 200 : 400, "application/json",
+                        json::serialize(initialized.response), {}};
+      if (initialized.session) response.headers.emplace_back("Mcp-Session-Id", initialized.session->id());
+      co_return co_await exchange.respond(std::move(response));
+    }
+
+    std::shared_ptr<Session> session;
+    if (auto failure = co_await find_session(exchange, session, protocol::id_of(body)); failure) co_return;
+
+    switch (classification.kind) {
+      case protocol::MessageKind::kNotification:
+        engine.handle_notification(session.get(), message);
+        co_return co_await exchange.respond(status_only(202));
+      case protocol::MessageKind::kResponse:
+        engine.handle_response(*session, message);
+        co_return co_await exchange.respond(status_only(202));
+      default: break;
+    }
+    RequestContext context = make_context(exchange, message);
+    engine.bind_session(context, session);
+    if (engine.may_stream(context)) co_return co_await serve_streaming(exchange, std::move(context), false);
+    auto response = co_await engine.handle(context);
+    if (!response) co_return co_await exchange.respond(status_only(202));
+    co_await exchange.respond(json_response(200, json::serialize(*response)));
+  }
+
+  RequestContext make_context(Exchange& exchange, json::object& message) {
+    RequestContext context;
+    context.executor = exchange.executor();
+    context.id = message.at("id");
+    context.method = message.at("method").get_string();
+    if (auto* params = message.if_contains("params"); params && params->is_object())
+      context.params = std::move(params->get_object());
+    if (auto const correlation = exchange.header("X-Correlation-ID"); !correlation.empty())
+      context.correlation_id = std::string(correlation.substr(0, 128));
+    return context;
+  }
+
+  // Looks up the session a legacy request names; answers the request itself (400/404) when it
+  // cannot, returning true.
+  asio::awaitable<bool> find_session(Exchange& exchange, std::shared_ptr<Session>& session, json::value id) {
+    auto const header = exchange.header("Mcp-Session-Id");
+    if (header.empty()) {
+      co_await exchange.respond(rpc_error(400, std::move(id), rpc::kInvalidRequest,
+                                          "Mcp-Session-Id header is required; send initialize first to get one"));
+      co_return true;
+    }
+    session = engine.sessions().find(std::string(header));
+    if (!session) {
+      co_await exchange.respond(rpc_error(404, std::move(id), -32001,
+                                          "session not found (it ended or expired); initialize a new session"));
+      co_return true;
+    }
+    if (exchange.has_header("MCP-Protocol-Version")) {
+      auto const version = trim(exchange.header("MCP-Protocol-Version"));
+      auto const revision = protocol::parse_revision(version);
+      if (!revision || protocol::is_stateless(*revision)) {
+        co_await exchange.respond(rpc_error(400, std::move(id), rpc::kInvalidRequest,
+                                            "unsupported MCP-Protocol-Version \"" + std::string(version) +
+                                                "\"; this session negotiated " +
+                                                std::string(protocol::to_string(session->revision()))));
+        co_return true;
+      }
+    }
+    session->touch();
+    co_return false;
+  }
+
+  asio::awaitable<void> post_batch(Exchange& exchange, json::array& batch) {
+    std::shared_ptr<Session> session;
+    if (exchange.has_header("Mcp-Session-Id"))
+      if (auto failure = co_await find_session(exchange, session, nullptr); failure) co_return;
+    if (!session || !protocol::allows_batches(session->revision()))
+      co_return co_await exchange.respond(rpc_error(
+          400, nullptr, rpc::kInvalidRequest,
+          "JSON-RPC batches are allowed only in a 2025-03-26 session; send one message per POST"));
+    if (batch.empty())
+      co_return co_await exchange.respond(rpc_error(400, nullptr, rpc::kInvalidRequest, "the batch is empty"));
+    json::array responses;
+    for (auto& element : batch) {
+      auto const classification = protocol::classify(element);
+      switch (classification.kind) {
+        case protocol::MessageKind::kInvalid:
+          responses.push_back(protocol::make_error(protocol::id_of(element), rpc::kInvalidRequest,
+                                                   classification.problem));
+          continue;
+        case protocol::MessageKind::kNotification:
+          engine.handle_notification(session.get(), element.get_object());
+          continue;
+        case protocol::MessageKind::kResponse:
+          engine.handle_response(*session, element.get_object());
+          continue;
+        case protocol::MessageKind::kRequest: break;
+      }
+      if (element.get_object().at("method") == "initialize") {
+        responses.push_back(protocol::make_error(element.get_object().at("id"), rpc::kInvalidRequest,
+                                                 "initialize must not be part of a batch"));
+        continue;
+      }
+      RequestContext context = make_context(exchange, element.get_object());
+      engine.bind_session(context, session);
+      if (auto response = co_await engine.handle(context)) responses.push_back(std::move(*response));
+    }
+    if (responses.empty()) co_return co_await exchange.respond(status_only(202));
+    co_await exchange.respond(json_response(200, json::serialize(responses)));
+  }
+
+  asio::awaitable<void> post_stateless(Exchange& exchange, json::object& message, protocol::MessageKind kind) {
+    if (kind != protocol::MessageKind::kRequest) {
+      // Notifications carry nothing stateful here; responses have nothing to answer (MRTR replaced them).
+      if (kind == protocol::MessageKind::kNotification) engine.handle_notification(nullptr, message);
+      co_return co_await exchange.respond(status_only(202));
+    }
+    json::value const id = message.at("id");
+    RequestContext context = make_context(exchange, message);
+    if (auto error = engine.bind_stateless(context))
+      co_return co_await exchange.respond(rpc_error(stateless_status(error->code), id, *error));
+    if (auto error = check_mirrored_headers(exchange, message_view(message, context), engine.catalog()))
+      co_return co_await exchange.respond(rpc_error(400, id, *error));
+    if (engine.may_stream(context)) co_return co_await serve_streaming(exchange, std::move(context), true);
+    auto response = co_await engine.handle(context);
+    if (!response) co_return co_await exchange.respond(status_only(202));
+    int status = 200;
+    if (auto const* error = response->if_contains("error"); error && error->is_object())
+      status = stateless_status(static_cast<int>(error->get_object().at("code").to_number<std::int64_t>()));
+    co_await exchange.respond(json_response(status, json::serialize(*response)));
+  }
+
+  // make_context moved params out of the message; rebuild the view the header check needs.
+  static json::object message_view(json::object const& message, RequestContext const& context) {
+    json::object view;
+    view["method"] = message.at("method");
+    view["params"] = context.params;
+    return view;
+  }
+
+  asio::awaitable<void> serve_streaming(Exchange& exchange, RequestContext context, bool stateless) {
+    auto call = std::make_shared<StreamingCall>();
+    auto const session = context.session;
+    call->stream = session ? session->open_stream() : std::make_shared<EventStream>("0", 1024);
+    call->channel = std::make_unique<StreamChannel>(call->stream);
+    call->key = protocol::id_key(context.id);
+    call->in_flight = session ? session->begin_request(call->key, exchange.executor())
+                              : std::make_shared<protocol::InFlightRequest>();
+    call->context = std::move(context);
+    call->context.channel = call->channel.get();
+    Revision const revision = call->context.revision;
+    auto const reader = call->stream->attach_reader();  // before the handler runs: it may disconnect us
+
+    Engine* const engine_ptr = &engine;
+    asio::co_spawn(
+        exchange.executor(),
+        [call, engine_ptr]() -> asio::awaitable<void> {
+          auto response = co_await engine_ptr->handle(call->context);
+          if (response) call->stream->push(json::serialize(*response));
+          call->stream->finish();
+          if (call->context.session) call->context.session->end_request(call->key);
+        },
+        asio::bind_cancellation_slot(call->in_flight->signal.slot(), [](std::exception_ptr) {}));
+
+    Headers headers;
+    if (!stateless && session) headers.emplace_back("Mcp-Session-Id", session->id());
+    if (!co_await exchange.begin_stream(200, "text/event-stream", std::move(headers))) {
+      if (stateless) call->in_flight->signal.emit(asio::cancellation_type::terminal);
+      co_return;
+    }
+    bool const client_stayed = co_await pump(exchange, *call->stream, reader, 0, !stateless, revision);
+    if (!client_stayed) {
+      // Stateless: closing the stream cancels the request. Sessions: the stream stays resumable.
+      if (stateless) call->in_flight->signal.emit(asio::cancellation_type::terminal);
+      exchange.close_after();
+      co_return;
+    }
+    co_await exchange.end_stream();
+  }
+
+  // Writes the events of `stream` after `after` as SSE until it finishes, this reader is displaced,
+  // or the client goes away (returns false).
+  asio::awaitable<bool> pump(Exchange& exchange, EventStream& stream, std::uint64_t reader, std::uint64_t after,
+                             bool with_ids, Revision revision) {
+    using namespace asio::experimental::awaitable_operators;
+    std::string chunk;
+    if (with_ids && protocol::has_sse_polling(revision)) {
+      // Priming event: gives the client an id to resume from before anything else is sent.
+      chunk = "id: " + stream.event_id(after) + "\nretry: " + std::to_string(options.retry_interval.count()) +
+              "\ndata: \n\n";
+      if (!co_await exchange.write(chunk)) co_return false;
+    }
+    asio::steady_timer keepalive(exchange.executor());
+    for (;;) {
+      keepalive.expires_after(options.keepalive_interval);
+      auto next = co_await (stream.next(after, reader, exchange.executor()) || keepalive.async_wait(asio::use_awaitable));
+      if (next.index() == 1) {
+        if (!co_await exchange.write(": keep-alive\n\n")) co_return false;
+        continue;
+      }
+      auto& batch = std::get<0>(next);
+      chunk.clear();
+      for (auto const& event : batch.events) {
+        after = event.sequence;
+        if (event.data.empty()) continue;
+        append_event(chunk, with_ids ? stream.event_id(event.sequence) : std::string(), event.data);
+      }
+      if (!chunk.empty() && !co_await exchange.write(chunk)) co_return false;
+      if (batch.finished || batch.detach) co_return true;
+    }
+  }
+
+  // ---- GET: the standalone stream, or resuming a stream with Last-Event-ID ------------------------
+
+  asio::awaitable<void> get(Exchange& exchange) {
+    if (trim(exchange.header("MCP-Protocol-Version")) == protocol::to_string(protocol::kStatelessRevision)) {
+      Response response = rpc_error(405, nullptr, rpc::kInvalidRequest,
+                                    "GET is not part of protocol revision 2026-07-28; use subscriptions/listen");
+      response.headers.emplace_back("Allow", "POST");
+      co_return co_await exchange.respond(std::move(response));
+    }
+    if (!accepts(exchange.header("Accept"), "text/event-stream"))
+      co_return co_await exchange.respond(
+          rpc_error(406, nullptr, rpc::kInvalidRequest, "GET on the MCP endpoint needs Accept: text/event-stream"));
+    std::shared_ptr<Session> session;
+    if (co_await find_session(exchange, session, nullptr)) co_return;
+
+    std::shared_ptr<EventStream> stream;
+    std::uint64_t after = 0;
+    bool standalone = true;
+    if (auto const last = trim(exchange.header("Last-Event-ID")); !last.empty()) {
+      auto const separator = last.rfind('_');
+      if (separator != std::string_view::npos) {
+        auto const sequence_text = last.substr(separator + 1);
+        std::uint64_t sequence = 0;
+        auto const [end, ec] =
+            std::from_chars(sequence_text.data(), sequence_text.data() + sequence_text.size(), sequence);
+        if (ec == std::errc{} && end == sequence_text.data() + sequence_text.size()) {
+          auto found = session->find_stream(std::string(last.substr(0, separator)));
+          if (found && found != session->standalone_stream()) {
+            stream = std::move(found);
+            after = sequence;
+            standalone = false;
+          } else if (found) {
+            after = sequence;
+          }
+        }
+      }
+    }
+    if (standalone) {
+      stream = session->claim_standalone_stream();
+      if (!stream)
+        co_return co_await exchange.respond(rpc_error(409, nullptr, rpc::kInvalidRequest,
+                                                      "this session already has a standalone SSE stream open"));
+    }
+    Headers headers{{"Mcp-Session-Id", session->id()}};
+    bool stayed = false;
+    if (co_await exchange.begin_stream(200, "text/event-stream", std::move(headers)))
+      stayed = co_await pump(exchange, *stream, stream->attach_reader(), after, true, session->revision());
+    if (standalone) session->release_standalone_stream();
+    if (stayed) co_await exchange.end_stream();
+    else exchange.close_after();
+  }
+
+  // ---- DELETE: the client ends its session -------------------------------------------------------
+
+  asio::awaitable<void> remove(Exchange& exchange) {
+    if (trim(exchange.header("MCP-Protocol-Version")) == protocol::to_string(protocol::kStatelessRevision)) {
+      Response response = rpc_error(405, nullptr, rpc::kInvalidRequest,
+                                    "DELETE is not part of protocol revision 2026-07-28: there is no session");
+      response.headers.emplace_back("Allow", "POST");
+      co_return co_await exchange.respond(std::move(response));
+    }
+    std::shared_ptr<Session> session;
+    if (co_await find_session(exchange, session, nullptr)) co_return;
+    engine.sessions().remove(session->id());
+    session->close();
+    co_await exchange.respond(status_only(204));
+  }
+};
+
+McpEndpoint::McpEndpoint(Engine& engine, McpEndpointOptions options)
+    : impl_(std::make_unique<Impl>(engine, std::move(options))) {}
+McpEndpoint::~McpEndpoint() = default;
+asio::awaitable<void> McpEndpoint::serve(Exchange& exchange) { return impl_->serve(exchange); }
+
+}  // namespace prodmcp::http

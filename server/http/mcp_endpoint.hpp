@@ -1,0 +1,32 @@
+#pragma once
+// The MCP Streamable HTTP endpoint (/mcp): every revision on one path. Session revisions get
+// Mcp-Session-Id, resumable SSE streams and a standalone GET stream; 2026-07-28 requests are
+// served statelessly from their _meta and mirrored headers.
+#include <chrono>
+#include <memory>
+
+#include "http/http_exchange.hpp"
+#include "http/origin_policy.hpp"
+#include "protocol/engine.hpp"
+
+namespace prodmcp::http {
+
+struct McpEndpointOptions {
+  OriginPolicy origins;
+  std::chrono::milliseconds keepalive_interval{15'000};  // SSE comment lines on quiet streams
+  std::chrono::milliseconds retry_interval{1'000};       // SSE retry: hint (2025-11-25)
+  int max_json_depth = 64;
+};
+
+class McpEndpoint final : public Handler {
+ public:
+  McpEndpoint(protocol::Engine& engine, McpEndpointOptions options);
+  ~McpEndpoint() override;
+  asio::awaitable<void> serve(Exchange& exchange) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace prodmcp::http

@@ -1,0 +1,98 @@
+#pragma once
+// The tools, resources, resource templates and prompts a server offers. Readers take an immutable
+// snapshot (cheap, lock-free on the hot path); changes publish a new snapshot and tell listeners so
+// the transports can send list_changed / resources/updated notifications.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "protocol/request_context.hpp"
+
+namespace prodmcp::protocol {
+
+// Returns a CallToolResult object ({content, structuredContent?, isError?}) or, on the stateless
+// revision, an input_required result. Throws RpcError for protocol-level failures.
+using ToolHandler = std::function<asio::awaitable<json::object>(RequestContext&, json::object const& arguments)>;
+// Returns the `contents` array of a ReadResourceResult.
+using ResourceReader = std::function<asio::awaitable<json::object>(RequestContext&, std::string const& uri,
+                                                                   std::map<std::string, std::string> const& vars)>;
+// Returns a GetPromptResult object ({description?, messages}).
+using PromptHandler = std::function<asio::awaitable<json::object>(RequestContext&, json::object const& arguments)>;
+// Candidate values for an argument given its partial value and the other arguments already chosen.
+using Completer = std::function<std::vector<std::string>(std::string_view partial, json::object const& context)>;
+
+struct Tool {
+  json::object descriptor;  // name, title?, description, inputSchema, outputSchema?, annotations?
+  ToolHandler handler;
+  bool may_stream = false;  // sends progress/log/client requests while it runs
+};
+
+struct Resource {
+  json::object descriptor;  // uri, name, title?, description?, mimeType?, size?
+  ResourceReader reader;
+};
+
+struct ResourceTemplate {
+  json::object descriptor;  // uriTemplate, name, title?, description?, mimeType?
+  ResourceReader reader;
+  std::map<std::string, Completer> completers;  // by template variable
+};
+
+struct Prompt {
+  json::object descriptor;  // name, title?, description?, arguments?
+  PromptHandler handler;
+  std::map<std::string, Completer> completers;  // by argument name
+};
+
+enum class CatalogChange { kTools, kResources, kPrompts };
+
+class Catalog {
+ public:
+  struct Snapshot {
+    std::vector<std::shared_ptr<Tool const>> tools;  // in registration order: deterministic lists
+    std::unordered_map<std::string, std::shared_ptr<Tool const>> tools_by_name;
+    std::vector<std::shared_ptr<Resource const>> resources;
+    std::unordered_map<std::string, std::shared_ptr<Resource const>> resources_by_uri;
+    std::vector<std::shared_ptr<ResourceTemplate const>> templates;
+    std::vector<std::shared_ptr<Prompt const>> prompts;
+    std::unordered_map<std::string, std::shared_ptr<Prompt const>> prompts_by_name;
+  };
+
+  Catalog();
+  std::shared_ptr<Snapshot const> snapshot() const { return snapshot_.load(std::memory_order_acquire); }
+
+  // Adding replaces an item of the same name or URI.
+  void add_tool(Tool tool);
+  bool remove_tool(std::string const& name);
+  void add_resource(Resource resource);
+  void add_template(ResourceTemplate resource_template);
+  void add_prompt(Prompt prompt);
+  bool remove_prompt(std::string const& name);
+
+  // Listeners run on the thread that made the change; keep them short (post work elsewhere).
+  using ChangeListener = std::function<void(CatalogChange)>;
+  using UpdateListener = std::function<void(std::string const& uri)>;
+  void on_change(ChangeListener listener);
+  void on_resource_updated(UpdateListener listener);
+  // A resource's content changed: subscribers get notifications/resources/updated.
+  void resource_updated(std::string const& uri) const;
+
+ private:
+  void publish(std::function<void(Snapshot&)> const& edit, CatalogChange change);
+
+  mutable std::mutex write_mutex_;
+  std::atomic<std::shared_ptr<Snapshot const>> snapshot_;
+  std::vector<ChangeListener> change_listeners_;
+  std::vector<UpdateListener> update_listeners_;
+};
+
+}  // namespace prodmcp::protocol

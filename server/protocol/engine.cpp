@@ -1,0 +1,312 @@
+#include "protocol/engine.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/system/system_error.hpp>
+#include <unordered_map>
+
+#include "protocol/meta_keys.hpp"
+
+namespace prodmcp::protocol {
+
+namespace {
+std::string_view notification_method(CatalogChange change) {
+  switch (change) {
+    case CatalogChange::kTools: return "notifications/tools/list_changed";
+    case CatalogChange::kResources: return "notifications/resources/list_changed";
+    case CatalogChange::kPrompts: return "notifications/prompts/list_changed";
+  }
+  return {};
+}
+}  // namespace
+
+std::optional<std::string_view> string_param(json::object const& params, std::string_view key) {
+  auto const* value = params.if_contains(key);
+  if (!value || !value->is_string()) return std::nullopt;
+  return std::string_view(value->get_string());
+}
+
+json::object const& object_param(json::object const& params, std::string_view key) {
+  static json::object const empty;
+  auto const* value = params.if_contains(key);
+  if (!value || value->is_null()) return empty;
+  if (!value->is_object()) throw RpcError{error_code::kInvalidParams, "\"" + std::string(key) + "\" must be an object"};
+  return value->get_object();
+}
+
+Engine::Engine(EngineOptions options, Catalog& catalog, SessionRegistry& sessions)
+    : options_(std::move(options)),
+      catalog_(catalog),
+      sessions_(sessions),
+      request_state_(options_.request_state_secret) {
+  catalog_.on_change([this](CatalogChange change) { broadcast(change); });
+  catalog_.on_resource_updated([this](std::string const& uri) { broadcast_updated(uri); });
+}
+
+Engine::~Engine() = default;
+
+bool Engine::has_stateless_meta(json::object const& message) {
+  auto const* params = message.if_contains("params");
+  if (!params || !params->is_object()) return false;
+  auto const* meta = params->get_object().if_contains("_meta");
+  return meta && meta->is_object() && meta->get_object().contains(meta_key::kProtocolVersion);
+}
+
+json::object Engine::server_info(Revision revision) const {
+  auto const& id = options_.identity;
+  json::object info;
+  info["name"] = id.name;
+  info["version"] = id.version;
+  if (has_titles(revision)) info["title"] = id.title;
+  if (has_implementation_details(revision)) {
+    if (!id.description.empty()) info["description"] = id.description;
+    if (!id.website_url.empty()) info["websiteUrl"] = id.website_url;
+  }
+  return info;
+}
+
+json::object Engine::capabilities() const {
+  return json::object{{"tools", json::object{{"listChanged", true}}},
+                      {"resources", json::object{{"subscribe", true}, {"listChanged", true}}},
+                      {"prompts", json::object{{"listChanged", true}}},
+                      {"logging", json::object{}},
+                      {"completions", json::object{}}};
+}
+
+Engine::Initialized Engine::initialize(json::object const& request) {
+  json::value const id = request.at("id");
+  json::object const* params = nullptr;
+  if (auto const* p = request.if_contains("params"); p && p->is_object()) params = &p->get_object();
+  if (!params) return {make_error(id, error_code::kInvalidParams, "initialize needs params with protocolVersion, "
+                                                                  "capabilities and clientInfo"), nullptr};
+  auto const requested = string_param(*params, "protocolVersion");
+  if (!requested)
+    return {make_error(id, error_code::kInvalidParams, "initialize params need \"protocolVersion\" (a string)"),
+            nullptr};
+  // Version negotiation: echo a supported session revision, otherwise offer our newest one.
+  auto revision = parse_revision(*requested);
+  if (!revision || is_stateless(*revision)) revision = kNewestSessionRevision;
+
+  json::object client_capabilities, client_info;
+  try {
+    client_capabilities = object_param(*params, "capabilities");
+    client_info = object_param(*params, "clientInfo");
+  } catch (RpcError const& error) {
+    return {make_error(id, error), nullptr};
+  }
+  auto session = sessions_.create(*revision, std::move(client_capabilities), std::move(client_info));
+  if (!session)
+    return {make_error(id, error_code::kInternalError, "the server holds its maximum number of sessions; "
+                                                       "retry later or end unused sessions with DELETE"),
+            nullptr};
+  json::object result;
+  result["protocolVersion"] = to_string(*revision);
+  result["capabilities"] = capabilities();
+  result["serverInfo"] = server_info(*revision);
+  if (!options_.identity.instructions.empty()) result["instructions"] = options_.identity.instructions;
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  return {make_result(id, std::move(result)), std::move(session)};
+}
+
+void Engine::bind_session(RequestContext& context, std::shared_ptr<Session> session) const {
+  context.revision = session->revision();
+  context.client_capabilities = session->client_capabilities();
+  context.client_info = session->client_info();
+  context.log_level = session->log_level();
+  context.session = std::move(session);
+}
+
+std::optional<RpcError> Engine::bind_stateless(RequestContext& context) const {
+  json::object const* meta = nullptr;
+  if (auto const* m = context.params.if_contains("_meta"); m && m->is_object()) meta = &m->get_object();
+  auto missing = [](std::string_view key, std::string_view what) {
+    return RpcError{error_code::kInvalidParams,
+                    "params._meta[\"" + std::string(key) + "\"] is required and must be " + std::string(what)};
+  };
+  auto const* version = meta ? meta->if_contains(meta_key::kProtocolVersion) : nullptr;
+  if (!version || !version->is_string()) return missing(meta_key::kProtocolVersion, "a protocol version string");
+  auto const revision = parse_revision(version->get_string());
+  if (!revision || !is_stateless(*revision)) {
+    json::array supported;
+    for (auto r : kSupportedRevisions) supported.emplace_back(to_string(r));
+    return RpcError{error_code::kUnsupportedProtocolVersion,
+                    "protocol version \"" + std::string(version->get_string()) +
+                        "\" is not served statelessly; use 2026-07-28, or initialize a session for an older revision",
+                    json::object{{"supported", std::move(supported)}, {"requested", version->get_string()}}};
+  }
+  auto const* capabilities = meta->if_contains(meta_key::kClientCapabilities);
+  if (!capabilities || !capabilities->is_object())
+    return missing(meta_key::kClientCapabilities, "an object (empty when the client has no capabilities)");
+  context.revision = *revision;
+  context.client_capabilities = capabilities->get_object();
+  if (auto const* info = meta->if_contains(meta_key::kClientInfo); info && info->is_object())
+    context.client_info = info->get_object();
+  if (auto const* level = meta->if_contains(meta_key::kLogLevel)) {
+    auto const parsed = level->is_string() ? parse_log_level(level->get_string()) : std::nullopt;
+    if (!parsed)
+      return RpcError{error_code::kInvalidParams, "params._meta[\"" + std::string(meta_key::kLogLevel) +
+                                                      "\"] must be one of debug, info, notice, warning, error, "
+                                                      "critical, alert, emergency"};
+    context.log_level = parsed;
+  } else {
+    context.log_level.reset();
+  }
+  return std::nullopt;
+}
+
+Engine::MethodInfo const* Engine::find_method(std::string_view name) const {
+  static std::unordered_map<std::string_view, MethodInfo> const kMethods = {
+      {"ping", {&Engine::ping, true, false, false}},
+      {"logging/setLevel", {&Engine::set_log_level, true, false, false}},
+      {"server/discover", {&Engine::discover, false, true, true}},
+      {"subscriptions/listen", {&Engine::listen, false, true, false}},
+      {"tools/list", {&Engine::list_tools, false, false, true}},
+      {"tools/call", {&Engine::call_tool, false, false, false}},
+      {"resources/list", {&Engine::list_resources, false, false, true}},
+      {"resources/templates/list", {&Engine::list_templates, false, false, true}},
+      {"resources/read", {&Engine::read_resource, false, false, true}},
+      {"resources/subscribe", {&Engine::subscribe, true, false, false}},
+      {"resources/unsubscribe", {&Engine::unsubscribe, true, false, false}},
+      {"prompts/list", {&Engine::list_prompts, false, false, true}},
+      {"prompts/get", {&Engine::get_prompt, false, false, false}},
+      {"completion/complete", {&Engine::complete, false, false, false}},
+  };
+  auto it = kMethods.find(name);
+  return it == kMethods.end() ? nullptr : &it->second;
+}
+
+bool Engine::may_stream(RequestContext const& context) const {
+  if (context.method == "subscriptions/listen") return true;
+  if (context.method != "tools/call") return false;
+  if (!context.progress_token.is_null()) return true;
+  auto const name = string_param(context.params, "name");
+  if (!name) return false;
+  auto const snapshot = catalog_.snapshot();
+  auto it = snapshot->tools_by_name.find(std::string(*name));
+  return it != snapshot->tools_by_name.end() && it->second->may_stream;
+}
+
+asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  bool aborted = false;
+  std::optional<RpcError> failure;
+  try {
+    auto const* info = find_method(context.method);
+    if (context.method == "initialize" && !context.stateless())
+      throw RpcError{error_code::kInvalidRequest, "this session is already initialized; start a new session "
+                                                  "(without Mcp-Session-Id) to initialize again"};
+    if (!info || (info->session_only && context.stateless()) || (info->stateless_only && !context.stateless())) {
+      std::string message = "method not found: \"" + context.method + "\"";
+      if (context.stateless() && (context.method == "initialize" || (info && info->session_only)))
+        message += " is not part of protocol revision 2026-07-28; supported versions: 2026-07-28, 2025-11-25, "
+                   "2025-06-18, 2025-03-26 (the older ones through initialize)";
+      else if (!context.stateless() && info && info->stateless_only)
+        message += " exists only in protocol revision 2026-07-28";
+      throw RpcError{error_code::kMethodNotFound, std::move(message)};
+    }
+    if (auto const* meta = context.params.if_contains("_meta"); meta && meta->is_object())
+      if (auto const* token = meta->get_object().if_contains("progressToken");
+          token && (token->is_string() || token->is_int64() || token->is_uint64()))
+        context.progress_token = *token;
+
+    json::object result = co_await (this->*(info->method))(context);
+    if (context.stateless()) {
+      bool const complete = !result.contains("resultType");
+      if (complete) result["resultType"] = "complete";
+      if (complete && info->cacheable && !result.contains("ttlMs")) {
+        auto const ttl = context.method == "resources/read" ? options_.read_ttl : options_.list_ttl;
+        result["ttlMs"] = ttl.count();
+        result["cacheScope"] = "public";
+      }
+      auto& meta = result["_meta"];
+      if (!meta.is_object()) meta = json::object{};
+      meta.get_object()[meta_key::kServerInfo] = server_info(context.revision);
+    }
+    co_return make_result(context.id, std::move(result));
+  } catch (RpcError& error) {
+    failure = std::move(error);
+  } catch (boost::system::system_error const& error) {
+    if (error.code() == asio::error::operation_aborted) aborted = true;
+    else failure = RpcError{error_code::kInternalError, std::string("internal error: ") + error.what()};
+  } catch (std::exception const& error) {
+    failure = RpcError{error_code::kInternalError, std::string("internal error: ") + error.what()};
+  }
+  if (aborted) {
+    auto const state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return std::nullopt;
+    failure = RpcError{error_code::kInternalError, "the request was aborted"};
+  }
+  counters_.errors.fetch_add(1, std::memory_order_relaxed);
+  co_return make_error(context.id, *failure);
+}
+
+void Engine::handle_notification(Session* session, json::object const& message) {
+  counters_.notifications.fetch_add(1, std::memory_order_relaxed);
+  auto const& method = message.at("method").get_string();
+  if (!session) return;  // stateless: cancellation is closing the stream; nothing else is stateful
+  if (method == "notifications/initialized") {
+    session->mark_initialized();
+  } else if (method == "notifications/cancelled") {
+    if (auto const* params = message.if_contains("params"); params && params->is_object())
+      if (auto const* id = params->get_object().if_contains("requestId")) session->cancel_request(id_key(*id));
+  }
+}
+
+void Engine::handle_response(Session& session, json::object const& message) {
+  session.deliver_reply(id_key(message.at("id")), message);
+}
+
+void Engine::add_listener(std::weak_ptr<NotificationListener> listener) {
+  std::lock_guard lock(listeners_mutex_);
+  std::erase_if(listeners_, [](auto const& l) { return l.expired(); });
+  listeners_.push_back(std::move(listener));
+}
+
+void Engine::broadcast(CatalogChange change) {
+  std::string const message = json::serialize(make_notification(notification_method(change), {}));
+  sessions_.for_each([&](Session& session) {
+    if (auto stream = session.standalone_stream()) stream->push(message);
+  });
+  std::lock_guard lock(listeners_mutex_);
+  for (auto const& weak : listeners_)
+    if (auto listener = weak.lock()) listener->deliver(change);
+}
+
+void Engine::broadcast_updated(std::string const& uri) {
+  std::string const message =
+      json::serialize(make_notification("notifications/resources/updated", json::object{{"uri", uri}}));
+  sessions_.for_each([&](Session& session) {
+    if (!session.subscribed(uri)) return;
+    if (auto stream = session.standalone_stream()) stream->push(message);
+  });
+  std::lock_guard lock(listeners_mutex_);
+  for (auto const& weak : listeners_)
+    if (auto listener = weak.lock()) listener->deliver_resource_updated(uri);
+}
+
+json::object input_required_result(json::object input_requests, std::string request_state) {
+  json::object result;
+  result["resultType"] = "input_required";
+  result["inputRequests"] = std::move(input_requests);
+  if (!request_state.empty()) result["requestState"] = std::move(request_state);
+  return result;
+}
+
+json::object const* input_response(RequestContext const& context, std::string_view key) {
+  auto const* responses = context.params.if_contains("inputResponses");
+  if (!responses || !responses->is_object()) return nullptr;
+  auto const* response = responses->get_object().if_contains(key);
+  return response && response->is_object() ? &response->get_object() : nullptr;
+}
+
+json::object text_content(std::string_view text) { return json::object{{"type", "text"}, {"text", text}}; }
+
+json::object text_result(std::string_view text) {
+  return json::object{{"content", json::array{text_content(text)}}};
+}
+
+json::object error_result(std::string_view text) {
+  return json::object{{"content", json::array{text_content(text)}}, {"isError", true}};
+}
+
+}  // namespace prodmcp::protocol

@@ -1,0 +1,154 @@
+#pragma once
+// The transport-independent MCP engine: given one JSON-RPC message and the context it came in,
+// it produces the reply. It knows the revisions' rules; transports know only framing.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/catalog.hpp"
+#include "protocol/jsonrpc.hpp"
+#include "protocol/request_context.hpp"
+#include "protocol/request_state.hpp"
+#include "protocol/session.hpp"
+
+namespace prodmcp::protocol {
+
+struct ServerIdentity {
+  std::string name = "prodmcp-server";
+  std::string title = "ProdMCP Server";
+  std::string version;
+  std::string description = "Production MCP server with metrics, probes, caching and a gateway";
+  std::string website_url;
+  std::string instructions;
+};
+
+struct EngineOptions {
+  ServerIdentity identity;
+  std::size_t page_size = 100;
+  std::chrono::milliseconds list_ttl{60'000};  // cache hints for lists and discovery (2026-07-28)
+  std::chrono::milliseconds read_ttl{0};
+  std::string request_state_secret;
+};
+
+// Counters the server_status tool and the metrics read.
+struct EngineCounters {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> notifications{0};
+  std::atomic<std::int64_t> active_connections{0};
+};
+
+// A subscriptions/listen stream (2026-07-28) or a session's GET stream wants these notifications.
+class NotificationListener {
+ public:
+  virtual ~NotificationListener() = default;
+  virtual void deliver(CatalogChange change) = 0;
+  virtual void deliver_resource_updated(std::string const& uri) = 0;
+};
+
+class Engine {
+ public:
+  Engine(EngineOptions options, Catalog& catalog, SessionRegistry& sessions);
+  ~Engine();
+
+  // True when the message carries 2026-07-28 per-request metadata (it is served statelessly).
+  static bool has_stateless_meta(json::object const& message);
+
+  // Session revisions: serves initialize, creating the session on success.
+  struct Initialized {
+    json::object response;
+    std::shared_ptr<Session> session;  // null when initialize failed
+  };
+  Initialized initialize(json::object const& request);
+
+  // Fills a context from a session (session revisions) or from the request's _meta (stateless).
+  void bind_session(RequestContext& context, std::shared_ptr<Session> session) const;
+  std::optional<RpcError> bind_stateless(RequestContext& context) const;
+
+  // Whether serving this request may send messages before its response (progress, logs, client
+  // requests): transports give those an SSE stream and answer the rest with plain JSON.
+  bool may_stream(RequestContext const& context) const;
+
+  // Serves one request; returns its response, or nothing when the client cancelled it.
+  asio::awaitable<std::optional<json::object>> handle(RequestContext& context);
+
+  // Notifications and responses from the client. `session` is null on the stateless revision.
+  void handle_notification(Session* session, json::object const& message);
+  void handle_response(Session& session, json::object const& message);
+
+  void add_listener(std::weak_ptr<NotificationListener> listener);
+
+  Catalog& catalog() { return catalog_; }
+  SessionRegistry& sessions() { return sessions_; }
+  RequestStateCodec const& request_state() const { return request_state_; }
+  EngineCounters& counters() { return counters_; }
+  EngineOptions const& options() const { return options_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
+
+  // Result decoration for the stateless revision: resultType and serverInfo.
+  json::object server_info(Revision revision) const;
+  json::object capabilities() const;
+
+ private:
+  using Method = asio::awaitable<json::object> (Engine::*)(RequestContext&);
+  struct MethodInfo {
+    Method method;
+    bool session_only;    // removed in 2026-07-28
+    bool stateless_only;  // new in 2026-07-28
+    bool cacheable;       // carries ttlMs/cacheScope in 2026-07-28
+  };
+  MethodInfo const* find_method(std::string_view name) const;
+  void broadcast(CatalogChange change);
+  void broadcast_updated(std::string const& uri);
+
+  // lifecycle_methods.cpp
+  asio::awaitable<json::object> ping(RequestContext&);
+  asio::awaitable<json::object> discover(RequestContext&);
+  asio::awaitable<json::object> set_log_level(RequestContext&);
+  asio::awaitable<json::object> listen(RequestContext&);
+  // tool_methods.cpp
+  asio::awaitable<json::object> list_tools(RequestContext&);
+  asio::awaitable<json::object> call_tool(RequestContext&);
+  // resource_methods.cpp
+  asio::awaitable<json::object> list_resources(RequestContext&);
+  asio::awaitable<json::object> list_templates(RequestContext&);
+  asio::awaitable<json::object> read_resource(RequestContext&);
+  asio::awaitable<json::object> subscribe(RequestContext&);
+  asio::awaitable<json::object> unsubscribe(RequestContext&);
+  // prompt_methods.cpp
+  asio::awaitable<json::object> list_prompts(RequestContext&);
+  asio::awaitable<json::object> get_prompt(RequestContext&);
+  asio::awaitable<json::object> complete(RequestContext&);
+
+  EngineOptions options_;
+  Catalog& catalog_;
+  SessionRegistry& sessions_;
+  RequestStateCodec request_state_;
+  EngineCounters counters_;
+  std::chrono::steady_clock::time_point const started_ = std::chrono::steady_clock::now();
+  std::mutex listeners_mutex_;
+  std::vector<std::weak_ptr<NotificationListener>> listeners_;
+};
+
+// Reading params.
+std::optional<std::string_view> string_param(json::object const& params, std::string_view key);
+// The object at `key`, or an empty object when absent; RpcError(-32602) when it is not an object.
+json::object const& object_param(json::object const& params, std::string_view key);
+
+// Multi round-trip requests (2026-07-28): the result that asks the client for input, and the
+// client's answers on the retry.
+json::object input_required_result(json::object input_requests, std::string request_state = {});
+json::object const* input_response(RequestContext const& context, std::string_view key);
+
+// Content helpers for tool results.
+json::object text_content(std::string_view text);
+json::object text_result(std::string_view text);
+json::object error_result(std::string_view text);
+
+}  // namespace prodmcp::protocol

@@ -1,0 +1,69 @@
+// resources/list, resources/templates/list, resources/read, resources/subscribe and unsubscribe.
+#include "protocol/engine.hpp"
+#include "protocol/pagination.hpp"
+#include "protocol/uri_template.hpp"
+
+namespace prodmcp::protocol {
+
+namespace {
+std::string required_uri(json::object const& params, std::string_view method) {
+  auto const uri = string_param(params, "uri");
+  if (!uri || uri->empty())
+    throw RpcError{error_code::kInvalidParams, std::string(method) + " needs \"uri\" (a non-empty string)"};
+  return std::string(*uri);
+}
+}  // namespace
+
+asio::awaitable<json::object> Engine::list_resources(RequestContext& context) {
+  auto const snapshot = catalog_.snapshot();
+  auto const page = page_of(context.params, snapshot->resources.size(), options_.page_size);
+  json::array resources;
+  for (auto i = page.begin; i < page.end; ++i) resources.push_back(snapshot->resources[i]->descriptor);
+  json::object result{{"resources", std::move(resources)}};
+  if (page.next_cursor) result["nextCursor"] = *page.next_cursor;
+  co_return result;
+}
+
+asio::awaitable<json::object> Engine::list_templates(RequestContext& context) {
+  auto const snapshot = catalog_.snapshot();
+  auto const page = page_of(context.params, snapshot->templates.size(), options_.page_size);
+  json::array templates;
+  for (auto i = page.begin; i < page.end; ++i) templates.push_back(snapshot->templates[i]->descriptor);
+  json::object result{{"resourceTemplates", std::move(templates)}};
+  if (page.next_cursor) result["nextCursor"] = *page.next_cursor;
+  co_return result;
+}
+
+asio::awaitable<json::object> Engine::read_resource(RequestContext& context) {
+  auto const uri = required_uri(context.params, "resources/read");
+  auto const snapshot = catalog_.snapshot();
+  if (auto it = snapshot->resources_by_uri.find(uri); it != snapshot->resources_by_uri.end()) {
+    auto const resource = it->second;
+    co_return co_await resource->reader(context, uri, {});
+  }
+  for (auto const& resource_template : snapshot->templates) {
+    auto const pattern = string_param(resource_template->descriptor, "uriTemplate");
+    if (!pattern) continue;
+    if (auto vars = UriTemplate(*pattern).match(uri)) {
+      auto const keep_alive = resource_template;
+      co_return co_await keep_alive->reader(context, uri, *vars);
+    }
+  }
+  // 2026-07-28 retired -32002 in favour of -32602; both carry the URI.
+  int const code = context.stateless() ? error_code::kInvalidParams : error_code::kResourceNotFound;
+  throw RpcError{code, "resource not found: \"" + uri + "\"; resources/list and resources/templates/list name "
+                       "what this server can read",
+                 json::object{{"uri", uri}}};
+}
+
+asio::awaitable<json::object> Engine::subscribe(RequestContext& context) {
+  context.session->subscribe(required_uri(context.params, "resources/subscribe"));
+  co_return json::object{};
+}
+
+asio::awaitable<json::object> Engine::unsubscribe(RequestContext& context) {
+  context.session->unsubscribe(required_uri(context.params, "resources/unsubscribe"));
+  co_return json::object{};
+}
+
+}  // namespace prodmcp::protocol

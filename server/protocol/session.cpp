@@ -1,0 +1,263 @@
+#include "protocol/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <functional>
+
+#include "util/random.hpp"
+
+namespace prodmcp::protocol {
+
+namespace {
+std::int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+constexpr std::size_t kEventsRetainedPerStream = 256;
+constexpr std::size_t kStreamsRetainedPerSession = 64;
+}  // namespace
+
+struct Session::PendingReply {
+  explicit PendingReply(asio::any_io_executor executor) : channel(std::move(executor), 1) {}
+  asio::experimental::concurrent_channel<void(boost::system::error_code, json::object)> channel;
+};
+
+std::string id_key(json::value const& id) {
+  if (id.is_string()) return "s:" + std::string(id.get_string());
+  return "n:" + json::serialize(id);
+}
+
+Session::Session(std::string id, Revision revision, json::object client_capabilities, json::object client_info)
+    : id_(std::move(id)),
+      revision_(revision),
+      client_capabilities_(std::move(client_capabilities)),
+      client_info_(std::move(client_info)),
+      last_seen_(now_ticks()) {}
+
+std::optional<LogLevel> Session::log_level() const {
+  int const level = log_level_.load(std::memory_order_relaxed);
+  if (level < 0) return std::nullopt;
+  return static_cast<LogLevel>(level);
+}
+
+void Session::touch() { last_seen_.store(now_ticks(), std::memory_order_relaxed); }
+
+std::chrono::steady_clock::time_point Session::last_seen() const {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_seen_.load(std::memory_order_relaxed)));
+}
+
+void Session::subscribe(std::string const& uri) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.insert(uri);
+}
+
+void Session::unsubscribe(std::string const& uri) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.erase(uri);
+}
+
+bool Session::subscribed(std::string const& uri) const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.contains(uri);
+}
+
+std::shared_ptr<InFlightRequest> Session::begin_request(std::string const& id, asio::any_io_executor executor) {
+  auto request = std::make_shared<InFlightRequest>();
+  request->executor = std::move(executor);
+  std::lock_guard lock(mutex_);
+  in_flight_[id] = request;
+  return request;
+}
+
+void Session::end_request(std::string const& id) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(id);
+}
+
+bool Session::cancel_request(std::string const& id) {
+  std::shared_ptr<InFlightRequest> request;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = in_flight_.find(id);
+    if (it == in_flight_.end()) return false;
+    request = it->second;
+  }
+  request->cancelled = true;
+  // The signal belongs to the request's executor; emit it there.
+  asio::post(request->executor, [request] { request->signal.emit(asio::cancellation_type::all); });
+  return true;
+}
+
+std::size_t Session::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.size();
+}
+
+std::pair<std::string, std::shared_ptr<Session::PendingReply>> Session::expect_reply(
+    asio::any_io_executor executor) {
+  auto pending = std::make_shared<PendingReply>(std::move(executor));
+  std::lock_guard lock(mutex_);
+  std::string id = "srv-" + std::to_string(++next_request_);
+  if (!closed_) pending_[id_key(json::value(id))] = pending;
+  else pending->channel.close();
+  return {std::move(id), std::move(pending)};
+}
+
+asio::awaitable<std::optional<json::object>> Session::wait_reply(std::string const& id,
+                                                                 std::shared_ptr<PendingReply> pending,
+                                                                 std::chrono::milliseconds timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  auto outcome = co_await (pending->channel.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  {
+    std::lock_guard lock(mutex_);
+    pending_.erase(id_key(json::value(id)));
+  }
+  if (outcome.index() != 0) co_return std::nullopt;
+  auto& [ec, response] = std::get<0>(outcome);
+  if (ec) co_return std::nullopt;
+  co_return std::move(response);
+}
+
+bool Session::deliver_reply(std::string const& id, json::object response) {
+  std::shared_ptr<PendingReply> pending;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return false;
+    pending = it->second;
+  }
+  return pending->channel.try_send(boost::system::error_code{}, std::move(response));
+}
+
+std::shared_ptr<EventStream> Session::open_stream() {
+  std::lock_guard lock(mutex_);
+  auto stream = std::make_shared<EventStream>(std::to_string(++next_stream_), kEventsRetainedPerStream);
+  streams_[stream->id()] = stream;
+  while (streams_.size() > kStreamsRetainedPerSession) streams_.erase(streams_.begin());
+  return stream;
+}
+
+std::shared_ptr<EventStream> Session::find_stream(std::string const& id) const {
+  std::lock_guard lock(mutex_);
+  if (standalone_ && standalone_->id() == id) return standalone_;
+  auto it = streams_.find(id);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+void Session::forget_stream(std::string const& id) {
+  std::lock_guard lock(mutex_);
+  streams_.erase(id);
+}
+
+std::shared_ptr<EventStream> Session::standalone_stream() const {
+  std::lock_guard lock(mutex_);
+  return standalone_;
+}
+
+std::shared_ptr<EventStream> Session::claim_standalone_stream() {
+  std::lock_guard lock(mutex_);
+  if (standalone_claimed_ || closed_) return nullptr;
+  if (!standalone_) standalone_ = std::make_shared<EventStream>("0", kEventsRetainedPerStream);
+  standalone_claimed_ = true;
+  return standalone_;
+}
+
+void Session::release_standalone_stream() {
+  std::lock_guard lock(mutex_);
+  standalone_claimed_ = false;
+}
+
+void Session::close() {
+  std::unordered_map<std::string, std::shared_ptr<PendingReply>> pending;
+  std::map<std::string, std::shared_ptr<EventStream>> streams;
+  std::shared_ptr<EventStream> standalone;
+  std::unordered_map<std::string, std::shared_ptr<InFlightRequest>> in_flight;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    pending.swap(pending_);
+    streams.swap(streams_);
+    standalone.swap(standalone_);
+    in_flight = in_flight_;
+  }
+  for (auto& [id, reply] : pending) reply->channel.close();
+  for (auto& [id, stream] : streams) stream->finish();
+  if (standalone) standalone->finish();
+  for (auto& [id, request] : in_flight) {
+    request->cancelled = true;
+    asio::post(request->executor, [request] { request->signal.emit(asio::cancellation_type::all); });
+  }
+}
+
+SessionRegistry::Shard& SessionRegistry::shard_for(std::string const& id) const {
+  return shards_[std::hash<std::string>{}(id) % kShards];
+}
+
+std::shared_ptr<Session> SessionRegistry::create(Revision revision, json::object client_capabilities,
+                                                 json::object client_info) {
+  if (count_.load(std::memory_order_relaxed) >= max_sessions_) return nullptr;
+  auto session = std::make_shared<Session>(util::random_hex(16), revision, std::move(client_capabilities),
+                                           std::move(client_info));
+  auto& shard = shard_for(session->id());
+  std::lock_guard lock(shard.mutex);
+  shard.sessions.emplace(session->id(), session);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return session;
+}
+
+std::shared_ptr<Session> SessionRegistry::find(std::string const& id) const {
+  auto& shard = shard_for(id);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.sessions.find(id);
+  return it == shard.sessions.end() ? nullptr : it->second;
+}
+
+bool SessionRegistry::remove(std::string const& id) {
+  std::shared_ptr<Session> session;
+  {
+    auto& shard = shard_for(id);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.sessions.find(id);
+    if (it == shard.sessions.end()) return false;
+    session = std::move(it->second);
+    shard.sessions.erase(it);
+    count_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  session->close();
+  return true;
+}
+
+void SessionRegistry::for_each(std::function<void(Session&)> const& visit) const {
+  for (auto& shard : shards_) {
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+      std::lock_guard lock(shard.mutex);
+      sessions.reserve(shard.sessions.size());
+      for (auto const& [id, session] : shard.sessions) sessions.push_back(session);
+    }
+    for (auto& session : sessions) visit(*session);
+  }
+}
+
+std::size_t SessionRegistry::expire_idle(std::chrono::steady_clock::duration idle) {
+  auto const cutoff = std::chrono::steady_clock::now() - idle;
+  std::vector<std::string> expired;
+  for_each([&](Session& session) {
+    if (session.last_seen() < cutoff && session.in_flight() == 0) expired.push_back(session.id());
+  });
+  for (auto const& id : expired) remove(id);
+  return expired.size();
+}
+
+void SessionRegistry::close_all() {
+  std::vector<std::string> ids;
+  for_each([&](Session& session) { ids.push_back(session.id()); });
+  for (auto const& id : ids) remove(id);
+}
+
+}  // namespace prodmcp::protocol

@@ -1,0 +1,180 @@
+// Every kind of bad input gets a clear error, and the server keeps serving a normal client after it.
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "server_under_test.hpp"
+
+namespace json = boost::json;
+using namespace prodmcp::testing;
+
+namespace {
+
+class BadInput : public ::testing::Test {
+ protected:
+  void SetUp() override { session_ = initialize_session(server_.port()); }
+
+  HttpReply post(std::string const& body, HeaderList headers) {
+    return http_request(server_.port(), "POST", "/mcp", headers, body);
+  }
+  HttpReply post(std::string const& body) { return post(body, mcp_headers(session_)); }
+
+  static std::int64_t rpc_code(HttpReply const& reply) {
+    return json::parse(reply.body).at("error").at("code").as_int64();
+  }
+
+  // After each bad request, a normal client is still served.
+  void TearDown() override {
+    auto reply = post(R"({"jsonrpc":"2.0","id":99,"method":"ping"})");
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(reply.body, R"({"jsonrpc":"2.0","id":99,"result":{}})");
+    EXPECT_TRUE(server_.running());
+  }
+
+  ServerUnderTest server_;
+  std::string session_;
+};
+
+}  // namespace
+
+TEST_F(BadInput, MalformedJsonIsAParseError) {
+  auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":)");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(rpc_code(reply), -32700);
+}
+
+TEST_F(BadInput, NotAJsonRpcRequestIsInvalidRequest) {
+  for (auto body : {R"({"hello":"world"})", R"("text")", R"({"jsonrpc":"2.0","id":1})",
+                    R"({"jsonrpc":"2.0","id":true,"method":"ping"})"}) {
+    auto reply = post(body);
+    EXPECT_EQ(reply.status, 400) << body;
+    EXPECT_EQ(rpc_code(reply), -32600) << body;
+  }
+}
+
+TEST_F(BadInput, UnknownMethodIsMethodNotFound) {
+  auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/explode"})");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(rpc_code(reply), -32601);
+}
+
+TEST_F(BadInput, WrongParamsAreInvalidParams) {
+  for (auto body : {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}})",
+                    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":[1]}})",
+                    R"({"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":7}})",
+                    R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"forged"}})"}) {
+    auto reply = post(body);
+    EXPECT_EQ(rpc_code(reply), -32602) << body;
+  }
+}
+
+TEST_F(BadInput, OversizedBodyIsRefusedBeforeItIsRead) {
+  // Declares 2 MiB but sends only the headers: the 413 must come without the body.
+  std::string raw = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    "Accept: application/json, text/event-stream\r\nContent-Length: 2097152\r\n\r\n{";
+  auto reply = raw_request(server_.port(), raw, std::chrono::seconds(5));
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_NE(reply.body.find("MAX_REQUEST_SIZE"), std::string::npos);
+}
+
+TEST_F(BadInput, OversizedChunkedBodyIsRefused) {
+  std::string raw = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    "Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string const chunk(256 * 1024, ' ');
+  for (int i = 0; i < 5; ++i) raw += "40000\r\n" + chunk + "\r\n";
+  auto reply = raw_request(server_.port(), raw, std::chrono::seconds(5));
+  EXPECT_EQ(reply.status, 413);
+}
+
+TEST_F(BadInput, WrongContentTypeIs415) {
+  auto headers = mcp_headers(session_);
+  headers[0].second = "text/plain";
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 415);
+}
+
+TEST_F(BadInput, AcceptWithoutEventStreamIs406) {
+  auto headers = mcp_headers(session_);
+  headers[1].second = "application/json";
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 406);
+  headers[1].second = "text/html";
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 406);
+}
+
+TEST_F(BadInput, MissingSessionIs400AndUnknownOrEndedSessionIs404) {
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers()).status, 400);
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers("0123456789abcdef")).status, 404);
+  auto const other = initialize_session(server_.port());
+  auto ended = http_request(server_.port(), "DELETE", "/mcp", mcp_headers(other), "");
+  EXPECT_EQ(ended.status, 204);
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers(other)).status, 404);
+}
+
+TEST_F(BadInput, UnsupportedProtocolVersionHeaderIs400) {
+  auto headers = mcp_headers(session_);
+  headers.emplace_back("MCP-Protocol-Version", "1999-01-01");
+  auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.body.find("1999-01-01"), std::string::npos);
+}
+
+TEST_F(BadInput, ForeignOriginOrHostIs403) {
+  auto headers = mcp_headers(session_);
+  headers.emplace_back("Origin", "http://evil.example.com");
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 403);
+  std::string raw = "POST /mcp HTTP/1.1\r\nHost: evil.example.com\r\nContent-Type: application/json\r\n"
+                    "Accept: application/json, text/event-stream\r\nMcp-Session-Id: " + session_ +
+                    "\r\nContent-Length: 40\r\n\r\n" + R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+  EXPECT_EQ(raw_request(server_.port(), raw).status, 403);
+}
+
+TEST_F(BadInput, InvalidUtf8IsAParseError) {
+  auto reply = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                    "\"arguments\":{\"message\":\"\xC3\x28\xFF\"}}}");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(rpc_code(reply), -32700);
+}
+
+TEST_F(BadInput, DeeplyNestedJsonDoesNotOverflowTheStack) {
+  std::string const deep = std::string(100'000, '[') + std::string(100'000, ']');
+  auto reply = post(deep);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(rpc_code(reply), -32700);
+  std::string const deep_object = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":)" +
+                                  std::string(100'000, '[') + std::string(100'000, ']') + "}}";
+  EXPECT_EQ(rpc_code(post(deep_object)), -32700);
+}
+
+TEST_F(BadInput, BatchesOnlyWhereTheRevisionAllowsThem) {
+  std::string const batch = R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}])";
+  auto refused = post(batch);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(rpc_code(refused), -32600);
+  auto const old_session = initialize_session(server_.port(), "2025-03-26");
+  auto accepted = post(batch, mcp_headers(old_session));
+  EXPECT_EQ(accepted.status, 200);
+  EXPECT_EQ(json::parse(accepted.body).as_array().size(), 2u);
+  EXPECT_EQ(post("[]", mcp_headers(old_session)).status, 400);
+}
+
+TEST_F(BadInput, WrongHttpMethodIs405) {
+  auto reply = http_request(server_.port(), "PUT", "/mcp", mcp_headers(session_), "{}");
+  EXPECT_EQ(reply.status, 405);
+  EXPECT_FALSE(reply.header("Allow").empty());
+}
+
+TEST_F(BadInput, IdleAndSlowDripClientsDoNotStarveANormalClient) {
+  std::vector<RawConnection> idle;
+  for (int i = 0; i < 1000; ++i) idle.emplace_back(server_.port());
+  std::vector<RawConnection> slow;
+  for (int i = 0; i < 50; ++i) {
+    slow.emplace_back(server_.port());
+    slow.back().send("POST /mcp HTTP/1.1\r\nHost: localhost\r\n");
+  }
+  for (int round = 0; round < 5; ++round) {
+    for (auto& connection : slow) connection.send("X-Drip: 1\r\n");
+    auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"x"}}})");
+    EXPECT_EQ(reply.status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}

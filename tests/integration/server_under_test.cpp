@@ -1,0 +1,220 @@
+#include "server_under_test.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace prodmcp::testing {
+
+namespace {
+std::string lowercase(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+int connect_loopback(std::uint16_t port) {
+  int const fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed");
+  }
+  return fd;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    auto const n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Parses what has arrived; true when the reply is complete.
+bool parse_reply(std::string const& data, bool closed, HttpReply& reply) {
+  auto const header_end = data.find("\r\n\r\n");
+  if (header_end == std::string::npos) return false;
+  std::istringstream head(data.substr(0, header_end));
+  std::string line;
+  std::getline(head, line);
+  reply.status = std::atoi(line.substr(line.find(' ') + 1, 3).c_str());
+  reply.headers.clear();
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto const colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    auto value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    reply.headers[lowercase(line.substr(0, colon))] = value;
+  }
+  std::string const body = data.substr(header_end + 4);
+  if (reply.status == 100) return false;  // interim; the real reply follows
+  if (auto it = reply.headers.find("content-length"); it != reply.headers.end()) {
+    auto const length = static_cast<std::size_t>(std::stoul(it->second));
+    if (body.size() < length) return closed && (reply.body = body, true);
+    reply.body = body.substr(0, length);
+    return true;
+  }
+  if (lowercase(reply.header("transfer-encoding")) == "chunked") {
+    reply.body.clear();
+    std::size_t position = 0;
+    for (;;) {
+      auto const line_end = body.find("\r\n", position);
+      if (line_end == std::string::npos) return closed;
+      auto const size = std::stoul(body.substr(position, line_end - position), nullptr, 16);
+      if (size == 0) return true;
+      if (body.size() < line_end + 2 + size + 2) return closed;
+      reply.body += body.substr(line_end + 2, size);
+      position = line_end + 2 + size + 2;
+    }
+  }
+  reply.body = body;
+  return closed || reply.status == 202 || reply.status == 204;
+}
+
+HttpReply read_reply(int fd, std::chrono::milliseconds timeout) {
+  std::string data;
+  HttpReply reply;
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[65536];
+  for (;;) {
+    // A 100 Continue may precede the real reply: drop it.
+    if (data.starts_with("HTTP/1.1 100")) {
+      auto const end = data.find("\r\n\r\n");
+      if (end != std::string::npos) data.erase(0, end + 4);
+    }
+    if (parse_reply(data, false, reply)) return reply;
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw std::runtime_error("no complete reply within the timeout; got: " + data.substr(0, 300));
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    auto const n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      if (parse_reply(data, true, reply)) return reply;
+      throw std::runtime_error("connection closed without a reply; got: " + data.substr(0, 300));
+    }
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+}  // namespace
+
+std::string HttpReply::header(std::string const& name) const {
+  auto it = headers.find(lowercase(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+ServerUnderTest::ServerUnderTest(std::vector<std::string> extra_arguments) {
+  char pattern[] = "/tmp/prodmcp-test-XXXXXX";
+  int const fd = ::mkstemp(pattern);
+  ::close(fd);
+  ::unlink(pattern);
+  ports_file_ = pattern;
+  std::vector<std::string> arguments{PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports_file_,
+                                     "--workers", "2", "--conformance-fixtures"};
+  arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int const null = ::open("/dev/null", O_WRONLY);
+    if (!std::getenv("PRODMCP_TEST_SERVER_LOGS")) ::dup2(null, 2);
+    std::vector<char*> argv;
+    for (auto& a : arguments) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200 && port_ == 0; ++i) {
+    std::ifstream file(ports_file_);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!text.str().empty()) port_ = static_cast<std::uint16_t>(boost::json::parse(text.str()).at("mcp").as_int64());
+    else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (port_ == 0) throw std::runtime_error("the server did not start within 5 s");
+}
+
+ServerUnderTest::~ServerUnderTest() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  ::unlink(ports_file_.c_str());
+}
+
+bool ServerUnderTest::running() {
+  int status = 0;
+  return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0;
+}
+
+HeaderList mcp_headers(std::string const& session_id) {
+  HeaderList headers{{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
+  if (!session_id.empty()) headers.emplace_back("Mcp-Session-Id", session_id);
+  return headers;
+}
+
+HttpReply raw_request(std::uint16_t port, std::string const& raw, std::chrono::milliseconds timeout) {
+  int const fd = connect_loopback(port);
+  write_all(fd, raw);
+  try {
+    auto reply = read_reply(fd, timeout);
+    ::close(fd);
+    return reply;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,
+                       HeaderList const& headers, std::string const& body, std::chrono::milliseconds timeout) {
+  std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  for (auto const& [name, value] : headers) raw += name + ": " + value + "\r\n";
+  raw += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  return raw_request(port, raw, timeout);
+}
+
+RawConnection::RawConnection(std::uint16_t port) : fd_(connect_loopback(port)) {}
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+bool RawConnection::send(std::string const& bytes) { return write_all(fd_, bytes); }
+
+std::string initialize_session(std::uint16_t port, std::string const& version) {
+  auto reply = http_request(port, "POST", "/mcp", mcp_headers(),
+                            R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":")" + version +
+                                R"(","capabilities":{},"clientInfo":{"name":"integration-test","version":"1"}}})");
+  if (reply.status != 200) throw std::runtime_error("initialize failed: " + reply.body);
+  auto const session = reply.header("Mcp-Session-Id");
+  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  return session;
+}
+
+}  // namespace prodmcp::testing

@@ -1,0 +1,65 @@
+#pragma once
+// A prodmcp-server process on a free loopback port for one test, and a raw HTTP/1.1 client that
+// can send anything (including what a well-behaved client never would).
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace prodmcp::testing {
+
+class ServerUnderTest {
+ public:
+  explicit ServerUnderTest(std::vector<std::string> extra_arguments = {});
+  ~ServerUnderTest();
+  std::uint16_t port() const { return port_; }
+  bool running();  // false once the process has exited
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string ports_file_;
+};
+
+struct HttpReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;                            // de-chunked
+  std::string header(std::string const& name) const;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// The headers a conforming MCP client sends with a POST.
+HeaderList mcp_headers(std::string const& session_id = {});
+
+// One request on a fresh connection; reads the whole reply (until Content-Length, the last chunk,
+// or the server closing). Throws on connect failure or when no reply comes within `timeout`.
+HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,
+                       HeaderList const& headers, std::string const& body,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Sends `raw` bytes as they are, then reads a reply as http_request does.
+HttpReply raw_request(std::uint16_t port, std::string const& raw,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// A connected socket (for idle and slow clients); closes on destruction.
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port);
+  ~RawConnection();
+  RawConnection(RawConnection&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  bool send(std::string const& bytes);
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Starts a 2025-11-25 (or other) session; returns its id.
+std::string initialize_session(std::uint16_t port, std::string const& version = "2025-11-25");
+
+}  // namespace prodmcp::testing
