@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("Supervise and watch a production MCP server");
   parser.addHelpOption();
   parser.addVersionOption();
-  QCommandLineOption const binary({"server-binary"}, "The prodmcp-server to run.", "PATH");
-  QCommandLineOption const no_autostart({"no-autostart"}, "Do not start the server on launch.");
+  QCommandLineOption const binary(QStringLiteral("server-binary"), "The prodmcp-server to run.", "PATH");
+  QCommandLineOption const no_autostart(QStringLiteral("no-autostart"), "Do not start the server on launch.");
   parser.addOption(binary);
   parser.addOption(no_autostart);
   parser.process(application);

@@ -217,6 +217,13 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
                                  "request headers exceed the server's limit", 11);
         co_return;
       }
+      if (read_ec == bhttp::error::body_limit) {  // the declared Content-Length is over the limit
+        co_await reply_and_close(stream, bhttp::status::payload_too_large,
+                                 "request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
+                                     " bytes)",
+                                 11);
+        co_return;
+      }
       if (read_ec) {
         if (read_ec != bhttp::error::end_of_stream && read_ec != beast::error::timeout &&
             read_ec != asio::error::eof && read_ec != asio::error::connection_reset &&

@@ -1,3 +1,4 @@
+#include <vector>
 #include <gtest/gtest.h>
 
 #include "protocol/request_state.hpp"
@@ -26,7 +27,7 @@ TEST(RequestState, ExpiredTokensAreRefused) {
 }
 
 TEST(Base64, RoundTrips) {
-  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (std::string const& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
     EXPECT_EQ(base64url_decode(base64url_encode(s)), s);
   }

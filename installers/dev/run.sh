@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The two set-up commands of the README, for a fresh Debian 12 machine. Safe to re-run.
+#   run.sh console   install what is needed, build, and run the console with the embedded default
+#   run.sh test      install what is needed, build with warnings as errors, run every test, then
+#                    run the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+command=${1:-}
+jobs=$(nproc)
+
+bash installers/dev/install-deps.sh
+
+# The official conformance suite and Node 22 come from npm, pinned by package-lock.json.
+install_npm_packages() {
+  local dir=tests/conformance stamp=tests/conformance/node_modules/.installed-lock
+  if [[ ! -f $stamp ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
+configure_and_build() {  # build-dir [--target T] cmake options...
+  local dir=$1 target=()
+  shift
+  if [[ ${1:-} == --target ]]; then target=(--target "$2"); shift 2; fi
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs" "${target[@]}"
+}
+
+case $command in
+  console)
+    configure_and_build build -DPRODMCP_BUILD_TESTS=OFF
+    exec build/bin/prodmcp-console "${@:2}"
+    ;;
+  test)
+    start=$(date +%s)
+    install_npm_packages
+    configure_and_build build-ci -DPRODMCP_WERROR=ON
+    (cd build-ci && ctest --output-on-failure -j "$jobs" --timeout 900)
+    configure_and_build build-sanitize --target prodmcp_unit_tests -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+      -DPRODMCP_BUILD_CONSOLE=OFF
+    (cd build-sanitize && ctest --output-on-failure -j "$jobs" -L unit)
+    echo "all tests passed in $(( $(date +%s) - start )) s"
+    ;;
+  *)
+    echo "usage: $0 console|test" >&2
+    exit 2
+    ;;
+esac
