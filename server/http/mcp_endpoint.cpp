@@ -92,9 +92,14 @@ int stateless_status(int code) {
 std::optional<std::string> decode_param_header(std::string_view value) {
   value = trim(value);
   if (value.starts_with("=?base64?") && value.ends_with("?=") && value.size() >= 11) {
-    auto decoded = protocol::base64_decode(value.substr(9, value.size() - 11));
+    auto const encoded = value.substr(9, value.size() - 11);
+    if (encoded.size() % 4 != 0) return std::nullopt;  // standard base64 is padded
+    auto decoded = protocol::base64_decode(encoded);
     return decoded;
   }
+  // Plain values are visible ASCII; anything else had to be sent base64-encoded.
+  for (char c : value)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
   return std::string(value);
 }
 
@@ -386,10 +391,14 @@ struct McpEndpoint::Impl {
     }
     json::value const id = message.at("id");
     RequestContext context = make_context(exchange, message);
-    if (auto error = engine.bind_stateless(context))
-      co_return co_await exchange.respond(rpc_error(stateless_status(error->code), id, *error));
+    // Missing _meta fields (-32602) come first; then a header that disagrees with the body (-32020),
+    // even when the body names a version we do not serve (-32022).
+    auto const meta_error = engine.bind_stateless(context);
+    if (meta_error && meta_error->code == rpc::kInvalidParams)
+      co_return co_await exchange.respond(rpc_error(400, id, *meta_error));
     if (auto error = check_mirrored_headers(exchange, message_view(message, context), engine.catalog()))
       co_return co_await exchange.respond(rpc_error(400, id, *error));
+    if (meta_error) co_return co_await exchange.respond(rpc_error(stateless_status(meta_error->code), id, *meta_error));
     if (engine.may_stream(context)) co_return co_await serve_streaming(exchange, std::move(context), true);
     auto response = co_await engine.handle(context);
     if (!response) co_return co_await exchange.respond(status_only(202));

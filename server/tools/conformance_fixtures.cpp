@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <optional>
 
 #include "protocol/engine.hpp"
 
@@ -130,11 +131,27 @@ void add_content_tools(protocol::Catalog& catalog) {
   add_tool(catalog, "json_schema_2020_12_tool",
            "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
            R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
-              "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
-              "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},
+              "$defs":{"address":{"$anchor":"address","type":"object",
+                                  "properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+              "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+                            "kind":{"type":"string"}},
+              "allOf":[{"anyOf":[{"required":["name"]},{"required":["address"]},{"not":{"required":["kind"]}}]}],
+              "if":{"properties":{"kind":{"const":"business"}}},"then":{"required":["name"]},"else":{},
               "additionalProperties":false})",
            [](RequestContext&, json::object const& arguments) -> asio::awaitable<json::object> {
              co_return protocol::text_result("JSON Schema 2020-12 tool called with: " + json::serialize(arguments));
+           });
+}
+
+// 2026-07-28 (SEP-2243): arguments mirrored into Mcp-Param-* headers for intermediaries.
+void add_header_param_tool(protocol::Catalog& catalog) {
+  add_tool(catalog, "test_header_params", "Test tool: arguments mirrored in Mcp-Param-* headers",
+           R"({"type":"object","properties":{
+               "region":{"type":"string","x-mcp-header":"Region","description":"Routing region"},
+               "priority":{"type":"integer","x-mcp-header":"Priority"},
+               "dry_run":{"type":"boolean","x-mcp-header":"Dry-Run"}},"required":["region"]})",
+           [](RequestContext&, json::object const& arguments) -> asio::awaitable<json::object> {
+             co_return protocol::text_result("header params: " + json::serialize(arguments));
            });
 }
 
@@ -326,14 +343,249 @@ void add_prompts(protocol::Catalog& catalog) {
       });
 }
 
+// ---- 2026-07-28: multi round-trip requests (MRTR) and the stateless wire ---------------------------
+
+json::object elicitation_request(std::string_view message, std::string_view property, std::string_view type) {
+  json::object schema;
+  schema["type"] = "object";
+  schema["properties"].emplace_object()[property] = json::object{{"type", type}};
+  schema["required"] = json::array{json::value(property)};
+  json::object params;
+  params["message"] = message;
+  params["requestedSchema"] = std::move(schema);
+  return json::object{{"method", "elicitation/create"}, {"params", std::move(params)}};
+}
+
+json::object sampling_request(std::string_view prompt, int max_tokens) {
+  json::object message;
+  message["role"] = "user";
+  message["content"] = protocol::text_content(prompt);
+  json::object params;
+  params["messages"] = json::array{std::move(message)};
+  params["maxTokens"] = max_tokens;
+  return json::object{{"method", "sampling/createMessage"}, {"params", std::move(params)}};
+}
+
+json::object roots_request() { return json::object{{"method", "roots/list"}, {"params", json::object{}}}; }
+
+// inputResponses[key].content[field] when it is a string.
+std::optional<std::string> answered_text(RequestContext const& context, std::string_view key, std::string_view field) {
+  auto const* response = protocol::input_response(context, key);
+  if (!response) return std::nullopt;
+  auto const* content = response->if_contains("content");
+  if (!content || !content->is_object()) return std::nullopt;
+  auto const* value = content->get_object().if_contains(field);
+  if (!value || !value->is_string()) return std::nullopt;
+  return std::string(value->get_string());
+}
+
+std::size_t answered_roots(RequestContext const& context, std::string_view key) {
+  auto const* response = protocol::input_response(context, key);
+  auto const* roots = response ? response->if_contains("roots") : nullptr;
+  return roots && roots->is_array() ? roots->get_array().size() : 0;
+}
+
+json::object one_request(std::string_view key, json::object request) {
+  json::object requests;
+  requests[key] = std::move(request);
+  return requests;
+}
+
+// The requestState the client echoed, verified; throws -32602 when it was altered or forged.
+std::optional<json::object> verified_state(RequestContext const& context,
+                                           protocol::RequestStateCodec const& codec) {
+  auto const token = protocol::string_param(context.params, "requestState");
+  if (!token) return std::nullopt;
+  auto state = codec.open(*token);
+  if (!state)
+    throw RpcError{rpc::kInvalidParams,
+                   "requestState failed verification (altered, forged or expired); retry the request without it"};
+  return state;
+}
+
+void add_mrtr_tools(protocol::Catalog& catalog, protocol::RequestStateCodec const& codec) {
+  add_tool(catalog, "test_input_required_result_elicitation",
+           "Test tool: returns InputRequiredResult with elicitation request", kEmptySchema,
+           [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             if (auto name = answered_text(context, "user_name", "name"))
+               co_return protocol::text_result("Hello, " + *name + "!");
+             co_return protocol::input_required_result(
+                 one_request("user_name", elicitation_request("What is your name?", "name", "string")));
+           });
+  add_tool(catalog, "test_input_required_result_sampling",
+           "Test tool: returns InputRequiredResult with sampling request", kEmptySchema,
+           [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             if (protocol::input_response(context, "sample_request")) {
+               auto text = answered_text(context, "sample_request", "text");
+               co_return protocol::text_result("Sampling result: " + text.value_or("no response"));
+             }
+             co_return protocol::input_required_result(
+                 one_request("sample_request", sampling_request("What is the capital of France?", 100)));
+           });
+  add_tool(catalog, "test_input_required_result_list_roots",
+           "Test tool: returns InputRequiredResult with list roots request", kEmptySchema,
+           [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             if (protocol::input_response(context, "roots_request"))
+               co_return protocol::text_result("Found " + std::to_string(answered_roots(context, "roots_request")) +
+                                               " root(s)");
+             co_return protocol::input_required_result(one_request("roots_request", roots_request()));
+           });
+  for (std::string_view name : {"test_input_required_result_request_state", "test_input_required_result_tampered_state"})
+    add_tool(catalog, name, "Test tool: returns InputRequiredResult with a signed requestState", kEmptySchema,
+             [&codec](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+               auto const state = verified_state(context, codec);
+               auto const* confirm = protocol::input_response(context, "confirm");
+               auto const* content = confirm ? confirm->if_contains("content") : nullptr;
+               auto const* ok = content && content->is_object() ? content->get_object().if_contains("ok") : nullptr;
+               if (state && state->contains("kind") && state->at("kind") == "request-state" && ok && ok->is_bool() &&
+                   ok->get_bool())
+                 co_return protocol::text_result("state-ok: requestState validated");
+               json::object fresh;
+               fresh["kind"] = "request-state";
+               co_return protocol::input_required_result(
+                   one_request("confirm", elicitation_request("Please confirm", "ok", "boolean")), codec.seal(fresh));
+             });
+  add_tool(catalog, "test_input_required_result_multiple_inputs",
+           "Test tool: returns InputRequiredResult with multiple input requests", kEmptySchema,
+           [&codec](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             auto const state = verified_state(context, codec);
+             if (state && protocol::input_response(context, "user_name") &&
+                 protocol::input_response(context, "greeting") && protocol::input_response(context, "client_roots")) {
+               co_return protocol::text_result(
+                   "Name: " + answered_text(context, "user_name", "name").value_or("unknown") +
+                   "; Greeting: " + answered_text(context, "greeting", "text").value_or("Hello there!") +
+                   "; Roots: " + std::to_string(answered_roots(context, "client_roots")));
+             }
+             json::object requests;
+             requests["user_name"] = elicitation_request("What is your name?", "name", "string");
+             requests["greeting"] = sampling_request("Generate a greeting", 50);
+             requests["client_roots"] = roots_request();
+             json::object fresh;
+             fresh["kind"] = "multiple-inputs";
+             co_return protocol::input_required_result(std::move(requests), codec.seal(fresh));
+           });
+  add_tool(catalog, "test_input_required_result_multi_round",
+           "Test tool: returns InputRequiredResult across multiple rounds", kEmptySchema,
+           [&codec](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             auto const state = verified_state(context, codec);
+             auto const round = state && state->contains("round") ? state->at("round").to_number<int>() : 0;
+             if (round == 1) {
+               if (auto name = answered_text(context, "step1", "name")) {
+                 json::object next;
+                 next["round"] = 2;
+                 next["name"] = *name;
+                 co_return protocol::input_required_result(
+                     one_request("step2", elicitation_request("Step 2: What is your favorite color?", "color", "string")),
+                     codec.seal(next));
+               }
+             }
+             if (round == 2) {
+               if (auto color = answered_text(context, "step2", "color")) {
+                 std::string const name = state->contains("name") ? std::string(state->at("name").get_string()) : "friend";
+                 co_return protocol::text_result("Multi-round complete for " + name + " who likes " + *color);
+               }
+             }
+             json::object first;
+             first["round"] = 1;
+             co_return protocol::input_required_result(
+                 one_request("step1", elicitation_request("Step 1: What is your name?", "name", "string")),
+                 codec.seal(first));
+           });
+  add_tool(catalog, "test_input_required_result_capabilities",
+           "Test tool: asks only for the input the client declared it can give", kEmptySchema,
+           [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             if (auto const* responses = context.params.if_contains("inputResponses");
+                 responses && responses->is_object() && !responses->get_object().empty())
+               co_return protocol::text_result("capabilities-ok: answered " +
+                                               std::to_string(responses->get_object().size()) + " request(s)");
+             json::object requests;
+             if (context.client_has_capability("elicitation"))
+               requests["user_name"] = elicitation_request("What is your name?", "name", "string");
+             if (context.client_has_capability("sampling"))
+               requests["sample_request"] = sampling_request("What is the capital of France?", 100);
+             if (context.client_has_capability("roots")) requests["roots_request"] = roots_request();
+             if (requests.empty())
+               throw RpcError{rpc::kMissingClientCapability,
+                              "this tool needs one of the client capabilities elicitation, sampling or roots",
+                              json::object{{"requiredCapabilities", json::object{{"elicitation", json::object{}}}}}};
+             co_return protocol::input_required_result(std::move(requests));
+           });
+
+  protocol::Prompt prompt;
+  prompt.descriptor = json::object{{"name", "test_input_required_result_prompt"},
+                                   {"description", "Test prompt: returns InputRequiredResult with elicitation request"}};
+  prompt.handler = [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+    if (auto text = answered_text(context, "user_context", "context"))
+      co_return prompt_result(json::array{user_message(protocol::text_content("Prompt with context: " + *text))});
+    co_return protocol::input_required_result(
+        one_request("user_context", elicitation_request("What context should the prompt use?", "context", "string")));
+  };
+  catalog.add_prompt(std::move(prompt));
+}
+
+void add_stateless_tools(protocol::Catalog& catalog) {
+  add_tool(catalog, "test_missing_capability", "Test tool: needs the client's sampling capability", kEmptySchema,
+           [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+             if (!context.client_has_capability("sampling"))
+               throw RpcError{rpc::kMissingClientCapability,
+                              "test_missing_capability needs the client capability \"sampling\"; declare it in "
+                              "_meta[\"io.modelcontextprotocol/clientCapabilities\"]",
+                              json::object{{"requiredCapabilities", json::object{{"sampling", json::object{}}}}}};
+             co_return protocol::input_required_result(
+                 one_request("sample_request", sampling_request("Say hello", 20)));
+           });
+  add_tool(
+      catalog, "test_logging_tool", "Test tool: logs at info level when the request asks for logs", kEmptySchema,
+      [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+        co_await context.log(protocol::LogLevel::kInfo, "conformance", "Tool execution started");
+        co_await context.log(protocol::LogLevel::kInfo, "conformance", "Tool execution completed");
+        co_return protocol::text_result("Logging tool executed");
+      },
+      true);
+  add_tool(
+      catalog, "test_streaming_elicitation", "Test tool: asks for input through an InputRequiredResult on a stream",
+      kEmptySchema,
+      [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
+        if (auto name = answered_text(context, "user_name", "name"))
+          co_return protocol::text_result("Hello, " + *name + "!");
+        co_await context.progress(0, 1, "asking for input");
+        co_return protocol::input_required_result(
+            one_request("user_name", elicitation_request("What is your name?", "name", "string")));
+      },
+      true);
+  add_tool(catalog, "test_trigger_tool_change", "Test tool: adds or removes a tool (tools/list_changed)", kEmptySchema,
+           [&catalog](RequestContext&, json::object const&) -> asio::awaitable<json::object> {
+             if (!catalog.remove_tool("test_dynamic_tool"))
+               add_tool(catalog, "test_dynamic_tool", "A tool that comes and goes", kEmptySchema,
+                        [](RequestContext&, json::object const&) -> asio::awaitable<json::object> {
+                          co_return protocol::text_result("dynamic tool called");
+                        });
+             co_return protocol::text_result("tool list changed");
+           });
+  add_tool(catalog, "test_trigger_prompt_change", "Test tool: adds or removes a prompt (prompts/list_changed)",
+           kEmptySchema, [&catalog](RequestContext&, json::object const&) -> asio::awaitable<json::object> {
+             if (!catalog.remove_prompt("test_dynamic_prompt")) {
+               protocol::Prompt prompt;
+               prompt.descriptor = json::object{{"name", "test_dynamic_prompt"}, {"description", "A prompt that comes and goes"}};
+               prompt.handler = [](RequestContext&, json::object const&) -> asio::awaitable<json::object> {
+                 co_return prompt_result(json::array{user_message(protocol::text_content("dynamic prompt"))});
+               };
+               catalog.add_prompt(std::move(prompt));
+             }
+             co_return protocol::text_result("prompt list changed");
+           });
+}
+
 }  // namespace
 
 void add_conformance_fixtures(protocol::Catalog& catalog, protocol::RequestStateCodec const& request_state) {
   add_content_tools(catalog);
   add_client_request_tools(catalog);
+  add_header_param_tool(catalog);
   add_resources(catalog);
   add_prompts(catalog);
-  (void)request_state;  // used by the 2026-07-28 multi round-trip fixtures
+  add_mrtr_tools(catalog, request_state);
+  add_stateless_tools(catalog);
 }
 
 }  // namespace prodmcp::tools
