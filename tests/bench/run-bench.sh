@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Throughput and latency of prodmcp-server against two references measured in the same run:
+# nginx returning a static JSON body of the same size (the practical limit of one HTTP core) and
+# the official TypeScript reference server (@modelcontextprotocol/server-everything on Node).
+# Each server runs pinned to core 0, wrk to core 1. Loopback only; bounded by DURATION per point.
+#   tests/bench/run-bench.sh [SERVER_BINARY]      env: DURATION (s, default 5), CONNECTIONS
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+server=${1:-$root/build/bin/prodmcp-server}
+duration=${DURATION:-5}
+read -r -a connections <<<"${CONNECTIONS:-1 4 32 256}"
+node22=$root/tests/conformance/node_modules/node22/bin/node
+everything=$root/tests/conformance/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {  # a random loopback port nobody listens on
+  local port
+  while :; do
+    port=$(shuf -i 20000-60000 -n 1)
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+
+hdr=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
+init='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
+ping='{"jsonrpc":"2.0","id":1,"method":"ping"}'
+echo_call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
+
+# session URL -> session id (and sends notifications/initialized)
+open_session() {
+  local sid
+  sid=$(curl -s -D - -o /dev/null "${hdr[@]}" "$1" -d "$init" | tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
+  curl -s -o /dev/null "${hdr[@]}" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18' "$1" \
+    -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+  echo "$sid"
+}
+
+measure() {  # url body session [connections...] -> "connections rps p50_ms p99_ms errors requests" lines
+  local url=$1 body=$2 session=$3 c
+  shift 3
+  local points=("$@")
+  ((${#points[@]})) || points=("${connections[@]}")
+  for c in "${points[@]}"; do
+    local threads=$(( c < 2 ? 1 : 2 ))
+    BODY=$body SESSION=$session PROTOCOL_VERSION=2025-06-18 taskset -c 1 \
+      wrk -t "$threads" -c "$c" -d "${duration}s" --latency -s "$here/mcp_post.lua" "$url" | awk -v c="$c" '/^RESULT/{print c, $2, $3, $4, $5, $6}'
+  done
+}
+
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+
+echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
+echo "# duration ${duration}s per point; connections: ${connections[*]}"
+
+# --- prodmcp-server, one worker on core 0
+port=$(free_port)
+taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 2>"$work/prodmcp.log" &
+prodmcp=$!
+pids+=("$prodmcp")
+wait_port "$port"
+sleep 0.3
+echo "prodmcp idle RSS KiB: $(rss_kb "$prodmcp")"
+session=$(open_session "http://127.0.0.1:$port/mcp")
+ping_reply=$(curl -s "${hdr[@]}" -H "Mcp-Session-Id: $session" "http://127.0.0.1:$port/mcp" -d "$ping")
+echo "== prodmcp ping";      measure "http://127.0.0.1:$port/mcp" "$ping" "$session"
+echo "== prodmcp echo";      measure "http://127.0.0.1:$port/mcp" "$echo_call" "$session"
+
+# Sessions cost: open sessions for 1 s (initialize only) and compare RSS per session.
+before=$(rss_kb "$prodmcp")
+created=$(BODY=$init taskset -c 1 wrk -t 1 -c 4 -d 1s -s "$here/mcp_post.lua" "http://127.0.0.1:$port/mcp" |
+  awk '/^RESULT/{print $6}')
+sleep 0.2
+after=$(rss_kb "$prodmcp")
+echo "prodmcp sessions: $created opened, RSS KiB $before -> $after, $(( (after - before) * 1024 / created )) bytes/session"
+kill "$prodmcp"
+
+# --- prodmcp-server, two workers on both cores (scaling; wrk shares core 1)
+port=$(free_port)
+"$server" --listen "127.0.0.1:$port" --workers 2 2>/dev/null &
+pids+=("$!")
+wait_port "$port"
+session=$(open_session "http://127.0.0.1:$port/mcp")
+echo "== prodmcp ping, 2 workers (unpinned, wrk shares the cores)"
+measure "http://127.0.0.1:$port/mcp" "$ping" "$session" 32
+kill "${pids[-1]}"
+
+# --- nginx: a static body of the same size as the ping reply
+port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1; pid $work/nginx/pid; error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path $work/nginx; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$port; location /mcp { default_type application/json; return 200 '$ping_reply'; } } }
+CONF
+taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=("$!")
+wait_port "$port"
+echo "== nginx static";      measure "http://127.0.0.1:$port/mcp" "$ping" ""
+
+# --- the official TypeScript reference server on Node
+port=$(free_port)
+PORT=$port taskset -c 0 "$node22" "$everything" streamableHttp >"$work/everything.log" 2>&1 &
+pids+=("$!")
+wait_port "$port"
+session=$(open_session "http://127.0.0.1:$port/mcp")
+echo "== node reference ping"; measure "http://127.0.0.1:$port/mcp" "$ping" "$session"
+echo "== node reference echo"
+measure "http://127.0.0.1:$port/mcp" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}' "$session"
