@@ -174,7 +174,7 @@ void Session::release_standalone_stream() {
 
 void Session::close() {
   std::unordered_map<std::string, std::shared_ptr<PendingReply>> pending;
-  std::map<std::string, std::shared_ptr<EventStream>> streams;
+  StreamMap streams;
   std::shared_ptr<EventStream> standalone;
   std::unordered_map<std::string, std::shared_ptr<InFlightRequest>> in_flight;
   {

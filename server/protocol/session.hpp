@@ -95,7 +95,14 @@ class Session {
   std::set<std::string> subscriptions_;
   std::unordered_map<std::string, std::shared_ptr<InFlightRequest>> in_flight_;
   std::unordered_map<std::string, std::shared_ptr<PendingReply>> pending_;
-  std::map<std::string, std::shared_ptr<EventStream>> streams_;
+  // Stream ids are decimal counters: order by length first so begin() is the oldest stream.
+  struct OldestFirst {
+    bool operator()(std::string const& a, std::string const& b) const {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;
+    }
+  };
+  using StreamMap = std::map<std::string, std::shared_ptr<EventStream>, OldestFirst>;
+  StreamMap streams_;
   std::shared_ptr<EventStream> standalone_;
   bool standalone_claimed_ = false;
   std::uint64_t next_stream_ = 0;
