@@ -27,7 +27,7 @@ port=$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$work/ports.json")
 
 cd "$work"
 status=0
-"$node" "$cli" server --url "http://localhost:$port/mcp" "$@" || status=$?
+"$node" "$cli" server --url "http://localhost:$port/mcp" -o results "$@" || status=$?
 if ((status != 0)); then
   echo "--- failed checks ---"
   grep -h -B2 -A6 '"status": *"FAILURE"' results/*/checks.json 2>/dev/null | head -200 || true
