@@ -132,10 +132,15 @@ class BeastExchange final : public Exchange {
 }  // namespace
 
 struct Listener::Impl : std::enable_shared_from_this<Impl> {
-  Impl(runtime::WorkerPool& pool, ListenerLimits limits) : pool(pool), limits(limits) {}
+  Impl(runtime::WorkerPool& pool, ListenerLimits limits)
+      : pool(pool),
+        limits(limits),
+        too_large_message("request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
+                          " bytes)") {}
 
   runtime::WorkerPool& pool;
   ListenerLimits const limits;
+  std::string const too_large_message;
   std::unordered_map<std::string, Handler*> routes;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::mutex acceptors_mutex;
@@ -217,11 +222,10 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
                                  "request headers exceed the server's limit", 11);
         co_return;
       }
-      if (read_ec == bhttp::error::body_limit) {  // the declared Content-Length is over the limit
-        co_await reply_and_close(stream, bhttp::status::payload_too_large,
-                                 "request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
-                                     " bytes)",
-                                 11);
+      // The parser checks a declared Content-Length against body_limit as soon as the header is in,
+      // so an oversized body is refused before any of it is read.
+      if (read_ec == bhttp::error::body_limit) {
+        co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, 11);
         co_return;
       }
       if (read_ec) {
@@ -232,14 +236,6 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         co_return;
       }
       auto const version = parser.get().version();
-      // Refuse an oversized body from its declared length, before reading any of it.
-      if (auto length = parser.content_length(); length && *length > limits.max_body_bytes) {
-        co_await reply_and_close(stream, bhttp::status::payload_too_large,
-                                 "request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
-                                     " bytes)",
-                                 version);
-        co_return;
-      }
       if (!parser.is_done()) {
         if (auto expect = parser.get()[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
           bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
@@ -247,11 +243,8 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         }
         stream.expires_after(limits.body_timeout);
         auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-        if (body_ec == bhttp::error::body_limit) {
-          co_await reply_and_close(stream, bhttp::status::payload_too_large,
-                                   "request body exceeds MAX_REQUEST_SIZE (" +
-                                       std::to_string(limits.max_body_bytes) + " bytes)",
-                                   version);
+        if (body_ec == bhttp::error::body_limit) {  // a chunked body grew past the limit
+          co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, version);
           co_return;
         }
         if (body_ec) co_return;
