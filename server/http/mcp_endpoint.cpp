@@ -94,8 +94,7 @@ std::optional<std::string> decode_param_header(std::string_view value) {
   if (value.starts_with("=?base64?") && value.ends_with("?=") && value.size() >= 11) {
     auto const encoded = value.substr(9, value.size() - 11);
     if (encoded.size() % 4 != 0) return std::nullopt;  // standard base64 is padded
-    auto decoded = protocol::base64_decode(encoded);
-    return decoded;
+    return protocol::base64_decode(encoded);
   }
   // Plain values are visible ASCII; anything else had to be sent base64-encoded.
   for (char c : value)

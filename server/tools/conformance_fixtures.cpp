@@ -155,6 +155,29 @@ void add_header_param_tool(protocol::Catalog& catalog) {
            });
 }
 
+// A field of an answer's `content`: the text of a sampling answer, a field of an elicitation answer.
+json::value const* content_field(json::object const& answer, std::string_view field) {
+  auto const* content = answer.if_contains("content");
+  return content && content->is_object() ? content->get_object().if_contains(field) : nullptr;
+}
+
+std::optional<std::string> content_text(json::object const& answer, std::string_view field) {
+  auto const* value = content_field(answer, field);
+  if (!value || !value->is_string()) return std::nullopt;
+  return std::string(value->get_string());
+}
+
+// sampling/createMessage params asking one user prompt.
+json::object sampling_params(std::string_view prompt, int max_tokens) {
+  json::object message;
+  message["role"] = "user";
+  message["content"] = protocol::text_content(prompt);
+  json::object params;
+  params["messages"] = json::array{std::move(message)};
+  params["maxTokens"] = max_tokens;
+  return params;
+}
+
 // Server-to-client requests on the session revisions.
 void add_client_request_tools(protocol::Catalog& catalog) {
   add_tool(
@@ -162,17 +185,9 @@ void add_client_request_tools(protocol::Catalog& catalog) {
       R"({"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send to the LLM"}},
           "required":["prompt"]})",
       [](RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
-        json::object message{{"role", "user"},
-                             {"content", json::object{{"type", "text"}, {"text", argument_text(arguments, "prompt")}}}};
-        json::object params;
-        params["messages"] = json::array{std::move(message)};
-        params["maxTokens"] = 100;
+        auto params = sampling_params(argument_text(arguments, "prompt"), 100);
         auto result = co_await context.ask_client("sampling/createMessage", std::move(params), "sampling");
-        std::string text = "No response";
-        if (auto const* content = result.if_contains("content"); content && content->is_object())
-          if (auto const* t = content->get_object().if_contains("text"); t && t->is_string())
-            text = std::string(t->get_string());
-        co_return protocol::text_result("LLM response: " + text);
+        co_return protocol::text_result("LLM response: " + content_text(result, "text").value_or("No response"));
       },
       true);
 
@@ -357,13 +372,7 @@ json::object elicitation_request(std::string_view message, std::string_view prop
 }
 
 json::object sampling_request(std::string_view prompt, int max_tokens) {
-  json::object message;
-  message["role"] = "user";
-  message["content"] = protocol::text_content(prompt);
-  json::object params;
-  params["messages"] = json::array{std::move(message)};
-  params["maxTokens"] = max_tokens;
-  return json::object{{"method", "sampling/createMessage"}, {"params", std::move(params)}};
+  return json::object{{"method", "sampling/createMessage"}, {"params", sampling_params(prompt, max_tokens)}};
 }
 
 json::object roots_request() { return json::object{{"method", "roots/list"}, {"params", json::object{}}}; }
@@ -371,12 +380,7 @@ json::object roots_request() { return json::object{{"method", "roots/list"}, {"p
 // inputResponses[key].content[field] when it is a string.
 std::optional<std::string> answered_text(RequestContext const& context, std::string_view key, std::string_view field) {
   auto const* response = protocol::input_response(context, key);
-  if (!response) return std::nullopt;
-  auto const* content = response->if_contains("content");
-  if (!content || !content->is_object()) return std::nullopt;
-  auto const* value = content->get_object().if_contains(field);
-  if (!value || !value->is_string()) return std::nullopt;
-  return std::string(value->get_string());
+  return response ? content_text(*response, field) : std::nullopt;
 }
 
 std::size_t answered_roots(RequestContext const& context, std::string_view key) {
@@ -389,6 +393,13 @@ json::object one_request(std::string_view key, json::object request) {
   json::object requests;
   requests[key] = std::move(request);
   return requests;
+}
+
+// "Hello, <name>!" once inputResponses.user_name answers; until then, the request for it.
+json::object greet_or_ask_name(RequestContext const& context) {
+  if (auto name = answered_text(context, "user_name", "name")) return protocol::text_result("Hello, " + *name + "!");
+  return protocol::input_required_result(
+      one_request("user_name", elicitation_request("What is your name?", "name", "string")));
 }
 
 // The requestState the client echoed, verified; throws -32602 when it was altered or forged.
@@ -407,10 +418,7 @@ void add_mrtr_tools(protocol::Catalog& catalog, protocol::RequestStateCodec cons
   add_tool(catalog, "test_input_required_result_elicitation",
            "Test tool: returns InputRequiredResult with elicitation request", kEmptySchema,
            [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
-             if (auto name = answered_text(context, "user_name", "name"))
-               co_return protocol::text_result("Hello, " + *name + "!");
-             co_return protocol::input_required_result(
-                 one_request("user_name", elicitation_request("What is your name?", "name", "string")));
+             co_return greet_or_ask_name(context);
            });
   add_tool(catalog, "test_input_required_result_sampling",
            "Test tool: returns InputRequiredResult with sampling request", kEmptySchema,
@@ -435,8 +443,7 @@ void add_mrtr_tools(protocol::Catalog& catalog, protocol::RequestStateCodec cons
              [&codec](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
                auto const state = verified_state(context, codec);
                auto const* confirm = protocol::input_response(context, "confirm");
-               auto const* content = confirm ? confirm->if_contains("content") : nullptr;
-               auto const* ok = content && content->is_object() ? content->get_object().if_contains("ok") : nullptr;
+               auto const* ok = confirm ? content_field(*confirm, "ok") : nullptr;
                if (state && state->contains("kind") && state->at("kind") == "request-state" && ok && ok->is_bool() &&
                    ok->get_bool())
                  co_return protocol::text_result("state-ok: requestState validated");
@@ -546,11 +553,8 @@ void add_stateless_tools(protocol::Catalog& catalog) {
       catalog, "test_streaming_elicitation", "Test tool: asks for input through an InputRequiredResult on a stream",
       kEmptySchema,
       [](RequestContext& context, json::object const&) -> asio::awaitable<json::object> {
-        if (auto name = answered_text(context, "user_name", "name"))
-          co_return protocol::text_result("Hello, " + *name + "!");
-        co_await context.progress(0, 1, "asking for input");
-        co_return protocol::input_required_result(
-            one_request("user_name", elicitation_request("What is your name?", "name", "string")));
+        if (!answered_text(context, "user_name", "name")) co_await context.progress(0, 1, "asking for input");
+        co_return greet_or_ask_name(context);
       },
       true);
   add_tool(catalog, "test_trigger_tool_change", "Test tool: adds or removes a tool (tools/list_changed)", kEmptySchema,
