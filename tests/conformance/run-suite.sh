@@ -5,26 +5,11 @@
 set -euo pipefail
 server=$1 package=$2
 shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-node=$here/node_modules/node22/bin/node
+source "$(dirname "$0")/server-on-free-port.sh"
 cli=$here/node_modules/$package/dist/index.js
-if [[ ! -x $node || ! -f $cli ]]; then
-  echo "the conformance suite is not installed: run 'npm ci' in tests/conformance (the README's test command does)" >&2
-  exit 1
-fi
+[[ -f $cli ]] || { echo "$package is not installed: run 'npm ci' in tests/conformance" >&2; exit 1; }
 
-work=$(mktemp -d)
-"$server" --listen 127.0.0.1:0 --ports-file "$work/ports.json" --conformance-fixtures 2>"$work/server.log" &
-pid=$!
-cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq 200); do [[ -s $work/ports.json ]] && break; sleep 0.05; done
-port=$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$work/ports.json")
-
+start_server "$server" --conformance-fixtures
 cd "$work"
 status=0
 "$node" "$cli" server --url "http://localhost:$port/mcp" -o results "$@" || status=$?

@@ -1,0 +1,20 @@
+# Sourced by the runners here: start_server SERVER_BINARY [server arguments...] starts a
+# prodmcp-server on a free loopback port and sets $node (Node 22), $work (a scratch directory with
+# server.log) and $port; the server stops and $work goes when the script exits.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+node=$here/node_modules/node22/bin/node
+if [[ ! -x $node ]]; then
+  echo "the npm packages are not installed: run 'npm ci' in tests/conformance (the README's test command does)" >&2
+  exit 1
+fi
+
+start_server() {
+  local server=$1
+  shift
+  work=$(mktemp -d)
+  "$server" --listen 127.0.0.1:0 --ports-file "$work/ports.json" "$@" 2>"$work/server.log" &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+  for _ in $(seq 200); do [[ -s $work/ports.json ]] && break; sleep 0.05; done
+  port=$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$work/ports.json")
+}
