@@ -14,7 +14,7 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev redis-server prometheus wrk nginx-light
-  xvfb xauth imagemagick curl procps util-linux
+  xvfb xauth imagemagick curl jq procps util-linux
   # Node for the official MCP conformance suite and SDK clients
   nodejs npm
 )
