@@ -1,174 +1,180 @@
-// prodmcp-server: the production MCP server over Streamable HTTP or stdio.
+// prodmcp-server: the production MCP server over Streamable HTTP or stdio, and its config tools.
 #include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
-#include <chrono>
-#include <fstream>
 #include <iostream>
-#include <thread>
+#include <optional>
 
-#include "http/http_listener.hpp"
-#include "http/mcp_endpoint.hpp"
-#include "protocol/engine.hpp"
-#include "runtime/worker_pool.hpp"
-#include "stdio/stdio_transport.hpp"
-#include "tools/builtin_tools.hpp"
-#include "tools/conformance_fixtures.hpp"
+#include "config/key_registry.hpp"
+#include "config/loader.hpp"
+#include "config/report.hpp"
+#include "logging/log.hpp"
+#include "runtime/server_runner.hpp"
+#include "util/token_hash.hpp"
 
 namespace {
 
-namespace asio = boost::asio;
-namespace json = boost::json;
 using namespace prodmcp;
 
-struct CommandLine {
-  std::string listen = "127.0.0.1:8080";
-  bool stdio = false;
-  std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::size_t max_request_size = 1 << 20;
-  std::size_t max_sessions = 100'000;
-  std::string ports_file;
+// Command-line values that are config keys: they form the highest layer.
+struct KeyFlags {
+  std::vector<std::string> sets;  // --set section.key=value
+  std::optional<std::string> listen, admin_listen, workers, max_request_size, max_sessions;
   std::vector<std::string> allowed_origins;
   bool conformance_fixtures = false;
+
+  std::vector<config::FlagSetting> settings() const {
+    std::vector<config::FlagSetting> result;
+    auto add = [&](std::optional<std::string> const& value, std::string key, std::string flag) {
+      if (value) result.push_back({std::move(key), *value, std::move(flag)});
+    };
+    add(listen, "server.listen", "--listen");
+    add(admin_listen, "server.admin_listen", "--admin-listen");
+    add(workers, "server.workers", "--workers");
+    add(max_request_size, "limits.max_request_size", "--max-request-size");
+    add(max_sessions, "server.max_sessions", "--max-sessions");
+    if (!allowed_origins.empty()) {
+      std::string joined;
+      for (auto const& origin : allowed_origins) joined += (joined.empty() ? "" : ",") + origin;
+      result.push_back({"server.allowed_origins", joined, "--allowed-origin"});
+    }
+    if (conformance_fixtures) result.push_back({"server.conformance_fixtures", "true", "--conformance-fixtures"});
+    for (auto const& set : sets) {
+      auto const equals = set.find('=');
+      if (equals == std::string::npos) throw CLI::ValidationError("--set", "expected section.key=value, got " + set);
+      result.push_back({set.substr(0, equals), set.substr(equals + 1), "--set"});
+    }
+    return result;
+  }
 };
 
-void log_event(std::string_view level, std::string_view event, json::object fields = {}) {
-  fields["level"] = level;
-  fields["logger"] = "server";
-  fields["event"] = event;
-  std::cerr << json::serialize(fields) << '\n';
+void print_diagnostics(config::LoadedConfig const& loaded) {
+  for (auto const& diagnostic : loaded.diagnostics) std::cerr << diagnostic.to_string() << '\n';
 }
 
-// "127.0.0.1:8080", "[::1]:8080", ":8080" (loopback).
-std::pair<std::string, std::uint16_t> split_listen(std::string const& text) {
-  auto const colon = text.rfind(':');
-  if (colon == std::string::npos) throw CLI::ValidationError("--listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:8080");
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "127.0.0.1";
-  int const port = std::stoi(text.substr(colon + 1));
-  if (port < 0 || port > 65535) throw CLI::ValidationError("--listen", "port must be 0-65535");
-  return {host, static_cast<std::uint16_t>(port)};
+logging::LogOptions log_options(config::LoggingSettings const& settings, bool stdio) {
+  logging::LogOptions options;
+  options.level = logging::parse_level(settings.level).value_or(logging::Level::kInfo);
+  options.json = settings.format == "json";
+  // On stdio, stdout carries the protocol: logs may only go to stderr.
+  options.stream = stdio && settings.stream == "stdout" ? "stderr" : settings.stream;
+  options.file = settings.file;
+  options.file_max_bytes = static_cast<std::size_t>(settings.file_max_bytes);
+  options.file_max_files = static_cast<std::size_t>(settings.file_max_files);
+  options.queue_size = static_cast<std::size_t>(settings.queue_size);
+  return options;
 }
 
-bool is_loopback_address(std::string const& address) {
-  return address.starts_with("127.") || address == "::1" || address == "localhost";
-}
-
-asio::awaitable<void> expire_sessions(protocol::SessionRegistry& sessions) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
-    timer.expires_after(std::chrono::minutes(1));
-    co_await timer.async_wait(asio::use_awaitable);
-    if (auto expired = sessions.expire_idle(std::chrono::minutes(30)); expired > 0)
-      log_event("info", "sessions_expired", json::object{{"count", expired}});
+int serve(config::ConfigSources const& sources, runtime::RunOptions options) {
+  auto const loaded = config::load_config(sources);
+  logging::start(log_options(loaded.settings.logging, options.stdio));
+  for (auto const& diagnostic : loaded.diagnostics)
+    logging::write(diagnostic.is_error() ? logging::Level::kError : logging::Level::kWarning, "config",
+                   diagnostic.is_error() ? "config_error" : "config_warning",
+                   boost::json::object{{"problem", diagnostic.to_string()}});
+  if (!loaded.ok()) {
+    logging::write(logging::Level::kCritical, "server", "refusing_to_start",
+                   boost::json::object{{"profile", config::profile_name(loaded.profile)},
+                                       {"reason", "the configuration has errors (see config_error lines); "
+                                                  "`prodmcp-server check-config FILE` lists them"}});
+    logging::stop();
+    return 2;
   }
-}
-
-int run_server(CommandLine const& options) {
-  protocol::Catalog catalog;
-  protocol::SessionRegistry sessions(options.max_sessions);
-  protocol::EngineOptions engine_options;
-  engine_options.identity.version = PRODMCP_VERSION;
-  protocol::Engine engine(engine_options, catalog, sessions);
-  tools::add_builtin_tools(catalog, [&engine] {
-    auto& counters = engine.counters();
-    auto const uptime = std::chrono::steady_clock::now() - engine.started();
-    return json::object{
-        {"version", PRODMCP_VERSION},
-        {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
-        {"sessions", engine.sessions().size()},
-        {"requests", counters.requests.load()},
-        {"errors", counters.errors.load()},
-        {"notifications", counters.notifications.load()}};
-  });
-  if (options.conformance_fixtures) tools::add_conformance_fixtures(catalog, engine.request_state());
-
-  if (options.stdio) {
-    runtime::WorkerPool pool(1);
-    std::thread worker([&pool] { pool.run(); });
-    stdio::StdioOptions stdio_options;
-    stdio_options.max_message_bytes = options.max_request_size;
-    int const code = stdio::StdioTransport(engine, pool.main(), stdio_options).run();
-    pool.stop();
-    worker.join();
-    return code;
-  }
-
-  auto const [address, port] = split_listen(options.listen);
-  runtime::WorkerPool pool(options.workers);
-  http::ListenerLimits limits;
-  limits.max_body_bytes = options.max_request_size;
-  http::Listener listener(pool, limits);
-  http::McpEndpointOptions endpoint_options;
-  endpoint_options.origins = http::OriginPolicy(is_loopback_address(address), options.allowed_origins);
-  http::McpEndpoint endpoint(engine, endpoint_options);
-  listener.route("/mcp", endpoint);
-  std::uint16_t bound = 0;
+  logging::write(logging::Level::kInfo, "server", "starting",
+                 boost::json::object{{"version", PRODMCP_VERSION},
+                                     {"profile", config::profile_name(loaded.profile)},
+                                     {"config_file", sources.file}});
+  options.sources = sources;
+  int code = 1;
   try {
-    bound = listener.listen(address, port);
+    code = runtime::run_server(loaded, options);
   } catch (std::exception const& error) {
-    log_event("error", "listen_failed", json::object{{"address", address}, {"port", port}, {"error", error.what()}});
-    return 1;
+    logging::write(logging::Level::kCritical, "server", "fatal", boost::json::object{{"error", error.what()}});
   }
-  if (!options.ports_file.empty()) {
-    std::ofstream(options.ports_file + ".tmp") << json::serialize(json::object{{"mcp", bound}}) << '\n';
-    std::rename((options.ports_file + ".tmp").c_str(), options.ports_file.c_str());
-  }
-  log_event("info", "listening",
-            json::object{{"url", "http://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) +
-                                     ":" + std::to_string(bound) + "/mcp"},
-                         {"workers", pool.size()}});
-
-  asio::signal_set signals(pool.main(), SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
-    log_event("info", "shutting_down", json::object{{"signal", signal}});
-    listener.stop();
-    sessions.close_all();
-    pool.stop();
-  });
-  asio::co_spawn(pool.main(), expire_sessions(sessions), asio::detached);
-  pool.run();
-  log_event("info", "stopped");
-  return 0;
+  logging::stop();
+  return code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"prodmcp-server: a production MCP server (Streamable HTTP on /mcp, or stdio)"};
-  CommandLine options;
-  app.add_option("--listen", options.listen, "Address and port of the MCP endpoint, e.g. 127.0.0.1:8080 or [::1]:0")
-      ->capture_default_str();
-  app.add_flag("--stdio", options.stdio, "Serve MCP over stdin/stdout instead of HTTP");
-  app.add_option("--workers", options.workers, "Worker threads (one event loop each)")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  app.add_option("--max-request-size", options.max_request_size, "Largest request body in bytes")
-      ->envname("MAX_REQUEST_SIZE")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
-      ->capture_default_str();
-  app.add_option("--max-sessions", options.max_sessions, "Most sessions held at once")->capture_default_str();
-  app.add_option("--ports-file", options.ports_file, "Write the bound ports as JSON to this file (for port 0)");
-  app.add_option("--allowed-origin", options.allowed_origins,
-                 "An Origin browsers may call from, besides localhost (repeatable)");
-  app.add_flag("--conformance-fixtures", options.conformance_fixtures,
-               "Also offer the tools, resources and prompts the official MCP conformance suite calls");
-  auto* version = app.add_subcommand("version", "Print the version and exit");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  config::ConfigSources sources;
+  sources.env_names = config::process_env_names();
+  KeyFlags keys;
+  runtime::RunOptions run;
+  std::string profile;
+  app.add_option("--config", sources.file, "TOML config file")->envname("PRODMCP_CONFIG");
+  app.add_option("--profile", profile, "development, staging or production (default: $ENVIRONMENT or development)");
+  app.add_option("--set", keys.sets, "Set any config key: --set section.key=value (repeatable)");
+  app.add_option("--listen", keys.listen, "server.listen: address and port of /mcp, e.g. 127.0.0.1:8080, [::1]:0");
+  app.add_option("--admin-listen", keys.admin_listen, "server.admin_listen: address and port of /metrics, /health, /ready");
+  app.add_option("--workers", keys.workers, "server.workers: worker threads (0: one per core)");
+  app.add_option("--max-request-size", keys.max_request_size, "limits.max_request_size: largest request body in bytes");
+  app.add_option("--max-sessions", keys.max_sessions, "server.max_sessions: most sessions held at once");
+  app.add_option("--allowed-origin", keys.allowed_origins, "server.allowed_origins: a browser origin allowed besides localhost (repeatable)");
+  app.add_flag("--conformance-fixtures", keys.conformance_fixtures, "server.conformance_fixtures: serve the conformance suite's fixtures");
+  app.add_flag("--stdio", run.stdio, "Serve MCP over stdin/stdout instead of HTTP");
+  app.add_option("--ports-file", run.ports_file, "Write the bound ports as JSON to this file (useful with port 0)");
+
+  app.add_subcommand("serve", "Run the server (the default)");
+  std::string check_file;
+  auto* check = app.add_subcommand("check-config", "Check a config file: every error with line, column and a fix; "
+                                                   "exit 1 when there are errors");
+  check->add_option("FILE", check_file, "TOML config file")->required();
+  std::string print_format = "toml";
+  auto* print = app.add_subcommand("print-config", "Print the effective config, where each value came from, "
+                                                   "secrets masked");
+  print->add_option("--format", print_format, "toml or json")->check(CLI::IsMember({"toml", "json"}));
+  auto* describe = app.add_subcommand("describe-config", "Describe every config key as JSON (type, default, doc, "
+                                                         "environment variable)");
+  auto* hash = app.add_subcommand("hash-token", "Read a bearer token on stdin; print the sha256:... form that "
+                                                "auth.clients stores");
+  auto* version = app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
+
   if (*version) {
     std::cout << "prodmcp-server " << PRODMCP_VERSION << '\n';
     return 0;
   }
-  try {
-    return run_server(options);
-  } catch (std::exception const& error) {
-    log_event("critical", "fatal", json::object{{"error", error.what()}});
-    return 1;
+  if (*describe) {
+    std::cout << config::describe_config_json() << '\n';
+    return 0;
   }
+  if (*hash) {
+    std::string token;
+    std::getline(std::cin, token);
+    if (token.empty()) {
+      std::cerr << "hash-token: give the token on standard input, e.g. echo -n \"$TOKEN\" | prodmcp-server hash-token\n";
+      return 2;
+    }
+    std::cout << util::hash_token(token) << '\n';
+    return 0;
+  }
+  if (!profile.empty()) sources.profile = profile;
+  try {
+    sources.flags = keys.settings();
+  } catch (CLI::Error const& error) {
+    return app.exit(error);
+  }
+  if (*check) {
+    sources.file = check_file;
+    auto const loaded = config::load_config(sources);
+    print_diagnostics(loaded);
+    auto const errors = loaded.errors().size();
+    if (errors > 0) {
+      std::cerr << check_file << ": " << errors << (errors == 1 ? " error" : " errors") << '\n';
+      return 1;
+    }
+    std::cout << check_file << ": OK (profile " << config::profile_name(loaded.profile) << ")\n";
+    return 0;
+  }
+  if (*print) {
+    auto const loaded = config::load_config(sources);
+    std::cout << (print_format == "json" ? config::print_config_json(loaded) + "\n" : config::print_config_toml(loaded));
+    if (print_format != "json") print_diagnostics(loaded);
+    return loaded.ok() ? 0 : 1;
+  }
+  return serve(sources, run);
 }

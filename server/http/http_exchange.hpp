@@ -3,6 +3,7 @@
 // are written against this, and only the listener's translation unit includes Beast.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,9 +22,18 @@ struct Response {
   Headers headers;
 };
 
+// What the endpoint learned about a request, for the access log, metrics and response headers.
+struct ExchangeNotes {
+  std::string correlation_id;  // echoed as X-Correlation-ID and in JSON-RPC error data
+  std::string client_id;       // the authenticated client, or "anonymous"
+  bool dispatched = false;     // the request reached the protocol engine, which reports it itself
+};
+
 class Exchange {
  public:
   virtual ~Exchange() = default;
+
+  virtual ExchangeNotes& notes() = 0;
 
   virtual std::string_view method() const = 0;  // "GET", "POST", ...
   virtual std::string_view target() const = 0;  // path and query
@@ -45,6 +55,14 @@ class Exchange {
   virtual asio::awaitable<void> end_stream() = 0;
   // Close the connection after this exchange (no keep-alive).
   virtual void close_after() = 0;
+};
+
+// Told about every exchange a listener finished: for access logs of requests the engine never saw
+// (rejected by HTTP-level checks).
+class ExchangeObserver {
+ public:
+  virtual ~ExchangeObserver() = default;
+  virtual void on_exchange(Exchange& exchange, int status, std::chrono::steady_clock::duration elapsed) = 0;
 };
 
 // Serves the requests of one path (or prefix) on a listener.

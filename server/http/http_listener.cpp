@@ -1,6 +1,8 @@
 // The only translation unit that includes Beast: it turns bytes on a socket into Exchanges.
 #include "http/http_listener.hpp"
 
+#include "http/correlation.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -61,11 +63,18 @@ class BeastExchange final : public Exchange {
   std::string_view body() const override { return request_.body(); }
   std::string_view remote_address() const override { return remote_; }
   asio::any_io_executor executor() const override { return stream_.get_executor(); }
+  ExchangeNotes& notes() override { return notes_; }
 
   asio::awaitable<void> respond(Response response) override {
+    status_ = response.status;
     bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), request_.version()};
     if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) message.set(name, value);
+    if (!notes_.correlation_id.empty()) {
+      message.set(kCorrelationHeader, notes_.correlation_id);
+      if (response.status >= 400 && response.content_type == "application/json")
+        response.body = with_correlation_data(std::move(response.body), notes_.correlation_id);
+    }
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive_);
     message.prepare_payload();
@@ -77,8 +86,10 @@ class BeastExchange final : public Exchange {
   }
 
   asio::awaitable<bool> begin_stream(int status, std::string_view content_type, Headers headers) override {
+    status_ = status;
     bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(status), request_.version()};
     message.set(bhttp::field::content_type, content_type);
+    if (!notes_.correlation_id.empty()) message.set(kCorrelationHeader, notes_.correlation_id);
     message.set(bhttp::field::cache_control, "no-cache");
     message.set("X-Accel-Buffering", "no");
     for (auto& [name, value] : headers) message.set(name, value);
@@ -117,6 +128,7 @@ class BeastExchange final : public Exchange {
 
   bool responded() const { return responded_; }
   bool keep_alive() const { return keep_alive_ && !streaming_; }
+  int status() const { return status_; }
 
  private:
   beast::tcp_stream& stream_;
@@ -127,6 +139,8 @@ class BeastExchange final : public Exchange {
   bool keep_alive_ = true;
   bool responded_ = false;
   bool streaming_ = false;
+  int status_ = 0;
+  ExchangeNotes notes_;
 };
 
 }  // namespace
@@ -142,9 +156,11 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
   ListenerLimits const limits;
   std::string const too_large_message;
   std::unordered_map<std::string, Handler*> routes;
+  ExchangeObserver* observer = nullptr;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::mutex acceptors_mutex;
   std::atomic<std::size_t> connections{0};
+  std::atomic<bool> draining{false};
 
   asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
     auto self = shared_from_this();
@@ -252,6 +268,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       stream.expires_never();
 
       auto request = parser.release();
+      auto const started = std::chrono::steady_clock::now();
       BeastExchange exchange(stream, request, remote, limits);
       auto route = routes.find(std::string(exchange.path()));
       if (route == routes.end()) {
@@ -261,7 +278,8 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         if (!exchange.responded())
           co_await exchange.respond(json_response(500, error_body("the handler produced no response")));
       }
-      if (!exchange.keep_alive()) break;
+      if (observer) observer->on_exchange(exchange, exchange.status(), std::chrono::steady_clock::now() - started);
+      if (!exchange.keep_alive() || draining.load(std::memory_order_relaxed)) break;
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -274,6 +292,8 @@ Listener::Listener(runtime::WorkerPool& pool, ListenerLimits limits)
 Listener::~Listener() { stop(); }
 
 void Listener::route(std::string path, Handler& handler) { impl_->routes[std::move(path)] = &handler; }
+
+void Listener::observe(ExchangeObserver& observer) { impl_->observer = &observer; }
 
 std::uint16_t Listener::listen(std::string const& address, std::uint16_t port) {
   auto const ip = asio::ip::make_address(address);
@@ -303,6 +323,11 @@ void Listener::stop() {
       a->close(e);
     });
   }
+}
+
+void Listener::begin_drain() {
+  impl_->draining = true;
+  stop();
 }
 
 std::size_t Listener::active_connections() const { return impl_->connections.load(std::memory_order_relaxed); }

@@ -29,9 +29,15 @@ class Listener {
 
   // Requests whose path equals `path` go to `handler`; others get 404.
   void route(std::string path, Handler& handler);
+  // Set before listen(); told about every finished exchange.
+  void observe(ExchangeObserver& observer);
   // Binds and starts accepting; returns the bound port (useful with port 0). Throws on failure.
   std::uint16_t listen(std::string const& address, std::uint16_t port);
+  // Stops accepting connections.
   void stop();
+  // Graceful shutdown: stops accepting, and each open connection closes after its current
+  // response instead of waiting for another request.
+  void begin_drain();
   std::size_t active_connections() const;
 
  private:

@@ -1,6 +1,8 @@
 #include "http/mcp_endpoint.hpp"
+#include "http/correlation.hpp"
 #include "http/http_listener.hpp"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -223,8 +225,12 @@ struct McpEndpoint::Impl {
 
   Engine& engine;
   McpEndpointOptions options;
+  std::atomic<std::size_t> posts_in_flight{0};
 
   asio::awaitable<void> serve(Exchange& exchange) {
+    auto& notes = exchange.notes();
+    notes.correlation_id = correlation_id_for(exchange);
+    notes.client_id = "anonymous";
     if (!options.origins.host_allowed(exchange.header("Host")))
       co_return co_await exchange.respond(rpc_error(403, nullptr, rpc::kInvalidRequest,
                                                     "Host header names a host this server does not serve "
@@ -233,8 +239,20 @@ struct McpEndpoint::Impl {
       co_return co_await exchange.respond(rpc_error(403, nullptr, rpc::kInvalidRequest,
                                                     "Origin \"" + std::string(exchange.header("Origin")) +
                                                         "\" is not allowed"));
+    if (options.auth) {
+      auto outcome = options.auth->authenticate(exchange.header("Authorization"));
+      if (!outcome.allowed) co_return co_await exchange.respond(unauthorized(exchange, outcome.problem));
+      notes.client_id = std::move(outcome.client_id);
+    }
     auto const method = exchange.method();
-    if (method == "POST") co_return co_await post(exchange);
+    if (method == "POST") {
+      struct InFlight {
+        std::atomic<std::size_t>& count;
+        explicit InFlight(std::atomic<std::size_t>& c) : count(c) { count.fetch_add(1, std::memory_order_relaxed); }
+        ~InFlight() { count.fetch_sub(1, std::memory_order_relaxed); }
+      } in_flight(posts_in_flight);
+      co_return co_await post(exchange);
+    }
     if (method == "GET") co_return co_await get(exchange);
     if (method == "DELETE") co_return co_await remove(exchange);
     Response response = rpc_error(405, nullptr, rpc::kInvalidRequest, "the MCP endpoint accepts POST, GET and DELETE");
@@ -274,7 +292,7 @@ struct McpEndpoint::Impl {
     if (stateless) co_return co_await post_stateless(exchange, message, classification.kind);
 
     if (classification.kind == protocol::MessageKind::kRequest && message.at("method") == "initialize") {
-      auto initialized = engine.initialize(message);
+      auto initialized = engine.initialize(message, make_origin(exchange));
       Response response{initialized.session ? 200 : 400, "application/json",
                         json::serialize(initialized.response), {}};
       if (initialized.session) response.headers.emplace_back("Mcp-Session-Id", initialized.session->id());
@@ -301,15 +319,33 @@ struct McpEndpoint::Impl {
     co_await exchange.respond(json_response(200, json::serialize(*response)));
   }
 
-  RequestContext make_context(Exchange& exchange, json::object& message) {
+  // RFC 6750: a request without credentials gets the bare challenge; a bad token names the error.
+  static Response unauthorized(Exchange& exchange, std::string const& problem) {
+    Response response = rpc_error(401, nullptr, rpc::kUnauthorized, "unauthorized: " + problem);
+    std::string challenge = "Bearer realm=\"prodmcp\"";
+    if (exchange.has_header("Authorization")) challenge += ", error=\"invalid_token\"";
+    response.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+    return response;
+  }
+
+  // Who asks, as the engine's logs and metrics see it; the engine reports the request from here on.
+  static RequestContext make_origin(Exchange& exchange) {
+    auto& notes = exchange.notes();
+    notes.dispatched = true;
     RequestContext context;
     context.executor = exchange.executor();
+    context.correlation_id = notes.correlation_id;
+    context.client_id = notes.client_id;
+    context.endpoint = "/mcp";
+    return context;
+  }
+
+  RequestContext make_context(Exchange& exchange, json::object& message) {
+    RequestContext context = make_origin(exchange);
     context.id = message.at("id");
     context.method = message.at("method").get_string();
     if (auto* params = message.if_contains("params"); params && params->is_object())
       context.params = std::move(params->get_object());
-    if (auto const correlation = exchange.header("X-Correlation-ID"); !correlation.empty())
-      context.correlation_id = std::string(correlation.substr(0, 128));
     return context;
   }
 
@@ -560,5 +596,9 @@ McpEndpoint::McpEndpoint(Engine& engine, McpEndpointOptions options)
     : impl_(std::make_unique<Impl>(engine, std::move(options))) {}
 McpEndpoint::~McpEndpoint() = default;
 asio::awaitable<void> McpEndpoint::serve(Exchange& exchange) { return impl_->serve(exchange); }
+
+std::size_t McpEndpoint::requests_in_flight() const {
+  return impl_->posts_in_flight.load(std::memory_order_relaxed);
+}
 
 }  // namespace prodmcp::http

@@ -7,6 +7,7 @@
 
 #include "http/http_exchange.hpp"
 #include "http/origin_policy.hpp"
+#include "security/bearer_auth.hpp"
 #include "protocol/engine.hpp"
 
 namespace prodmcp::http {
@@ -16,6 +17,7 @@ struct McpEndpointOptions {
   std::chrono::milliseconds keepalive_interval{15'000};  // SSE comment lines on quiet streams
   std::chrono::milliseconds retry_interval{1'000};       // SSE retry: hint (2025-11-25)
   int max_json_depth = 64;
+  security::BearerAuth const* auth = nullptr;  // null: no authentication
 };
 
 class McpEndpoint final : public Handler {
@@ -23,6 +25,8 @@ class McpEndpoint final : public Handler {
   McpEndpoint(protocol::Engine& engine, McpEndpointOptions options);
   ~McpEndpoint() override;
   asio::awaitable<void> serve(Exchange& exchange) override;
+  // POST requests being served now (streams of GET excluded): what a graceful shutdown waits for.
+  std::size_t requests_in_flight() const;
 
  private:
   struct Impl;

@@ -1,11 +1,15 @@
 #include "protocol/engine.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/system/system_error.hpp>
+#include <random>
 #include <unordered_map>
 
 #include "protocol/meta_keys.hpp"
+#include "util/random.hpp"
 
 namespace prodmcp::protocol {
 
@@ -73,7 +77,23 @@ json::object Engine::capabilities() const {
                       {"completions", json::object{}}};
 }
 
-Engine::Initialized Engine::initialize(json::object const& request) {
+Engine::Initialized Engine::initialize(json::object const& request, RequestContext const& origin) {
+  auto const started = std::chrono::steady_clock::now();
+  auto initialized = create_session(request);
+  RequestContext context;
+  context.method = "initialize";
+  context.client_id = origin.client_id;
+  context.correlation_id = origin.correlation_id.empty() ? util::random_hex(8) : origin.correlation_id;
+  context.endpoint = origin.endpoint;
+  context.session = initialized.session;
+  if (initialized.session) context.revision = initialized.session->revision();
+  std::optional<json::object> response = std::move(initialized.response);
+  report(context, response, started);
+  initialized.response = std::move(*response);
+  return initialized;
+}
+
+Engine::Initialized Engine::create_session(json::object const& request) {
   json::value const id = request.at("id");
   json::object const* params = nullptr;
   if (auto const* p = request.if_contains("params"); p && p->is_object()) params = &p->get_object();
@@ -187,6 +207,58 @@ bool Engine::may_stream(RequestContext const& context) const {
 }
 
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {
+  auto const started = std::chrono::steady_clock::now();
+  if (context.correlation_id.empty()) context.correlation_id = util::random_hex(8);
+  auto response = co_await dispatch(context);
+  report(context, response, started);
+  co_return response;
+}
+
+void Engine::report(RequestContext const& context, std::optional<json::object>& response,
+                    std::chrono::steady_clock::time_point started) {
+  RequestOutcome outcome;
+  outcome.cancelled = !response;
+  if (response) {
+    if (auto* error = response->if_contains("error"); error && error->is_object()) {
+      auto& error_object = error->get_object();
+      if (auto const* code = error_object.if_contains("code"); code && code->is_int64())
+        outcome.error_code = static_cast<int>(code->get_int64());
+      // The id that finds this request's log lines travels with the error.
+      auto& data = error_object["data"];
+      if (data.is_null()) data = json::object{};
+      if (data.is_object()) data.get_object()["correlation_id"] = context.correlation_id;
+    } else if (auto const* result = response->if_contains("result"); result && result->is_object()) {
+      auto const* is_error = result->get_object().if_contains("isError");
+      outcome.tool_error = is_error && is_error->is_bool() && is_error->get_bool();
+    }
+  }
+  if (!observer_) return;
+  outcome.method = context.method;
+  if (context.method == "tools/call")
+    if (auto const name = string_param(context.params, "name")) outcome.tool = *name;
+  outcome.client_id = context.client_id;
+  outcome.correlation_id = context.correlation_id;
+  if (context.session) outcome.session_id = context.session->id();
+  outcome.endpoint = context.endpoint;
+  outcome.revision = context.revision;
+  outcome.elapsed = std::chrono::steady_clock::now() - started;
+  observer_->on_request(outcome);
+}
+
+asio::awaitable<std::optional<json::object>> Engine::inject_fault(RequestContext& context) {
+  auto const faults = faults_.load();
+  if (!faults->enabled) co_return std::nullopt;
+  if (faults->latency.count() > 0) {
+    asio::steady_timer timer(context.executor, faults->latency);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  thread_local std::mt19937 random{std::random_device{}()};
+  if (std::uniform_real_distribution<double>(0, 1)(random) >= faults->error_rate) co_return std::nullopt;
+  co_return error_result("injected fault: this call failed on purpose (faults.error_rate = " +
+                         std::to_string(faults->error_rate) + ")");
+}
+
+asio::awaitable<std::optional<json::object>> Engine::dispatch(RequestContext& context) {
   counters_.requests.fetch_add(1, std::memory_order_relaxed);
   bool aborted = false;
   std::optional<RpcError> failure;

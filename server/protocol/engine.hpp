@@ -44,6 +44,35 @@ struct EngineCounters {
   std::atomic<std::int64_t> active_connections{0};
 };
 
+// Faults injected into tool calls, for demos and resilience tests (config [faults]).
+struct FaultInjection {
+  bool enabled = false;
+  std::chrono::milliseconds latency{0};
+  double error_rate = 0;
+};
+
+// One JSON-RPC request served, as logs and metrics see it.
+struct RequestOutcome {
+  std::string_view method;
+  std::string_view tool;  // tools/call only
+  std::string_view client_id;
+  std::string_view correlation_id;
+  std::string_view session_id;  // empty on the stateless revision
+  std::string_view endpoint;    // "/mcp" or "stdio"
+  Revision revision;
+  int error_code = 0;       // 0: a result
+  bool tool_error = false;  // a tools/call result with isError
+  bool cancelled = false;   // the client cancelled it; no response was sent
+  std::chrono::steady_clock::duration elapsed{};
+};
+
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  // Called on the serving thread after each request: keep it cheap.
+  virtual void on_request(RequestOutcome const& outcome) = 0;
+};
+
 // A subscriptions/listen stream (2026-07-28) or a session's GET stream wants these notifications.
 class NotificationListener {
  public:
@@ -65,7 +94,8 @@ class Engine {
     json::object response;
     std::shared_ptr<Session> session;  // null when initialize failed
   };
-  Initialized initialize(json::object const& request);
+  // `origin` carries who asked (client id, correlation id, endpoint) for logs and metrics.
+  Initialized initialize(json::object const& request, RequestContext const& origin = {});
 
   // Fills a context from a session (session revisions) or from the request's _meta (stateless).
   void bind_session(RequestContext& context, std::shared_ptr<Session> session) const;
@@ -83,6 +113,9 @@ class Engine {
   void handle_response(Session& session, json::object const& message);
 
   void add_listener(std::weak_ptr<NotificationListener> listener);
+  // Set before serving; told about every request.
+  void observe(RequestObserver& observer) { observer_ = &observer; }
+  void set_faults(FaultInjection faults) { faults_.store(std::make_shared<FaultInjection const>(faults)); }
 
   Catalog& catalog() { return catalog_; }
   SessionRegistry& sessions() { return sessions_; }
@@ -104,6 +137,11 @@ class Engine {
     bool cacheable;       // carries ttlMs/cacheScope in 2026-07-28
   };
   MethodInfo const* find_method(std::string_view name) const;
+  Initialized create_session(json::object const& request);
+  asio::awaitable<std::optional<json::object>> dispatch(RequestContext& context);
+  void report(RequestContext const& context, std::optional<json::object>& response,
+              std::chrono::steady_clock::time_point started);
+  asio::awaitable<std::optional<json::object>> inject_fault(RequestContext& context);
   void broadcast(CatalogChange change);
   void broadcast_updated(std::string const& uri);
 
@@ -134,6 +172,8 @@ class Engine {
   std::chrono::steady_clock::time_point const started_ = std::chrono::steady_clock::now();
   std::mutex listeners_mutex_;
   std::vector<std::weak_ptr<NotificationListener>> listeners_;
+  RequestObserver* observer_ = nullptr;
+  std::atomic<std::shared_ptr<FaultInjection const>> faults_{std::make_shared<FaultInjection const>()};
 };
 
 // Reading params.

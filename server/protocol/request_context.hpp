@@ -45,6 +45,7 @@ struct RequestContext {
   RequestChannel* channel = nullptr;  // null when nothing may be streamed (e.g. inside a batch)
   std::string client_id = "anonymous";
   std::string correlation_id;
+  std::string_view endpoint = "stdio";  // "/mcp" or "stdio": a metrics label
 
   bool stateless() const { return is_stateless(revision); }
   bool client_has_capability(std::string_view name) const { return client_capabilities.contains(name); }

@@ -254,6 +254,12 @@ std::size_t SessionRegistry::expire_idle(std::chrono::steady_clock::duration idl
   return expired.size();
 }
 
+void SessionRegistry::finish_standalone_streams() {
+  for_each([](Session& session) {
+    if (auto stream = session.standalone_stream()) stream->finish();
+  });
+}
+
 void SessionRegistry::close_all() {
   std::vector<std::string> ids;
   for_each([&](Session& session) { ids.push_back(session.id()); });

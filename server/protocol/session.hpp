@@ -122,6 +122,9 @@ class SessionRegistry {
   bool remove(std::string const& id);
   std::size_t size() const { return count_.load(std::memory_order_relaxed); }
   void for_each(std::function<void(Session&)> const& visit) const;
+  // Finishes every session's standalone (GET) stream, leaving requests in flight alone: the first
+  // step of a graceful shutdown.
+  void finish_standalone_streams();
   // Closes sessions not seen for `idle`; returns how many.
   std::size_t expire_idle(std::chrono::steady_clock::duration idle);
   void close_all();

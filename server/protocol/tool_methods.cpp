@@ -30,6 +30,7 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
   if (auto const* schema = tool->descriptor.if_contains("inputSchema"))
     if (auto problem = validate_against_schema(arguments, *schema))
       co_return error_result("invalid arguments for tool \"" + std::string(*name) + "\": " + *problem);
+  if (auto failed = co_await inject_fault(context)) co_return std::move(*failed);
   co_return co_await tool->handler(context, arguments);
 }
 

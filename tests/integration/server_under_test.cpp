@@ -114,6 +114,15 @@ HttpReply read_reply(int fd, std::chrono::milliseconds timeout) {
     data.append(buffer, static_cast<std::size_t>(n));
   }
 }
+
+std::string temporary_path() {
+  char pattern[] = "/tmp/prodmcp-test-XXXXXX";
+  int const fd = ::mkstemp(pattern);
+  ::close(fd);
+  ::unlink(pattern);
+  return pattern;
+}
+
 }  // namespace
 
 std::string HttpReply::header(std::string const& name) const {
@@ -121,57 +130,116 @@ std::string HttpReply::header(std::string const& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-ServerUnderTest::ServerUnderTest(std::vector<std::string> extra_arguments) {
-  char pattern[] = "/tmp/prodmcp-test-XXXXXX";
-  int const fd = ::mkstemp(pattern);
-  ::close(fd);
-  ::unlink(pattern);
-  ports_file_ = pattern;
+ServerUnderTest::ServerUnderTest(std::vector<std::string> extra_arguments)
+    : ServerUnderTest(ServerLaunch{std::move(extra_arguments), {}}) {}
+
+ServerUnderTest::ServerUnderTest(ServerLaunch launch) {
+  ports_file_ = temporary_path();
+  log_file_ = temporary_path();
   std::vector<std::string> arguments{PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports_file_,
                                      "--workers", "2", "--conformance-fixtures"};
-  arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
+  arguments.insert(arguments.end(), launch.arguments.begin(), launch.arguments.end());
   pid_ = ::fork();
   if (pid_ == 0) {
-    int const null = ::open("/dev/null", O_WRONLY);
-    if (!std::getenv("PRODMCP_TEST_SERVER_LOGS")) ::dup2(null, 2);
+    int const log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(log, 2);
+    for (auto const& [name, value] : launch.environment) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     for (auto& a : arguments) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  for (int i = 0; i < 200 && port_ == 0; ++i) {
+  for (int i = 0; i < 200 && port_ == 0 && running(); ++i) {
     std::ifstream file(ports_file_);
     std::stringstream text;
     text << file.rdbuf();
     if (!text.str().empty()) port_ = static_cast<std::uint16_t>(boost::json::parse(text.str()).at("mcp").as_int64());
     else std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  if (port_ == 0) throw std::runtime_error("the server did not start within 5 s");
+  if (port_ == 0) throw std::runtime_error("the server did not start within 5 s; its log:\n" + log());
 }
 
 ServerUnderTest::~ServerUnderTest() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 200; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    if (pid_ > 0) {
+    if (wait_exit(std::chrono::seconds(5)) == -1) {
       ::kill(pid_, SIGKILL);
+      int status = 0;
       ::waitpid(pid_, &status, 0);
     }
   }
+  if (std::getenv("PRODMCP_TEST_SERVER_LOGS")) std::fputs(log().c_str(), stderr);
   ::unlink(ports_file_.c_str());
+  ::unlink(log_file_.c_str());
 }
 
 bool ServerUnderTest::running() {
   int status = 0;
   return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0;
+}
+
+void ServerUnderTest::signal(int number) {
+  if (pid_ > 0) ::kill(pid_, number);
+}
+
+int ServerUnderTest::wait_exit(std::chrono::milliseconds timeout) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+std::string ServerUnderTest::log() const {
+  std::ifstream file(log_file_);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+bool ServerUnderTest::wait_for_log(std::string const& text, std::chrono::milliseconds timeout) const {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (log().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+CommandResult run_server_command(std::vector<std::string> const& arguments,
+                                 std::vector<std::pair<std::string, std::string>> const& environment) {
+  auto const output_file = temporary_path();
+  pid_t const pid = ::fork();
+  if (pid == 0) {
+    int const out = ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    for (auto const& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<std::string> all{PRODMCP_SERVER_BINARY};
+    all.insert(all.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream file(output_file);
+  std::stringstream text;
+  text << file.rdbuf();
+  result.output = text.str();
+  ::unlink(output_file.c_str());
+  return result;
 }
 
 HeaderList mcp_headers(std::string const& session_id) {

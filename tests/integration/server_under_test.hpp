@@ -11,18 +11,40 @@
 
 namespace prodmcp::testing {
 
+struct ServerLaunch {
+  std::vector<std::string> arguments;                            // after the defaults
+  std::vector<std::pair<std::string, std::string>> environment;  // set in the server's environment
+};
+
 class ServerUnderTest {
  public:
   explicit ServerUnderTest(std::vector<std::string> extra_arguments = {});
+  explicit ServerUnderTest(ServerLaunch launch);
   ~ServerUnderTest();
   std::uint16_t port() const { return port_; }
   bool running();  // false once the process has exited
+  void signal(int number);
+  // The exit status once the process ends within `timeout`; -1 if it did not.
+  int wait_exit(std::chrono::milliseconds timeout);
+  // Everything the server wrote to stderr (its log) so far.
+  std::string log() const;
+  // Waits until the log contains `text`; false after `timeout`.
+  bool wait_for_log(std::string const& text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string ports_file_;
+  std::string log_file_;
 };
+
+// Runs prodmcp-server with `arguments` to completion; returns its exit status and stdout+stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_server_command(std::vector<std::string> const& arguments,
+                                 std::vector<std::pair<std::string, std::string>> const& environment = {});
 
 struct HttpReply {
   int status = 0;

@@ -1,0 +1,344 @@
+#include "config/key_registry.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <type_traits>
+#include <utility>
+
+#include "config/address.hpp"
+
+namespace prodmcp::config {
+
+namespace {
+
+template <class T>
+constexpr ValueType value_type_of() {
+  if constexpr (std::is_same_v<T, bool>) return ValueType::kBoolean;
+  if constexpr (std::is_same_v<T, std::int64_t>) return ValueType::kInteger;
+  if constexpr (std::is_same_v<T, double>) return ValueType::kNumber;
+  if constexpr (std::is_same_v<T, std::string>) return ValueType::kString;
+  if constexpr (std::is_same_v<T, StringList>) return ValueType::kStringList;
+  if constexpr (std::is_same_v<T, StringMap>) return ValueType::kStringMap;
+}
+
+// A key bound to one member of Settings; the environment name follows PRODMCP_<SECTION>_<KEY>.
+template <auto Section, auto Member>
+KeySpec key(std::string name, std::string doc) {
+  using Type = std::remove_cvref_t<decltype((std::declval<Settings&>().*Section).*Member)>;
+  KeySpec spec;
+  spec.name = std::move(name);
+  spec.type = value_type_of<Type>();
+  spec.doc = std::move(doc);
+  spec.env = "PRODMCP_";
+  for (char const c : spec.name) spec.env += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  spec.get = [](Settings const& settings) { return Value((settings.*Section).*Member); };
+  spec.set = [](Settings& settings, Value const& value) { (settings.*Section).*Member = std::get<Type>(value); };
+  return spec;
+}
+
+KeySpec range(KeySpec spec, double min, double max) {
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
+KeySpec choices(KeySpec spec, std::vector<std::string> allowed) {
+  spec.choices = std::move(allowed);
+  return spec;
+}
+
+KeySpec reloadable(KeySpec spec) {
+  spec.reloadable = true;
+  return spec;
+}
+
+KeySpec env(KeySpec spec, std::string name) {
+  spec.env = std::move(name);
+  return spec;
+}
+
+std::optional<std::string> check_listen(Value const& value, bool may_be_empty) {
+  auto const& text = std::get<std::string>(value);
+  if (text.empty() && may_be_empty) return std::nullopt;
+  std::string problem;
+  if (!parse_host_port(text, problem)) return problem;
+  return std::nullopt;
+}
+
+std::optional<std::string> check_origins(Value const& value) {
+  for (auto const& origin : std::get<StringList>(value)) {
+    auto const scheme_end = origin.find("://");
+    auto const scheme = origin.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+    if ((scheme != "http" && scheme != "https") || origin.size() <= scheme_end + 3 ||
+        origin.find('/', scheme_end + 3) != std::string::npos)
+      return "\"" + origin + "\" is not an origin: write scheme://host[:port], e.g. https://ops.example.com";
+  }
+  return std::nullopt;
+}
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+std::optional<std::string> check_clients(Value const& value) {
+  for (auto const& [client, hash] : std::get<StringMap>(value)) {
+    if (client.empty() || client.size() > 64 || !std::all_of(client.begin(), client.end(), [](unsigned char c) {
+          return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+        }))
+      return "client id \"" + client + "\" must be 1-64 letters, digits, '-', '_' or '.'";
+    if (!hash.starts_with("sha256:") || hash.size() != 7 + 64 || !is_hex(std::string_view(hash).substr(7)))
+      return "the token of client \"" + client +
+             "\" must be stored hashed, as sha256:<64 hex digits> (`prodmcp-server hash-token` prints it)";
+  }
+  return std::nullopt;
+}
+
+std::vector<KeySpec> make_keys() {
+  std::vector<KeySpec> keys;
+  auto add = [&keys](KeySpec spec) { keys.push_back(std::move(spec)); };
+
+  // [server]
+  {
+    auto listen = key<&Settings::server, &ServerSettings::listen>(
+        "server.listen", "Address and port of the MCP endpoint (/mcp). Port 0 picks a free port.");
+    listen.check = [](Value const& value) { return check_listen(value, false); };
+    add(std::move(listen));
+    auto admin = key<&Settings::server, &ServerSettings::admin_listen>(
+        "server.admin_listen",
+        "Address and port of the admin endpoint (/metrics, /health, /ready); empty turns it off. Keep it on "
+        "loopback unless a scraper elsewhere needs it.");
+    admin.check = [](Value const& value) { return check_listen(value, true); };
+    add(std::move(admin));
+  }
+  add(range(key<&Settings::server, &ServerSettings::workers>(
+                "server.workers", "Worker threads, one event loop each; 0 runs one per CPU core."),
+            0, 256));
+  add(range(key<&Settings::server, &ServerSettings::max_sessions>(
+                "server.max_sessions", "Most MCP sessions held at once; the oldest idle one makes room."),
+            1, 10'000'000));
+  add(range(key<&Settings::server, &ServerSettings::session_idle_timeout_s>(
+                "server.session_idle_timeout_s", "A session unused this many seconds ends."),
+            10, 7 * 86400));
+  {
+    auto origins = key<&Settings::server, &ServerSettings::allowed_origins>(
+        "server.allowed_origins",
+        "Browser origins allowed to call /mcp besides localhost, e.g. [\"https://ops.example.com\"].");
+    origins.check = check_origins;
+    add(std::move(origins));
+  }
+  add(key<&Settings::server, &ServerSettings::conformance_fixtures>(
+      "server.conformance_fixtures",
+      "Also serve the tools, resources and prompts the official MCP conformance suite calls (testing only)."));
+  add(reloadable(range(key<&Settings::server, &ServerSettings::shutdown_grace_s>(
+                           "server.shutdown_grace_s",
+                           "On SIGTERM, how long in-flight requests may take to finish before the server exits."),
+                       0, 3600)));
+
+  // [limits]
+  add(env(range(key<&Settings::limits, &LimitSettings::max_request_size>(
+                    "limits.max_request_size", "Largest request body in bytes; larger ones get 413."),
+                1024, 1 << 30),
+          "MAX_REQUEST_SIZE"));
+  add(range(key<&Settings::limits, &LimitSettings::max_header_size>(
+                "limits.max_header_size", "Largest request line plus headers in bytes; larger ones get 431."),
+            1024, 1 << 20));
+  add(range(key<&Settings::limits, &LimitSettings::max_json_depth>(
+                "limits.max_json_depth", "Deepest nesting of arrays and objects accepted in a JSON-RPC message."),
+            8, 1024));
+  add(range(key<&Settings::limits, &LimitSettings::max_connections>(
+                "limits.max_connections", "Most open client connections; beyond it new ones get 503."),
+            1, 1'000'000));
+  add(range(key<&Settings::limits, &LimitSettings::header_timeout_ms>(
+                "limits.header_timeout_ms", "A request's line and headers must arrive within this time."),
+            100, 600'000));
+  add(range(key<&Settings::limits, &LimitSettings::body_timeout_ms>(
+                "limits.body_timeout_ms", "A request's body must arrive within this time."),
+            100, 600'000));
+  add(range(key<&Settings::limits, &LimitSettings::idle_timeout_ms>(
+                "limits.idle_timeout_ms", "A keep-alive connection with no request closes after this time."),
+            100, 3'600'000));
+  add(range(key<&Settings::limits, &LimitSettings::write_timeout_ms>(
+                "limits.write_timeout_ms", "A response that the client does not read within this time is dropped."),
+            100, 600'000));
+
+  // [logging]
+  add(reloadable(choices(key<&Settings::logging, &LoggingSettings::level>(
+                             "logging.level", "Least severe level written."),
+                         {"trace", "debug", "info", "warning", "error", "critical", "off"})));
+  add(choices(key<&Settings::logging, &LoggingSettings::format>(
+                  "logging.format", "json: one JSON object per line (for machines); text: for people."),
+              {"json", "text"}));
+  add(choices(key<&Settings::logging, &LoggingSettings::stream>(
+                  "logging.stream", "Where log lines go besides the file; stdio mode always uses stderr."),
+              {"stderr", "stdout", "none"}));
+  add(key<&Settings::logging, &LoggingSettings::file>(
+      "logging.file", "Also write logs to this file, rotated by size; empty: no file."));
+  add(range(key<&Settings::logging, &LoggingSettings::file_max_bytes>(
+                "logging.file_max_bytes", "Size at which the log file rotates."),
+            4096, 1LL << 40));
+  add(range(key<&Settings::logging, &LoggingSettings::file_max_files>(
+                "logging.file_max_files", "Rotated log files kept."),
+            1, 1000));
+  add(range(key<&Settings::logging, &LoggingSettings::queue_size>(
+                "logging.queue_size",
+                "Log lines waiting to be written; when full the oldest are dropped (counted), never blocking a "
+                "request."),
+            16, 1 << 22));
+
+  // [health]
+  add(key<&Settings::health, &HealthSettings::disk_path>(
+      "health.disk_path", "The disk_space readiness check watches the file system holding this path."));
+  add(reloadable(range(key<&Settings::health, &HealthSettings::disk_min_free_mb>(
+                           "health.disk_min_free_mb", "Below this much free space (MiB) the server is not ready."),
+                       0, 1 << 30)));
+  add(reloadable(range(key<&Settings::health, &HealthSettings::check_timeout_ms>(
+                           "health.check_timeout_ms", "A readiness check taking longer counts as unhealthy."),
+                       10, 60'000)));
+
+  // [auth]
+  add(reloadable(key<&Settings::auth, &AuthSettings::enabled>(
+      "auth.enabled", "Require a bearer token (Authorization: Bearer <token>) on /mcp.")));
+  {
+    auto clients = reloadable(key<&Settings::auth, &AuthSettings::clients>(
+        "auth.clients",
+        "Clients and the SHA-256 of their bearer tokens: { ops-console = \"sha256:...\" }. The client id feeds "
+        "logs, metrics and rate limits. `prodmcp-server hash-token` hashes a token."));
+    clients.secret = true;
+    clients.check = check_clients;
+    add(std::move(clients));
+  }
+
+  // [faults]
+  add(reloadable(key<&Settings::faults, &FaultSettings::enabled>(
+      "faults.enabled", "Inject faults into tool calls, for demos and resilience tests. Refused in production.")));
+  add(reloadable(range(key<&Settings::faults, &FaultSettings::latency_ms>(
+                           "faults.latency_ms", "Extra delay added to every tool call while faults are enabled."),
+                       0, 60'000)));
+  add(reloadable(range(key<&Settings::faults, &FaultSettings::error_rate>(
+                           "faults.error_rate", "Share of tool calls failed on purpose while faults are enabled."),
+                       0, 1)));
+  return keys;
+}
+
+std::vector<KeySpec> const& keys_table() {
+  static std::vector<KeySpec> const keys = make_keys();
+  return keys;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      auto const above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> KeySpec::validate(Value const& value) const {
+  auto const number = [&]() -> std::optional<double> {
+    if (auto const* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
+    if (auto const* real = std::get_if<double>(&value)) return *real;
+    return std::nullopt;
+  }();
+  auto format = [](double bound) {
+    auto text = std::to_string(bound);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text;
+  };
+  if (number && ((min && *number < *min) || (max && *number > *max)))
+    return "must be between " + format(*min) + " and " + format(*max);
+  if (!choices.empty()) {
+    auto const& text = std::get<std::string>(value);
+    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+      std::string list;
+      for (auto const& choice : choices) list += (list.empty() ? "" : ", ") + choice;
+      return "\"" + text + "\" is not one of " + list;
+    }
+  }
+  if (check) return check(value);
+  return std::nullopt;
+}
+
+std::span<KeySpec const> all_keys() { return keys_table(); }
+
+KeySpec const* find_key(std::string_view name) {
+  for (auto const& spec : keys_table())
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+std::vector<std::string> suggest_keys(std::string_view name) {
+  auto const dot = name.find('.');
+  auto const leaf = dot == std::string_view::npos ? name : name.substr(dot + 1);
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (auto const& spec : keys_table()) {
+    auto const spec_leaf = std::string_view(spec.name).substr(spec.name.find('.') + 1);
+    auto distance = edit_distance(name, spec.name);
+    if (spec_leaf == leaf) distance = std::min<std::size_t>(distance, 1);  // right key, wrong section
+    if (distance <= std::max<std::size_t>(2, name.size() / 4)) scored.emplace_back(distance, spec.name);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> names;
+  for (auto& [distance, spec_name] : scored)
+    if (names.size() < 3) names.push_back(std::move(spec_name));
+  return names;
+}
+
+std::vector<std::string> closest_names(std::string_view name, std::vector<std::string> const& candidates) {
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (auto const& candidate : candidates)
+    if (auto const distance = edit_distance(name, candidate); distance <= std::max<std::size_t>(2, name.size() / 4))
+      scored.emplace_back(distance, candidate);
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> names;
+  for (auto& [distance, candidate] : scored)
+    if (names.size() < 3) names.push_back(std::move(candidate));
+  return names;
+}
+
+std::vector<std::string> sections() {
+  std::vector<std::string> names;
+  for (auto const& spec : keys_table()) {
+    std::string section(spec.section());
+    if (std::find(names.begin(), names.end(), section) == names.end()) names.push_back(std::move(section));
+  }
+  return names;
+}
+
+std::string_view profile_name(Profile profile) {
+  switch (profile) {
+    case Profile::kDevelopment: return "development";
+    case Profile::kStaging: return "staging";
+    case Profile::kProduction: return "production";
+  }
+  return "development";
+}
+
+std::optional<Profile> parse_profile(std::string_view name) {
+  for (auto const profile : {Profile::kDevelopment, Profile::kStaging, Profile::kProduction})
+    if (profile_name(profile) == name) return profile;
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, Value>> const& profile_overrides(Profile profile) {
+  static std::vector<std::pair<std::string, Value>> const development{{"logging.level", std::string("debug")}};
+  static std::vector<std::pair<std::string, Value>> const staging{};
+  static std::vector<std::pair<std::string, Value>> const production{{"auth.enabled", true}};
+  switch (profile) {
+    case Profile::kDevelopment: return development;
+    case Profile::kStaging: return staging;
+    case Profile::kProduction: return production;
+  }
+  return development;
+}
+
+}  // namespace prodmcp::config

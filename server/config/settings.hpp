@@ -1,0 +1,71 @@
+#pragma once
+// The server's effective configuration as plain typed values. The member initializers are the
+// defaults; key_registry.cpp names, documents and validates every member.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace prodmcp::config {
+
+struct ServerSettings {
+  std::string listen = "127.0.0.1:8080";
+  std::string admin_listen = "127.0.0.1:9090";
+  std::int64_t workers = 0;  // 0: one per CPU core
+  std::int64_t max_sessions = 100'000;
+  std::int64_t session_idle_timeout_s = 1800;
+  std::vector<std::string> allowed_origins;
+  bool conformance_fixtures = false;
+  std::int64_t shutdown_grace_s = 30;
+};
+
+struct LimitSettings {
+  std::int64_t max_request_size = 1 << 20;
+  std::int64_t max_header_size = 16 * 1024;
+  std::int64_t max_json_depth = 64;
+  std::int64_t max_connections = 10'000;
+  std::int64_t header_timeout_ms = 10'000;
+  std::int64_t body_timeout_ms = 30'000;
+  std::int64_t idle_timeout_ms = 60'000;
+  std::int64_t write_timeout_ms = 30'000;
+};
+
+struct LoggingSettings {
+  std::string level = "info";
+  std::string format = "json";
+  std::string stream = "stderr";
+  std::string file;
+  std::int64_t file_max_bytes = 10 << 20;
+  std::int64_t file_max_files = 5;
+  std::int64_t queue_size = 8192;
+};
+
+struct HealthSettings {
+  std::string disk_path = ".";
+  std::int64_t disk_min_free_mb = 100;
+  std::int64_t check_timeout_ms = 2000;
+};
+
+struct AuthSettings {
+  bool enabled = false;
+  std::map<std::string, std::string> clients;  // client id -> "sha256:<hex>" of its bearer token
+};
+
+struct FaultSettings {
+  bool enabled = false;
+  std::int64_t latency_ms = 0;
+  double error_rate = 0;
+};
+
+struct Settings {
+  ServerSettings server;
+  LimitSettings limits;
+  LoggingSettings logging;
+  HealthSettings health;
+  AuthSettings auth;
+  FaultSettings faults;
+};
+
+enum class Profile { kDevelopment, kStaging, kProduction };
+
+}  // namespace prodmcp::config

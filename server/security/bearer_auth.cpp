@@ -1,0 +1,45 @@
+#include "security/bearer_auth.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "util/token_hash.hpp"
+
+namespace prodmcp::security {
+
+void BearerAuth::configure(bool enabled, std::map<std::string, std::string> const& clients) {
+  auto table = std::make_shared<Table>();
+  table->enabled = enabled;
+  for (auto const& [client, hash] : clients) {
+    std::string normalized(hash);
+    std::transform(normalized.begin(), normalized.end(), normalized.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    table->hashes[normalized] = client;
+  }
+  table_.store(std::move(table));
+}
+
+bool BearerAuth::enabled() const { return table_.load()->enabled; }
+
+BearerAuth::Outcome BearerAuth::authenticate(std::string_view authorization) const {
+  auto const table = table_.load();
+  if (!table->enabled) return {true, "anonymous", {}};
+  constexpr std::string_view kScheme = "bearer ";
+  std::string scheme(authorization.substr(0, kScheme.size()));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (authorization.empty()) return {false, {}, "send Authorization: Bearer <token>"};
+  if (scheme != kScheme) return {false, {}, "the Authorization header must use the Bearer scheme"};
+  auto token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto const hash = util::hash_token(token);
+  // Every stored hash is compared, matched or not, so timing says nothing about which was close.
+  std::string const* found = nullptr;
+  for (auto const& [stored, client] : table->hashes)
+    if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) found = &client;
+  if (!found) return {false, {}, "the bearer token is not valid"};
+  return {true, *found, {}};
+}
+
+}  // namespace prodmcp::security

@@ -1,0 +1,285 @@
+// The production layer seen from outside: config subcommands, refusal of unsafe production
+// settings, bearer auth, correlation ids, SIGHUP reload and graceful SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "server_under_test.hpp"
+#include "util/token_hash.hpp"
+
+namespace json = boost::json;
+using namespace prodmcp::testing;
+
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(std::string const& text) {
+    char pattern[] = "/tmp/prodmcp-config-XXXXXX.toml";
+    int const fd = ::mkstemps(pattern, 5);
+    ::close(fd);
+    path_ = pattern;
+    write(text);
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  void write(std::string const& text) const { std::ofstream(path_, std::ios::trunc) << text; }
+  std::string const& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string const kToken = "prodmcp-test-token-7f3a9c";
+
+std::string call_tool_body(std::string const& name, std::string const& arguments) {
+  return R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":")" + name + R"(","arguments":)" +
+         arguments + "}}";
+}
+
+HeaderList with(HeaderList headers, std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return headers;
+}
+
+}  // namespace
+
+TEST(ConfigCommands, CheckConfigReportsEveryErrorWithLineColumnAndHint) {
+  TempFile file(
+      "[server]\n"
+      "listen = \"127.0.0.1:99999\"\n"
+      "workrs = 4\n"
+      "\n"
+      "[loging]\n"
+      "level = \"debug\"\n"
+      "\n"
+      "[logging]\n"
+      "level = 3\n");
+  auto const result = run_server_command({"check-config", file.path()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  auto const& out = result.output;
+  EXPECT_NE(out.find(file.path() + ":2:10: error: server.listen: the port must be a number from 0 to 65535"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find(file.path() + ":3:10: error: unknown key server.workrs (did you mean server.workers?)"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find(file.path() + ":5:1: error: unknown section [loging] (did you mean [logging]?)"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find(file.path() + ":9:9: error: logging.level must be a string, not an integer"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("4 errors"), std::string::npos) << out;
+}
+
+TEST(ConfigCommands, CheckConfigAcceptsAValidFile) {
+  TempFile file("[server]\nlisten = \"127.0.0.1:8181\"\nallowed_origins = [\"https://ops.example.com\"]\n"
+                "[limits]\nmax_request_size = 2097152\n");
+  auto const result = run_server_command({"check-config", file.path()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(": OK (profile development)"), std::string::npos) << result.output;
+}
+
+TEST(ConfigCommands, CheckConfigReportsSyntaxErrorsWithPosition) {
+  TempFile file("[server]\nlisten = \"127.0.0.1:8181\n");
+  auto const result = run_server_command({"check-config", file.path()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find(file.path() + ":2:"), std::string::npos) << result.output;
+}
+
+TEST(ConfigCommands, PrintConfigShowsEachValuesOriginAndMasksSecrets) {
+  auto const hash = prodmcp::util::hash_token(kToken);
+  TempFile file("[server]\nmax_sessions = 500\n[auth]\nenabled = true\nclients = { console = \"" + hash + "\" }\n");
+  auto const result = run_server_command(
+      {"print-config", "--config", file.path(), "--set", "logging.level=error", "--profile", "staging"},
+      {{"PRODMCP_SERVER_WORKERS", "3"}, {"MAX_REQUEST_SIZE", "65536"}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto const& out = result.output;
+  EXPECT_NE(out.find("# profile: staging (flag --profile)"), std::string::npos) << out;
+  EXPECT_NE(out.find("max_sessions = 500"), std::string::npos) << out;
+  EXPECT_NE(out.find("# file " + file.path() + ":2"), std::string::npos) << out;
+  EXPECT_NE(out.find("workers = 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("# environment PRODMCP_SERVER_WORKERS"), std::string::npos) << out;
+  EXPECT_NE(out.find("max_request_size = 65536"), std::string::npos) << out;
+  EXPECT_NE(out.find("# environment MAX_REQUEST_SIZE"), std::string::npos) << out;
+  EXPECT_NE(out.find("level = \"error\""), std::string::npos) << out;
+  EXPECT_NE(out.find("# flag --set"), std::string::npos) << out;
+  EXPECT_NE(out.find("clients = { \"console\" = \"****\" }"), std::string::npos) << out;
+  EXPECT_EQ(out.find(hash.substr(7)), std::string::npos) << "the token hash must not be printed";
+
+  auto const as_json = run_server_command({"print-config", "--format", "json", "--config", file.path()});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.output;
+  auto const document = json::parse(as_json.output).as_object();
+  bool found = false;
+  for (auto const& key : document.at("keys").as_array())
+    if (key.at("key") == "server.max_sessions") {
+      found = true;
+      EXPECT_EQ(key.at("value").as_int64(), 500);
+      EXPECT_EQ(key.at("origin").as_string(), "file " + file.path() + ":2");
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST(ConfigCommands, DescribeConfigDescribesEveryKeyForTheEditor) {
+  auto const result = run_server_command({"describe-config"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto const document = json::parse(result.output).as_object();
+  std::set<std::string> env_names;
+  std::size_t count = 0;
+  for (auto const& value : document.at("keys").as_array()) {
+    auto const& key = value.as_object();
+    ++count;
+    for (auto const* field : {"key", "section", "type", "default", "doc", "env", "secret", "reloadable"})
+      EXPECT_TRUE(key.contains(field)) << key.at("key") << " lacks " << field;
+    EXPECT_FALSE(key.at("doc").as_string().empty());
+    EXPECT_TRUE(env_names.insert(std::string(key.at("env").as_string())).second) << "duplicate " << key.at("env");
+  }
+  EXPECT_GE(count, 25u);
+  EXPECT_TRUE(env_names.contains("MAX_REQUEST_SIZE"));
+  EXPECT_TRUE(env_names.contains("PRODMCP_SERVER_LISTEN"));
+}
+
+TEST(ConfigCommands, MisspeltEnvironmentVariableIsReportedWithSuggestion) {
+  auto const result = run_server_command({"print-config"}, {{"PRODMCP_SERVER_WORKRS", "2"}});
+  EXPECT_NE(result.output.find("PRODMCP_SERVER_WORKRS is not a config variable and is ignored (did you mean "
+                               "PRODMCP_SERVER_WORKERS?)"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(ProductionProfile, RefusesToServeBeyondLoopbackWithoutAuth) {
+  auto const result =
+      run_server_command({"--profile", "production", "--listen", "0.0.0.0:0", "--set", "auth.enabled=false"});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("without authentication"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("refusing_to_start"), std::string::npos) << result.output;
+}
+
+TEST(ProductionProfile, RefusesFaultInjection) {
+  auto const hash = prodmcp::util::hash_token(kToken);
+  auto const result = run_server_command({"--set", "faults.enabled=true", "--set", "auth.clients=console=" + hash},
+                                         {{"ENVIRONMENT", "production"}});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("fault injection is enabled"), std::string::npos) << result.output;
+}
+
+TEST(ProductionProfile, AcceptsSafeSettings) {
+  TempFile file("[server]\nlisten = \"0.0.0.0:8080\"\n[auth]\nclients = { console = \"" +
+                prodmcp::util::hash_token(kToken) + "\" }\n");
+  auto const result = run_server_command({"check-config", file.path(), "--profile", "production"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK (profile production)"), std::string::npos) << result.output;
+}
+
+TEST(BearerAuth, RefusesMissingAndWrongTokensAndNamesTheClient) {
+  ServerUnderTest server(ServerLaunch{
+      {"--set", "auth.enabled=true", "--set", "auth.clients=console=" + prodmcp::util::hash_token(kToken)}, {}});
+  std::string const init =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+
+  auto const missing = http_request(server.port(), "POST", "/mcp", mcp_headers(), init);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.header("www-authenticate"), "Bearer realm=\"prodmcp\"");
+  EXPECT_EQ(json::parse(missing.body).at("error").at("code").as_int64(), -32011);
+
+  auto const wrong = http_request(server.port(), "POST", "/mcp", with(mcp_headers(), "Authorization", "Bearer nope"),
+                                  init);
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.header("www-authenticate").find("error=\"invalid_token\""), std::string::npos);
+
+  auto const basic = http_request(server.port(), "POST", "/mcp",
+                                  with(mcp_headers(), "Authorization", "Basic " + kToken), init);
+  EXPECT_EQ(basic.status, 401);
+
+  auto const right = http_request(server.port(), "POST", "/mcp",
+                                  with(mcp_headers(), "Authorization", "Bearer " + kToken), init);
+  EXPECT_EQ(right.status, 200) << right.body;
+  EXPECT_FALSE(right.header("mcp-session-id").empty());
+
+  ASSERT_TRUE(server.wait_for_log(R"("client_id":"console")"));
+  EXPECT_EQ(server.log().find(kToken), std::string::npos) << "a token reached the log";
+}
+
+TEST(CorrelationIds, AreEchoedInHeaderErrorDataAndLog) {
+  ServerUnderTest server;
+  auto const session = initialize_session(server.port());
+  auto headers = with(mcp_headers(session), "X-Correlation-ID", "order-4711");
+  auto const reply = http_request(server.port(), "POST", "/mcp", headers, call_tool_body("no_such_tool", "{}"));
+  EXPECT_EQ(reply.header("x-correlation-id"), "order-4711");
+  auto const body = json::parse(reply.body);
+  EXPECT_EQ(body.at("error").at("data").at("correlation_id").as_string(), "order-4711") << reply.body;
+  EXPECT_TRUE(server.wait_for_log(R"("correlation_id":"order-4711","method":"tools/call","tool":"no_such_tool")"))
+      << server.log();
+
+  // A W3C traceparent gives its trace id; a hostile id is replaced by a generated one.
+  auto const traced = http_request(
+      server.port(), "POST", "/mcp",
+      with(mcp_headers(session), "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+      R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  EXPECT_EQ(traced.header("x-correlation-id"), "4bf92f3577b34da6a3ce929d0e0e4736");
+  auto const hostile = http_request(server.port(), "POST", "/mcp",
+                                    with(mcp_headers(session), "X-Request-ID", "a\"b{injection}"),
+                                    R"({"jsonrpc":"2.0","id":3,"method":"ping"})");
+  EXPECT_EQ(hostile.header("x-correlation-id").size(), 32u);
+
+  // Rejected before the engine (415): still correlated.
+  auto const rejected = http_request(server.port(), "POST", "/mcp",
+                                     {{"Content-Type", "text/plain"}, {"X-Request-ID", "bad-type-1"}}, "x");
+  EXPECT_EQ(rejected.status, 415);
+  EXPECT_EQ(json::parse(rejected.body).at("error").at("data").at("correlation_id").as_string(), "bad-type-1");
+  EXPECT_TRUE(server.wait_for_log(R"("event":"request_rejected","correlation_id":"bad-type-1")")) << server.log();
+}
+
+TEST(Reload, SighupAppliesAValidFileAndKeepsTheOldOneWhenInvalid) {
+  TempFile file("[logging]\nlevel = \"info\"\n");
+  ServerUnderTest server(ServerLaunch{{"--config", file.path()}, {}});
+  auto const session = initialize_session(server.port());
+
+  file.write("[logging]\nlevel = \"info\"\n[faults]\nenabled = true\nerror_rate = 1.0\n[server]\nmax_sessions = 9\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("config_reloaded")) << server.log();
+  auto const log = server.log();
+  auto const line = log.substr(log.find("config_reloaded"));
+  EXPECT_NE(line.find(R"("changed":["faults.enabled","faults.error_rate"])"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"("restart_required":["server.max_sessions"])"), std::string::npos) << line;
+  auto const failed = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                                   call_tool_body("echo", R"({"message":"hi"})"));
+  EXPECT_NE(failed.body.find("injected fault"), std::string::npos) << failed.body;
+
+  file.write("[faults]\nenabled = \"yes please\"\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("config_reload_failed")) << server.log();
+  EXPECT_NE(server.log().find("faults.enabled must be a boolean"), std::string::npos);
+  // The old config (faults on) is still in force, and the server still serves.
+  auto const still = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                                  call_tool_body("echo", R"({"message":"hi"})"));
+  EXPECT_EQ(still.status, 200);
+  EXPECT_NE(still.body.find("injected fault"), std::string::npos) << still.body;
+}
+
+TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.shutdown_grace_s=10"}, {}});
+  auto const session = initialize_session(server.port());
+  HttpReply slow;
+  std::thread caller([&] {
+    slow = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                        call_tool_body("simulate_workload", R"({"duration_ms":1200,"steps":4})"),
+                        std::chrono::seconds(15));
+  });
+  ASSERT_TRUE(server.wait_for_log(R"("method":"initialize")"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the call is under way
+  server.signal(SIGTERM);
+  ASSERT_TRUE(server.wait_for_log("shutting_down")) << server.log();
+  EXPECT_NE(server.log().find(R"("in_flight":1)"), std::string::npos) << server.log();
+  // New connections are refused while the slow call drains.
+  EXPECT_THROW(http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                            R"({"jsonrpc":"2.0","id":2,"method":"ping"})", std::chrono::seconds(2)),
+               std::runtime_error);
+  caller.join();
+  EXPECT_EQ(slow.status, 200);
+  EXPECT_NE(slow.body.find(R"("result")"), std::string::npos) << slow.body;
+  EXPECT_EQ(slow.body.find(R"("isError":true)"), std::string::npos) << slow.body;
+  EXPECT_EQ(server.wait_exit(std::chrono::seconds(5)), 0) << server.log();
+  EXPECT_NE(server.log().find(R"("event":"drained")"), std::string::npos) << server.log();
+}

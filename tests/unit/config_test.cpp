@@ -1,0 +1,195 @@
+// Config layers, values, diagnostics and reports, without a process or a file system.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "config/key_registry.hpp"
+#include "config/loader.hpp"
+#include "config/report.hpp"
+#include "config/toml_reader.hpp"
+
+using namespace prodmcp::config;
+
+namespace {
+
+ConfigSources sources_with_env(std::map<std::string, std::string> env) {
+  ConfigSources sources;
+  sources.env = [env](std::string const& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  for (auto const& [name, value] : env) sources.env_names.push_back(name);
+  return sources;
+}
+
+bool has_diagnostic(LoadedConfig const& config, std::string const& text) {
+  for (auto const& diagnostic : config.diagnostics)
+    if (diagnostic.to_string().find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+struct TextCase {
+  ValueType type;
+  std::string text;
+  std::optional<Value> expected;
+};
+
+class ParseText : public ::testing::TestWithParam<TextCase> {};
+
+TEST_P(ParseText, ReadsOrExplains) {
+  auto const& row = GetParam();
+  std::string problem;
+  auto const value = parse_text(row.type, row.text, problem);
+  EXPECT_EQ(value, row.expected) << row.text;
+  if (!row.expected) {
+    EXPECT_FALSE(problem.empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, ParseText,
+    ::testing::Values(TextCase{ValueType::kBoolean, "true", Value(true)},
+                      TextCase{ValueType::kBoolean, " Off ", Value(false)},
+                      TextCase{ValueType::kBoolean, "maybe", std::nullopt},
+                      TextCase{ValueType::kInteger, "42", Value(std::int64_t{42})},
+                      TextCase{ValueType::kInteger, "42x", std::nullopt},
+                      TextCase{ValueType::kInteger, "", std::nullopt},
+                      TextCase{ValueType::kInteger, "99999999999999999999", std::nullopt},
+                      TextCase{ValueType::kNumber, "0.25", Value(0.25)},
+                      TextCase{ValueType::kNumber, "nan", std::nullopt},
+                      TextCase{ValueType::kString, " text ", Value(std::string("text"))},
+                      TextCase{ValueType::kStringList, "a, b ,c", Value(StringList{"a", "b", "c"})},
+                      TextCase{ValueType::kStringList, "", Value(StringList{})},
+                      TextCase{ValueType::kStringMap, "a=1, b = x", Value(StringMap{{"a", "1"}, {"b", "x"}})},
+                      TextCase{ValueType::kStringMap, "a", std::nullopt}));
+
+TEST(ConfigLoader, DefaultsWhenNothingIsSet) {
+  auto const config = load_config(sources_with_env({}));
+  EXPECT_TRUE(config.ok());
+  EXPECT_EQ(config.profile, Profile::kDevelopment);
+  EXPECT_EQ(config.settings.server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config.origins.at("server.listen"), "default");
+  EXPECT_EQ(config.settings.logging.level, "debug");  // the development profile
+  EXPECT_EQ(config.origins.at("logging.level"), "profile development");
+}
+
+TEST(ConfigLoader, EnvironmentBeatsProfileAndFlagsBeatEnvironment) {
+  auto sources = sources_with_env({{"ENVIRONMENT", "staging"},
+                                   {"MAX_REQUEST_SIZE", "4096"},
+                                   {"PRODMCP_SERVER_WORKERS", "3"},
+                                   {"PRODMCP_LOGGING_LEVEL", "warning"}});
+  sources.flags.push_back({"server.workers", "5", "--workers"});
+  auto const config = load_config(sources);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config.profile, Profile::kStaging);
+  EXPECT_EQ(config.profile_origin, "environment ENVIRONMENT");
+  EXPECT_EQ(config.settings.limits.max_request_size, 4096);
+  EXPECT_EQ(config.origins.at("limits.max_request_size"), "environment MAX_REQUEST_SIZE");
+  EXPECT_EQ(config.settings.server.workers, 5);
+  EXPECT_EQ(config.origins.at("server.workers"), "flag --workers");
+  EXPECT_EQ(config.settings.logging.level, "warning");
+}
+
+TEST(ConfigLoader, ABadValueIsReportedAndTheLayerBelowStays) {
+  auto sources = sources_with_env({{"PRODMCP_SERVER_WORKERS", "lots"}, {"PRODMCP_LIMITS_MAX_JSON_DEPTH", "2"}});
+  auto const config = load_config(sources);
+  EXPECT_FALSE(config.ok());
+  EXPECT_EQ(config.settings.server.workers, 0);
+  EXPECT_EQ(config.settings.limits.max_json_depth, 64);
+  EXPECT_TRUE(has_diagnostic(config, "environment PRODMCP_SERVER_WORKERS: error: server.workers: expected a whole "
+                                     "number, got \"lots\""));
+  EXPECT_TRUE(has_diagnostic(config, "limits.max_json_depth: must be between 8 and 1024"));
+}
+
+TEST(ConfigLoader, UnknownProfileAndFlagKeysAreErrors) {
+  auto sources = sources_with_env({});
+  sources.profile = "prod";
+  sources.flags.push_back({"server.listn", "x", "--set"});
+  auto const config = load_config(sources);
+  EXPECT_TRUE(has_diagnostic(config, "unknown profile \"prod\" (use development, staging or production)"));
+  EXPECT_TRUE(has_diagnostic(config, "unknown key server.listn (did you mean server.listen?)"));
+}
+
+TEST(ConfigLoader, ProductionRefusesUnsafeCombinations) {
+  auto sources = sources_with_env({});
+  sources.profile = "production";
+  sources.flags = {{"server.listen", "0.0.0.0:8080", "--listen"},
+                   {"auth.enabled", "false", "--set"},
+                   {"faults.enabled", "true", "--set"},
+                   {"server.conformance_fixtures", "true", "--set"}};
+  auto const config = load_config(sources);
+  EXPECT_EQ(config.errors().size(), 3u);
+  EXPECT_TRUE(has_diagnostic(config, "profile production: error: serving 0.0.0.0:8080 beyond this machine without "
+                                     "authentication"));
+  EXPECT_TRUE(has_diagnostic(config, "fault injection is enabled"));
+  EXPECT_TRUE(has_diagnostic(config, "conformance test fixtures are enabled"));
+
+  // The same in development only warns.
+  sources.profile = "development";
+  auto const development = load_config(sources);
+  EXPECT_TRUE(development.ok());
+  EXPECT_FALSE(development.diagnostics.empty());
+}
+
+TEST(ConfigLoader, AuthWithoutClientsIsAnError) {
+  auto sources = sources_with_env({});
+  sources.flags = {{"auth.enabled", "true", "--set"}};
+  EXPECT_FALSE(load_config(sources).ok());
+}
+
+TEST(TomlReader, ReportsPositionsTypesAndSuggestions) {
+  auto const contents = read_toml(
+      "[server]\nlisten = 8080\nworkers = 2\n[cache]\nttl = 3\n[logging]\nlevl = \"info\"\ntop = 1\n", "x.toml");
+  ASSERT_EQ(contents.entries.size(), 1u);
+  EXPECT_EQ(contents.entries[0].key, "server.workers");
+  EXPECT_EQ(contents.entries[0].line, 3);
+  std::vector<std::string> texts;
+  for (auto const& d : contents.diagnostics) texts.push_back(d.to_string());
+  auto contains = [&](std::string const& text) {
+    return std::any_of(texts.begin(), texts.end(), [&](auto const& t) { return t.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(contains("x.toml:2:10: error: server.listen must be a string, not an integer"));
+  EXPECT_TRUE(contains("x.toml:4:1: error: unknown section [cache]"));
+  EXPECT_TRUE(contains("x.toml:7:8: error: unknown key logging.levl (did you mean logging.level?)"));
+  EXPECT_TRUE(contains("unknown key logging.top"));
+}
+
+TEST(TomlReader, TopLevelKeyIsPointedToItsSection) {
+  auto const contents = read_toml("listen = \"127.0.0.1:1\"\n", "x.toml");
+  ASSERT_EQ(contents.diagnostics.size(), 1u);
+  EXPECT_NE(contents.diagnostics[0].hint.find("server.listen"), std::string::npos);
+}
+
+TEST(ConfigReport, MasksSecretsAndUrlPasswords) {
+  KeySpec spec;
+  spec.secret = true;
+  EXPECT_EQ(masked(spec, std::string("redis://user:hunter2@cache:6379/0")),
+            Value(std::string("redis://user:****@cache:6379/0")));
+  EXPECT_EQ(masked(spec, std::string("plain-secret")), Value(std::string("****")));
+  EXPECT_EQ(masked(spec, StringMap{{"a", "sha256:00"}}), Value(StringMap{{"a", "****"}}));
+  spec.secret = false;
+  EXPECT_EQ(masked(spec, std::string("visible")), Value(std::string("visible")));
+}
+
+TEST(ConfigReport, PrintedTomlReadsBackToTheSameSettings) {
+  auto sources = sources_with_env({});
+  sources.flags = {{"server.allowed_origins", "https://a.example,https://b.example", "--set"},
+                   {"faults.error_rate", "0.5", "--set"}};
+  auto const config = load_config(sources);
+  auto const reread = read_toml(print_config_toml(config), "printed.toml");
+  EXPECT_TRUE(reread.diagnostics.empty());
+  Settings settings;
+  for (auto const& entry : reread.entries) find_key(entry.key)->set(settings, entry.value);
+  EXPECT_TRUE(changed_keys(settings, config.settings).empty());
+}
+
+TEST(ConfigReport, ChangedKeysNamesExactlyTheDifferences) {
+  Settings a;
+  Settings b;
+  b.logging.level = "error";
+  b.auth.clients["x"] = "sha256:1";
+  EXPECT_EQ(changed_keys(a, b), (std::vector<std::string>{"logging.level", "auth.clients"}));
+}
