@@ -1,0 +1,77 @@
+#include "redis_under_test.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+namespace prodmcp::testing {
+
+std::uint16_t free_loopback_port() {
+  int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+RedisUnderTest::RedisUnderTest(std::uint16_t port) : port_(port ? port : free_loopback_port()) {
+  char pattern[] = "/tmp/prodmcp-redis-XXXXXX";
+  directory_ = ::mkdtemp(pattern);
+  start();
+}
+
+RedisUnderTest::~RedisUnderTest() {
+  kill();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+void RedisUnderTest::start() {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    auto const port = std::to_string(port_);
+    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", directory_.c_str(), "--loglevel", "warning", "--enable-debug-command",
+             "local", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    if (cli("PING").find("PONG") != std::string::npos) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+}
+
+void RedisUnderTest::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string RedisUnderTest::cli(std::string const& arguments) const {
+  auto const command = "redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " " + arguments + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  std::string output;
+  std::array<char, 256> buffer;
+  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) output += buffer.data();
+  return output;
+}
+
+}  // namespace prodmcp::testing

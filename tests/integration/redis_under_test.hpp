@@ -1,0 +1,32 @@
+#pragma once
+// A redis-server process of its own on a free loopback port, for one test: it can be killed and
+// brought back on the same port to play an outage.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace prodmcp::testing {
+
+class RedisUnderTest {
+ public:
+  // Starts it (on `port`, or a free one) and waits until it answers.
+  explicit RedisUnderTest(std::uint16_t port = 0);
+  ~RedisUnderTest();
+  std::uint16_t port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  void kill();   // SIGKILL: an abrupt outage
+  void start();  // again, on the same port
+  // Runs redis-cli against it; returns its output.
+  std::string cli(std::string const& arguments) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string directory_;
+};
+
+// A loopback TCP port nobody listens on right now.
+std::uint16_t free_loopback_port();
+
+}  // namespace prodmcp::testing
