@@ -181,7 +181,7 @@ std::vector<KeySpec> make_keys() {
             1, 1000));
   add(range(key<&Settings::logging, &LoggingSettings::queue_size>(
                 "logging.queue_size",
-                "Log lines waiting to be written; when full the oldest are dropped (counted), never blocking a "
+                "Log lines waiting to be written; when full, new lines are dropped (counted), never blocking a "
                 "request."),
             16, 1 << 22));
 

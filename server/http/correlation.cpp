@@ -36,7 +36,7 @@ std::string correlation_id_for(Exchange const& exchange) {
   for (auto const name : {"X-Correlation-ID", "X-Request-ID"})
     if (auto const id = exchange.header(name); acceptable_id(id)) return std::string(id);
   if (auto const trace = trace_id_of(exchange.header("traceparent")); !trace.empty()) return std::string(trace);
-  return util::random_hex(16);
+  return util::unique_id();
 }
 
 std::string with_correlation_data(std::string body, std::string_view correlation_id) {

@@ -1,21 +1,24 @@
 #include "logging/log.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
+#include <spdlog/details/log_msg.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace prodmcp::logging {
 
@@ -23,12 +26,54 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kLevelNames{"trace", "debug", "info", "warning", "error", "critical", "off"};
 
+// Lines to a file descriptor (stdout/stderr), one write() per batch.
+class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit FdSink(int fd) : fd_(fd) {}
+
+ protected:
+  void sink_it_(spdlog::details::log_msg const& message) override {
+    buffer_.append(message.payload.data(), message.payload.size());
+    buffer_.push_back('\n');
+  }
+  void flush_() override {
+    std::string_view rest = buffer_;
+    while (!rest.empty()) {
+      auto const written = ::write(fd_, rest.data(), rest.size());
+      if (written <= 0) break;  // a closed stream loses lines; blocking on it would be worse
+      rest.remove_prefix(static_cast<std::size_t>(written));
+    }
+    buffer_.clear();
+  }
+
+ private:
+  int const fd_;
+  std::string buffer_;
+};
+
+struct Line {
+  Level level;
+  std::string text;
+};
+
+// Requests append formatted lines under a short lock; one writer thread takes them in batches
+// (every 50 ms, sooner when the queue fills or an error arrives) and hands them to the sinks. No
+// per-line wake-up, so a busy server does not pay a context switch for each line.
 struct State {
-  std::mutex mutex;  // guards start/stop only; writing goes through the logger's own queue
-  std::shared_ptr<spdlog::details::thread_pool> pool;
-  std::shared_ptr<spdlog::async_logger> logger;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<Line> pending;
+  std::size_t capacity = 8192;
+  bool running = false;
+  bool stopping = false;
+  bool flush_requested = false;
+  std::uint64_t flushed_batches = 0;
+  std::condition_variable flushed;
+  std::vector<spdlog::sink_ptr> sinks;
+  std::thread writer;
   std::atomic<int> level{static_cast<int>(Level::kInfo)};
   std::atomic<bool> json{true};
+  std::atomic<std::uint64_t> dropped{0};
 };
 
 State& state() {
@@ -49,12 +94,24 @@ spdlog::level::level_enum to_spdlog(Level level) {
   return spdlog::level::info;
 }
 
+// ASCII case-insensitive search for a lower-case word, without allocating: this runs for every
+// field of every log line.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool contains_word(std::string_view text, std::string_view word) {
+  if (text.size() < word.size()) return false;
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    std::size_t j = 0;
+    while (j < word.size() && ascii_lower(text[i + j]) == word[j]) ++j;
+    if (j == word.size()) return true;
+  }
+  return false;
+}
+
 bool is_secret_name(std::string_view name) {
-  std::string lowered(name);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
   for (std::string_view const word : {"token", "password", "passwd", "authorization", "secret", "cookie", "api_key",
                                       "apikey"})
-    if (lowered.find(word) != std::string::npos) return true;
+    if (contains_word(name, word)) return true;
   return false;
 }
 
@@ -81,7 +138,10 @@ std::string format_line(Level level, std::string_view logger, std::string_view e
     for (auto const& field : fields) line += " " + std::string(field.key()) + "=" + text_value(field.value());
     return line;
   }
-  json::object line;
+  // The envelope lives in a stack buffer: one line, no heap traffic beyond the result string.
+  unsigned char storage[2048];
+  json::monotonic_resource arena(storage, sizeof storage);
+  json::object line(&arena);
   line.reserve(fields.size() + 4);
   line["timestamp"] = timestamp;
   line["level"] = level_name(level);
@@ -92,6 +152,35 @@ std::string format_line(Level level, std::string_view logger, std::string_view e
     if (!line.contains(field.key())) line[field.key()] = std::move(field.value());
   }
   return json::serialize(line);
+}
+
+
+void write_batch(std::vector<spdlog::sink_ptr> const& sinks, std::vector<Line> const& batch) {
+  for (auto const& line : batch)
+    for (auto const& sink : sinks)
+      sink->log(spdlog::details::log_msg(spdlog::string_view_t("prodmcp"), to_spdlog(line.level),
+                                         spdlog::string_view_t(line.text.data(), line.text.size())));
+  for (auto const& sink : sinks) sink->flush();
+}
+
+void writer_loop(State& s) {
+  std::vector<Line> batch;
+  std::unique_lock lock(s.mutex);
+  for (;;) {
+    s.wake.wait_for(lock, std::chrono::milliseconds(50),
+                    [&s] { return s.stopping || s.flush_requested || s.pending.size() >= s.capacity / 2; });
+    bool const stop = s.stopping;
+    s.flush_requested = false;
+    batch.swap(s.pending);
+    auto sinks = s.sinks;
+    lock.unlock();
+    write_batch(sinks, batch);
+    batch.clear();
+    lock.lock();
+    ++s.flushed_batches;
+    s.flushed.notify_all();
+    if (stop && s.pending.empty()) return;
+  }
 }
 
 }  // namespace
@@ -110,12 +199,23 @@ std::string utc_timestamp() {
   auto const seconds = std::chrono::system_clock::to_time_t(now);
   auto const micros =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[96];  // sized for any int the format could print, so GCC can prove no truncation
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(micros));
-  return buffer;
+  // The date and time change once a second; format them then, and only the microseconds per line.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
+  std::string text(cached);
+  text.resize(text.size() + 8);
+  auto* out = text.data() + text.size() - 8;
+  out[0] = '.';
+  auto value = static_cast<std::int64_t>(micros);
+  for (int i = 6; i >= 1; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
+  out[7] = 'Z';
+  return text;
 }
 
 void redact(json::object& fields) {
@@ -129,40 +229,47 @@ void redact(json::object& fields) {
 }
 
 void start(LogOptions const& options) {
+  stop();
   auto& s = state();
   std::lock_guard lock(s.mutex);
-  if (s.logger) s.logger->flush();
-  std::vector<spdlog::sink_ptr> sinks;
-  if (options.stream == "stdout") sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
-  if (options.stream == "stderr") sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  s.sinks.clear();
+  if (options.stream == "stdout") s.sinks.push_back(std::make_shared<FdSink>(STDOUT_FILENO));
+  if (options.stream == "stderr") s.sinks.push_back(std::make_shared<FdSink>(STDERR_FILENO));
   if (!options.file.empty())
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.file, options.file_max_bytes,
-                                                                           options.file_max_files));
-  auto pool = std::make_shared<spdlog::details::thread_pool>(std::max<std::size_t>(options.queue_size, 16), 1);
-  auto logger = std::make_shared<spdlog::async_logger>("prodmcp", sinks.begin(), sinks.end(), pool,
-                                                       spdlog::async_overflow_policy::overrun_oldest);
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::trace);  // filtering happens before formatting, in write()
-  logger->flush_on(spdlog::level::err);
+    s.sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_st>(options.file, options.file_max_bytes,
+                                                                              options.file_max_files));
+  s.capacity = std::max<std::size_t>(options.queue_size, 16);
+  s.pending.reserve(s.capacity);
   s.level = static_cast<int>(options.level);
   s.json = options.json;
-  s.logger = std::move(logger);
-  s.pool = std::move(pool);
+  s.running = true;
+  s.stopping = false;
+  s.writer = std::thread([&s] { writer_loop(s); });
 }
 
 void stop() {
   auto& s = state();
-  std::lock_guard lock(s.mutex);
-  if (!s.logger) return;
-  s.logger->flush();
-  s.logger.reset();
-  s.pool.reset();  // joins the writer thread once the queue is empty
+  std::unique_lock lock(s.mutex);
+  if (!s.running) return;
+  s.stopping = true;
+  s.wake.notify_all();
+  auto writer = std::move(s.writer);
+  lock.unlock();
+  writer.join();
+  lock.lock();
+  s.running = false;
+  s.stopping = false;
+  s.sinks.clear();
 }
 
 void flush() {
   auto& s = state();
-  std::lock_guard lock(s.mutex);
-  if (s.logger) s.logger->flush();
+  std::unique_lock lock(s.mutex);
+  if (!s.running) return;
+  auto const target = s.flushed_batches + 1;
+  s.flush_requested = true;
+  s.wake.notify_all();
+  s.flushed.wait(lock, [&] { return s.flushed_batches >= target || !s.running; });
 }
 
 void set_level(Level level) { state().level = static_cast<int>(level); }
@@ -171,26 +278,26 @@ bool enabled(Level level) {
   return level != Level::kOff && static_cast<int>(level) >= state().level.load(std::memory_order_relaxed);
 }
 
-std::uint64_t dropped_lines() {
-  auto& s = state();
-  std::lock_guard lock(s.mutex);
-  return s.pool ? s.pool->overrun_counter() : 0;
-}
+std::uint64_t dropped_lines() { return state().dropped.load(std::memory_order_relaxed); }
 
 void write(Level level, std::string_view logger, std::string_view event, json::object fields) {
   if (!enabled(level)) return;
   auto& s = state();
-  auto const line = format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed));
-  // A copy of the pointer keeps the logger alive while another thread restarts logging.
-  std::shared_ptr<spdlog::async_logger> sink;
-  {
-    std::lock_guard lock(s.mutex);
-    sink = s.logger;
-  }
-  if (sink) {
-    sink->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
-  } else {
+  auto line = format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed));
+  std::unique_lock lock(s.mutex);
+  if (!s.running) {
+    lock.unlock();
     std::cerr << line << '\n';
+    return;
+  }
+  if (s.pending.size() >= s.capacity) {
+    s.dropped.fetch_add(1, std::memory_order_relaxed);  // the queue is full: drop, never block
+    return;
+  }
+  s.pending.push_back(Line{level, std::move(line)});
+  if (level >= Level::kError || s.pending.size() == s.capacity / 2) {
+    s.flush_requested = level >= Level::kError;
+    s.wake.notify_one();
   }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Structured logs: one JSON object per line (timestamp, level, logger, event, then fields), or a
 // human format. Lines are formatted on the caller's thread and written by a background thread
-// through a bounded queue: a full queue drops the oldest lines (counted) instead of blocking.
+// through a bounded queue in batches: a full queue drops new lines (counted) instead of blocking.
 // spdlog stays inside log.cpp.
 #include <boost/json/object.hpp>
 #include <cstdint>

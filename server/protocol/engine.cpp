@@ -83,7 +83,7 @@ Engine::Initialized Engine::initialize(json::object const& request, RequestConte
   RequestContext context;
   context.method = "initialize";
   context.client_id = origin.client_id;
-  context.correlation_id = origin.correlation_id.empty() ? util::random_hex(8) : origin.correlation_id;
+  context.correlation_id = origin.correlation_id.empty() ? util::unique_id() : origin.correlation_id;
   context.endpoint = origin.endpoint;
   context.session = initialized.session;
   if (initialized.session) context.revision = initialized.session->revision();
@@ -208,7 +208,7 @@ bool Engine::may_stream(RequestContext const& context) const {
 
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {
   auto const started = std::chrono::steady_clock::now();
-  if (context.correlation_id.empty()) context.correlation_id = util::random_hex(8);
+  if (context.correlation_id.empty()) context.correlation_id = util::unique_id();
   auto response = co_await dispatch(context);
   report(context, response, started);
   co_return response;

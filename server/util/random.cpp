@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +21,17 @@ std::string random_hex(std::size_t bytes) {
     out.push_back(kDigits[b & 0xF]);
   }
   return out;
+}
+
+std::string unique_id() {
+  thread_local std::string const prefix = random_hex(8);
+  thread_local std::uint64_t counter = 0;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id = prefix;
+  id.resize(32);
+  auto value = ++counter;
+  for (std::size_t i = 32; i > 16; --i, value >>= 4) id[i - 1] = kDigits[value & 0xF];
+  return id;
 }
 
 }  // namespace prodmcp::util

@@ -7,4 +7,9 @@ namespace prodmcp::util {
 // Hex of `bytes` cryptographically random bytes: session ids, secrets, correlation ids.
 std::string random_hex(std::size_t bytes);
 
+// A 32-hex-digit id unique within this process and, with overwhelming likelihood, across
+// processes: a random per-thread prefix and a counter. Cheap enough for every request
+// (correlation ids); not a secret.
+std::string unique_id();
+
 }  // namespace prodmcp::util
