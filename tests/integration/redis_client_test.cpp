@@ -1,72 +1,17 @@
 // The Redis client against a real redis-server: commands, timeouts, outages and reconnection.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <thread>
 
 #include "cache/redis_client.hpp"
+#include "redis_client_fixture.hpp"
 #include "redis_under_test.hpp"
 
-namespace asio = boost::asio;
 using namespace prodmcp::cache;
+using prodmcp::testing::ClientFixture;
+using prodmcp::testing::options_for;
 using prodmcp::testing::RedisUnderTest;
 
-namespace {
-
-// The client on its own thread, and a second thread playing the server's workers.
-class ClientFixture {
- public:
-  explicit ClientFixture(RedisOptions options) : client_(redis_io_, std::move(options)) {
-    client_.start();
-    redis_thread_ = std::thread([this] { redis_io_.run(); });
-    worker_thread_ = std::thread([this] { worker_io_.run(); });
-  }
-  ~ClientFixture() {
-    client_.stop();
-    redis_guard_.reset();
-    worker_guard_.reset();
-    redis_thread_.join();
-    worker_thread_.join();
-  }
-
-  RedisResult run(std::vector<std::string> arguments) {
-    return asio::co_spawn(worker_io_, client_.command(std::move(arguments)), asio::use_future).get();
-  }
-
-  bool wait_connected(std::chrono::milliseconds timeout) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    while (!client_.connected()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  }
-
-  RedisClient& client() { return client_; }
-
- private:
-  asio::io_context redis_io_;
-  asio::io_context worker_io_;
-  asio::executor_work_guard<asio::io_context::executor_type> redis_guard_{redis_io_.get_executor()};
-  asio::executor_work_guard<asio::io_context::executor_type> worker_guard_{worker_io_.get_executor()};
-  RedisClient client_;
-  std::thread redis_thread_;
-  std::thread worker_thread_;
-};
-
-RedisOptions options_for(std::string url) {
-  RedisOptions options;
-  options.url = std::move(url);
-  options.command_timeout = std::chrono::milliseconds(200);
-  options.reconnect_base = std::chrono::milliseconds(20);
-  options.reconnect_max = std::chrono::milliseconds(200);
-  return options;
-}
-
-}  // namespace
 
 TEST(RedisClient, RoundTripsStringsIntegersNilAndErrors) {
   RedisUnderTest redis;

@@ -1,0 +1,37 @@
+#pragma once
+// The token bucket kept in Redis, so every instance sharing that Redis enforces one limit per
+// client. The bucket lives in one Lua script (atomic on the Redis server, Redis's own clock).
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cache/redis_client.hpp"
+
+namespace prodmcp::ratelimit {
+
+namespace asio = boost::asio;
+
+struct SharedDecision {
+  bool allowed = false;
+  std::int64_t remaining = 0;  // whole tokens left
+  std::chrono::milliseconds retry_after{0};  // when refused: until one token is back
+};
+
+class RedisRateLimiter {
+ public:
+  RedisRateLimiter(cache::RedisClient& redis, std::string key_prefix = "prodmcp:ratelimit:");
+
+  // Takes one token from `client_id`'s bucket (`per_minute` refill, `burst` capacity). Nothing
+  // when Redis cannot answer: the caller decides locally instead.
+  asio::awaitable<std::optional<SharedDecision>> acquire(std::string const& client_id, double per_minute,
+                                                         double burst);
+
+ private:
+  cache::RedisClient& redis_;
+  std::string prefix_;
+  std::string sha_;  // of the script, for EVALSHA
+};
+
+}  // namespace prodmcp::ratelimit
