@@ -34,6 +34,7 @@ struct Tool {
   json::object descriptor;  // name, title?, description, inputSchema, outputSchema?, annotations?
   ToolHandler handler;
   bool may_stream = false;  // sends progress/log/client requests while it runs
+  bool cacheable = false;   // same arguments, same result: the result cache may answer for it
 };
 
 struct Resource {

@@ -15,6 +15,7 @@
 #include "protocol/jsonrpc.hpp"
 #include "protocol/request_context.hpp"
 #include "protocol/request_state.hpp"
+#include "protocol/result_cache.hpp"
 #include "protocol/session.hpp"
 
 namespace prodmcp::protocol {
@@ -116,6 +117,9 @@ class Engine {
   // Set before serving; told about every request.
   void observe(RequestObserver& observer) { observer_ = &observer; }
   void set_faults(FaultInjection faults) { faults_.store(std::make_shared<FaultInjection const>(faults)); }
+  // Set the cache before serving; the policy may change at any time (config reload).
+  void set_result_cache(ResultCache& cache) { result_cache_ = &cache; }
+  void set_cache_policy(CachePolicy policy) { cache_policy_.store(std::make_shared<CachePolicy const>(std::move(policy))); }
 
   Catalog& catalog() { return catalog_; }
   SessionRegistry& sessions() { return sessions_; }
@@ -142,6 +146,8 @@ class Engine {
   void report(RequestContext const& context, std::optional<json::object>& response,
               std::chrono::steady_clock::time_point started);
   asio::awaitable<std::optional<json::object>> inject_fault(RequestContext& context);
+  std::chrono::seconds cache_ttl(Tool const& tool, std::string_view name) const;
+  asio::awaitable<json::object> run_tool(RequestContext& context, Tool const& tool, json::object const& arguments);
   void broadcast(CatalogChange change);
   void broadcast_updated(std::string const& uri);
 
@@ -174,6 +180,8 @@ class Engine {
   std::vector<std::weak_ptr<NotificationListener>> listeners_;
   RequestObserver* observer_ = nullptr;
   std::atomic<std::shared_ptr<FaultInjection const>> faults_{std::make_shared<FaultInjection const>()};
+  ResultCache* result_cache_ = nullptr;
+  std::atomic<std::shared_ptr<CachePolicy const>> cache_policy_{std::make_shared<CachePolicy const>()};
 };
 
 // Reading params.

@@ -1,4 +1,7 @@
 // tools/list and tools/call.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "protocol/engine.hpp"
 #include "protocol/pagination.hpp"
 #include "protocol/schema_validator.hpp"
@@ -30,8 +33,31 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
   if (auto const* schema = tool->descriptor.if_contains("inputSchema"))
     if (auto problem = validate_against_schema(arguments, *schema))
       co_return error_result("invalid arguments for tool \"" + std::string(*name) + "\": " + *problem);
+  auto const ttl = cache_ttl(*tool, *name);
+  if (!result_cache_ || ttl.count() <= 0) co_return co_await run_tool(context, *tool, arguments);
+
+  if (auto cached = co_await result_cache_->get(*name, arguments)) {
+    boost::system::error_code ec;
+    auto value = json::parse(*cached, ec);
+    if (!ec && value.is_object()) co_return std::move(value.get_object());
+  }
+  auto result = co_await run_tool(context, *tool, arguments);
+  auto const* is_error = result.if_contains("isError");
+  if (!(is_error && is_error->is_bool() && is_error->get_bool()))
+    result_cache_->put(*name, arguments, json::serialize(result), ttl);
+  co_return result;
+}
+
+asio::awaitable<json::object> Engine::run_tool(RequestContext& context, Tool const& tool,
+                                               json::object const& arguments) {
   if (auto failed = co_await inject_fault(context)) co_return std::move(*failed);
-  co_return co_await tool->handler(context, arguments);
+  co_return co_await tool.handler(context, arguments);
+}
+
+std::chrono::seconds Engine::cache_ttl(Tool const& tool, std::string_view name) const {
+  auto const policy = cache_policy_.load();
+  if (auto it = policy->per_tool.find(name); it != policy->per_tool.end()) return it->second;
+  return tool.cacheable ? policy->default_ttl : std::chrono::seconds(0);
 }
 
 }  // namespace prodmcp::protocol

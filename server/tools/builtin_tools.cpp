@@ -141,6 +141,7 @@ void add_http_status(protocol::Catalog& catalog) {
         "name":{"type":"string"},"class":{"type":"string"},"meaning":{"type":"string"},"retryable":{"type":"boolean"}},
         "required":["code","name","class","meaning","retryable"]})")},
       {"annotations", json::object{{"readOnlyHint", true}, {"idempotentHint", true}, {"openWorldHint", false}}}};
+  tool.cacheable = true;
   tool.handler = [](RequestContext&, json::object const& arguments) -> asio::awaitable<json::object> {
     auto const code = arguments.at("code").to_number<std::int64_t>();
     auto const* status = find_status(code);

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "protocol/engine.hpp"
@@ -124,4 +125,76 @@ TEST_F(EngineTest, StatelessRequestsNeedMetaAndGetDecoratedResults) {
   EXPECT_EQ(error_code_of(call(nullptr, "resources/read",
                                stateless_params(json::object{{"uri", "test://nonexistent"}}))),
             -32602);
+}
+
+namespace {
+
+// A result cache in a map, counting what the engine asks of it.
+class MapCache final : public ResultCache {
+ public:
+  asio::awaitable<std::optional<std::string>> get(std::string_view tool, json::object const& arguments) override {
+    ++gets;
+    auto it = entries.find(key(tool, arguments));
+    if (it == entries.end()) co_return std::nullopt;
+    co_return it->second;
+  }
+  void put(std::string_view tool, json::object const& arguments, std::string result, std::chrono::seconds ttl) override {
+    last_ttl = ttl;
+    entries[key(tool, arguments)] = std::move(result);
+  }
+  static std::string key(std::string_view tool, json::object const& arguments) {
+    return std::string(tool) + json::serialize(arguments);
+  }
+  std::map<std::string, std::string> entries;
+  int gets = 0;
+  std::chrono::seconds last_ttl{0};
+};
+
+}  // namespace
+
+TEST_F(EngineTest, CachesResultsOfCacheableToolsOnly) {
+  int runs = 0;
+  Tool counted;
+  counted.descriptor = json::object{{"name", "counted"}, {"inputSchema", json::object{{"type", "object"}}}};
+  counted.cacheable = true;
+  counted.handler = [&runs](RequestContext&, json::object const& arguments) -> asio::awaitable<json::object> {
+    ++runs;
+    bool const fail = arguments.contains("fail");
+    json::object result{{"content", json::array{json::object{{"type", "text"}, {"text", std::to_string(runs)}}}}};
+    if (fail) result["isError"] = true;
+    co_return result;
+  };
+  catalog_.add_tool(counted);
+  MapCache cache;
+  engine_.set_result_cache(cache);
+  CachePolicy policy;
+  policy.default_ttl = std::chrono::seconds(42);
+  engine_.set_cache_policy(policy);
+  auto session = initialize();
+  auto call_counted = [&](json::object arguments) {
+    return call(session, "tools/call", json::object{{"name", "counted"}, {"arguments", std::move(arguments)}});
+  };
+
+  auto first = call_counted(json::object{{"n", 1}});
+  auto second = call_counted(json::object{{"n", 1}});
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(first.at("result"), second.at("result"));
+  EXPECT_EQ(cache.last_ttl, std::chrono::seconds(42));
+  call_counted(json::object{{"n", 2}});
+  EXPECT_EQ(runs, 2);
+
+  // Failures are not remembered.
+  call_counted(json::object{{"fail", true}});
+  call_counted(json::object{{"fail", true}});
+  EXPECT_EQ(runs, 4);
+
+  // A per-tool TTL of 0 turns caching off; echo (not cacheable) is cached only when configured.
+  policy.per_tool = {{"counted", std::chrono::seconds(0)}, {"echo", std::chrono::seconds(5)}};
+  engine_.set_cache_policy(policy);
+  call_counted(json::object{{"n", 1}});
+  EXPECT_EQ(runs, 5);
+  auto const gets_before = cache.gets;
+  call(session, "tools/call", json::object{{"name", "echo"}, {"arguments", json::object{{"message", "m"}}}});
+  EXPECT_EQ(cache.gets, gets_before + 1);
+  EXPECT_EQ(cache.last_ttl, std::chrono::seconds(5));
 }
