@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QStandardPaths>
 
 ServerProcess::ServerProcess(QObject* parent) : QObject(parent), binary_(defaultBinary()) {
@@ -57,9 +58,15 @@ void ServerProcess::start() {
   work_dir_ = std::make_unique<QTemporaryDir>();
   process_ = std::make_unique<QProcess>();
   process_->setProgram(binary_);
-  QStringList arguments{"--listen", "127.0.0.1:0", "--ports-file", work_dir_->filePath("ports.json")};
+  // Free ports for both endpoints, so a second console or another server never collides.
+  QStringList arguments{"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--ports-file",
+                        work_dir_->filePath("ports.json")};
   arguments += arguments_;
   process_->setArguments(arguments);
+  // The embedded default needs no Redis: unless the operator chose one, use the in-memory cache.
+  auto environment = QProcessEnvironment::systemEnvironment();
+  if (!environment.contains("REDIS_URL")) environment.insert("REDIS_URL", "");
+  process_->setProcessEnvironment(environment);
   process_->setProcessChannelMode(QProcess::MergedChannels);  // the server logs to stderr
   connect(process_.get(), &QProcess::readyRead, this, &ServerProcess::readLogs);
   connect(process_.get(), &QProcess::finished, this, &ServerProcess::onFinished);

@@ -3,10 +3,12 @@
 #include <iostream>
 #include <optional>
 
+#include "config/address.hpp"
 #include "config/key_registry.hpp"
 #include "config/loader.hpp"
 #include "config/report.hpp"
 #include "logging/log.hpp"
+#include "ops/healthcheck_client.hpp"
 #include "runtime/server_runner.hpp"
 #include "util/token_hash.hpp"
 
@@ -131,6 +133,11 @@ int main(int argc, char** argv) {
                                                          "environment variable)");
   auto* hash = app.add_subcommand("hash-token", "Read a bearer token on stdin; print the sha256:... form that "
                                                 "auth.clients stores");
+  std::string health_url;
+  auto* healthcheck = app.add_subcommand("healthcheck", "Ask a running server's /ready; exit 0 when ready, 1 when "
+                                                        "not (for container HEALTHCHECK)");
+  healthcheck->add_option("ADMIN_URL", health_url, "Admin endpoint, e.g. http://127.0.0.1:9090 (default: from "
+                                                   "server.admin_listen)");
   auto* version = app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
 
@@ -157,6 +164,22 @@ int main(int argc, char** argv) {
     sources.flags = keys.settings();
   } catch (CLI::Error const& error) {
     return app.exit(error);
+  }
+  if (*healthcheck) {
+    if (health_url.empty()) {
+      auto const loaded = config::load_config(sources);
+      std::string problem;
+      auto const admin = config::parse_host_port(loaded.settings.server.admin_listen, problem);
+      if (!admin) {
+        std::cerr << "healthcheck: no admin endpoint configured (server.admin_listen); give ADMIN_URL\n";
+        return 2;
+      }
+      auto const host = admin->host == "0.0.0.0" ? "127.0.0.1" : admin->host == "::" ? "::1" : admin->host;
+      health_url = "http://" + config::format_host_port(host, admin->port);
+    }
+    auto const result = ops::run_healthcheck(health_url);
+    (result.exit_code == 0 ? std::cout : std::cerr) << result.summary << '\n';
+    return result.exit_code;
   }
   if (*check) {
     sources.file = check_file;

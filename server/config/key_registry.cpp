@@ -19,6 +19,7 @@ constexpr ValueType value_type_of() {
   if constexpr (std::is_same_v<T, std::string>) return ValueType::kString;
   if constexpr (std::is_same_v<T, StringList>) return ValueType::kStringList;
   if constexpr (std::is_same_v<T, StringMap>) return ValueType::kStringMap;
+  if constexpr (std::is_same_v<T, IntegerMap>) return ValueType::kIntegerMap;
 }
 
 // A key bound to one member of Settings; the environment name follows PRODMCP_<SECTION>_<KEY>.
@@ -208,6 +209,57 @@ std::vector<KeySpec> make_keys() {
     add(std::move(clients));
   }
 
+  // [cache]
+  {
+    auto url = env(key<&Settings::cache, &CacheSettings::redis_url>(
+                       "cache.redis_url",
+                       "Redis for the tool-result cache, shared rate limits and sessions: "
+                       "redis://[user:password@]host[:port][/db]. Empty: the embedded in-memory cache only."),
+                   "REDIS_URL");
+    url.secret = true;  // only the password part is hidden
+    url.check = [](Value const& value) -> std::optional<std::string> {
+      auto const& text = std::get<std::string>(value);
+      if (text.empty()) return std::nullopt;
+      if (!text.starts_with("redis://")) return "\"" + text + "\" is not a redis:// URL";
+      return std::nullopt;
+    };
+    add(std::move(url));
+  }
+  add(reloadable(env(range(key<&Settings::cache, &CacheSettings::ttl_s>(
+                               "cache.ttl_s", "How long a cacheable tool's result is kept, in seconds."),
+                           1, 30 * 86400),
+                     "CACHE_TTL")));
+  add(reloadable(range(key<&Settings::cache, &CacheSettings::tool_ttl_s>(
+                           "cache.tool_ttl_s",
+                           "Per-tool result lifetimes in seconds, e.g. { http_status_lookup = 3600 }; also caches "
+                           "tools not marked cacheable; 0 turns caching off for that tool."),
+                       0, 30 * 86400)));
+  add(range(key<&Settings::cache, &CacheSettings::memory_max_bytes>(
+                "cache.memory_max_bytes",
+                "Size of the in-memory cache, used without Redis and while Redis is down."),
+            0, 1LL << 40));
+  add(reloadable(key<&Settings::cache, &CacheSettings::redis_required>(
+      "cache.redis_required", "Readiness fails (503) while Redis is down, instead of reporting degraded.")));
+  add(range(key<&Settings::cache, &CacheSettings::connect_timeout_ms>(
+                "cache.connect_timeout_ms", "A connection to Redis must be up within this time."),
+            10, 60'000));
+  add(range(key<&Settings::cache, &CacheSettings::command_timeout_ms>(
+                "cache.command_timeout_ms",
+                "A Redis command must answer within this time; later counts as a failure (served from memory)."),
+            1, 60'000));
+
+  // [rate_limit]
+  add(reloadable(key<&Settings::rate_limit, &RateLimitSettings::enabled>(
+      "rate_limit.enabled", "Limit requests per client (token bucket); over the limit: 429 with Retry-After.")));
+  add(reloadable(env(range(key<&Settings::rate_limit, &RateLimitSettings::requests_per_minute>(
+                               "rate_limit.requests_per_minute", "Sustained requests per minute per client."),
+                           1, 100'000'000),
+                     "RATE_LIMIT")));
+  add(reloadable(range(key<&Settings::rate_limit, &RateLimitSettings::burst>(
+                           "rate_limit.burst",
+                           "Requests a client may make at once before the rate applies; 0: one minute's worth."),
+                       0, 100'000'000)));
+
   // [faults]
   add(reloadable(key<&Settings::faults, &FaultSettings::enabled>(
       "faults.enabled", "Inject faults into tool calls, for demos and resilience tests. Refused in production.")));
@@ -256,6 +308,10 @@ std::optional<std::string> KeySpec::validate(Value const& value) const {
   };
   if (number && ((min && *number < *min) || (max && *number > *max)))
     return "must be between " + format(*min) + " and " + format(*max);
+  if (auto const* map = std::get_if<IntegerMap>(&value))
+    for (auto const& [name, item] : *map)
+      if ((min && static_cast<double>(item) < *min) || (max && static_cast<double>(item) > *max))
+        return "the value of " + name + " must be between " + format(*min) + " and " + format(*max);
   if (!choices.empty()) {
     auto const& text = std::get<std::string>(value);
     if (std::find(choices.begin(), choices.end(), text) == choices.end()) {

@@ -23,6 +23,11 @@ json::value to_json(Value const& value) {
       for (auto const& item : list) array.emplace_back(item);
       return array;
     }
+    json::value operator()(IntegerMap const& map) const {
+      json::object object;
+      for (auto const& [name, item] : map) object[name] = item;
+      return object;
+    }
     json::value operator()(StringMap const& map) const {
       json::object object;
       for (auto const& [name, item] : map) object[name] = item;
@@ -47,15 +52,14 @@ json::object to_json(Diagnostic const& diagnostic) {
 }
 
 std::string mask_string(std::string const& text) {
-  // scheme://user:password@host keeps everything but the password.
+  // A URL keeps everything but its password: scheme://user:****@host.
   auto const scheme = text.find("://");
+  if (scheme == std::string::npos) return text.empty() ? text : std::string(kMask);
   auto const at = text.rfind('@');
-  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
-    auto const colon = text.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) return text.substr(0, colon + 1) + std::string(kMask) + text.substr(at);
-    return text;
-  }
-  return text.empty() ? text : std::string(kMask);
+  if (at == std::string::npos || at < scheme) return text;
+  auto const colon = text.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return text;
+  return text.substr(0, colon + 1) + std::string(kMask) + text.substr(at);
 }
 
 }  // namespace

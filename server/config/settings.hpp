@@ -51,6 +51,22 @@ struct AuthSettings {
   std::map<std::string, std::string> clients;  // client id -> "sha256:<hex>" of its bearer token
 };
 
+struct CacheSettings {
+  std::string redis_url = "redis://localhost:6379";
+  std::int64_t ttl_s = 300;
+  std::map<std::string, std::int64_t> tool_ttl_s;
+  std::int64_t memory_max_bytes = 64 << 20;
+  bool redis_required = false;
+  std::int64_t connect_timeout_ms = 500;
+  std::int64_t command_timeout_ms = 250;
+};
+
+struct RateLimitSettings {
+  bool enabled = true;
+  std::int64_t requests_per_minute = 100;
+  std::int64_t burst = 0;  // 0: requests_per_minute
+};
+
 struct FaultSettings {
   bool enabled = false;
   std::int64_t latency_ms = 0;
@@ -63,6 +79,8 @@ struct Settings {
   LoggingSettings logging;
   HealthSettings health;
   AuthSettings auth;
+  CacheSettings cache;
+  RateLimitSettings rate_limit;
   FaultSettings faults;
 };
 

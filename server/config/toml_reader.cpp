@@ -49,6 +49,17 @@ std::optional<Value> convert(toml::node const& node, ValueType type) {
         return Value(std::move(list));
       }
       break;
+    case ValueType::kIntegerMap:
+      if (auto const* table = node.as_table()) {
+        IntegerMap map;
+        for (auto const& [name, item] : *table) {
+          auto const* number = item.as_integer();
+          if (!number) return std::nullopt;
+          map[std::string(name.str())] = number->get();
+        }
+        return Value(std::move(map));
+      }
+      break;
     case ValueType::kStringMap:
       if (auto const* table = node.as_table()) {
         StringMap map;
@@ -72,6 +83,7 @@ std::string example_of(ValueType type) {
     case ValueType::kString: return "\"text\"";
     case ValueType::kStringList: return "[\"a\", \"b\"]";
     case ValueType::kStringMap: return "{ name = \"value\" }";
+    case ValueType::kIntegerMap: return "{ name = 60 }";
   }
   return {};
 }

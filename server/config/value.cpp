@@ -64,6 +64,7 @@ std::string_view type_name(ValueType type) {
     case ValueType::kString: return "string";
     case ValueType::kStringList: return "list of strings";
     case ValueType::kStringMap: return "table of strings";
+    case ValueType::kIntegerMap: return "table of integers";
   }
   return "unknown";
 }
@@ -113,6 +114,20 @@ std::optional<Value> parse_text(ValueType type, std::string_view text, std::stri
       }
       return Value(std::move(map));
     }
+    case ValueType::kIntegerMap: {
+      auto strings = parse_text(ValueType::kStringMap, text, problem);
+      if (!strings) return std::nullopt;
+      IntegerMap map;
+      for (auto const& [name, item] : std::get<StringMap>(*strings)) {
+        auto number = parse_text(ValueType::kInteger, item, problem);
+        if (!number) {
+          problem = "expected name=number pairs separated by commas; \"" + item + "\" is not a whole number";
+          return std::nullopt;
+        }
+        map[name] = std::get<std::int64_t>(*number);
+      }
+      return Value(std::move(map));
+    }
   }
   problem = "unsupported type";
   return std::nullopt;
@@ -139,6 +154,12 @@ std::string to_toml(Value const& value) {
     std::string operator()(StringMap const& map) const {
       std::string text = "{";
       for (auto const& [name, item] : map) text += (text.size() > 1 ? ", " : " ") + quoted(name) + " = " + quoted(item);
+      return text + (map.empty() ? "}" : " }");
+    }
+    std::string operator()(IntegerMap const& map) const {
+      std::string text = "{";
+      for (auto const& [name, item] : map)
+        text += (text.size() > 1 ? ", " : " ") + quoted(name) + " = " + std::to_string(item);
       return text + (map.empty() ? "}" : " }");
     }
   };

@@ -11,17 +11,18 @@
 
 namespace prodmcp::config {
 
-enum class ValueType { kBoolean, kInteger, kNumber, kString, kStringList, kStringMap };
+enum class ValueType { kBoolean, kInteger, kNumber, kString, kStringList, kStringMap, kIntegerMap };
 
 using StringList = std::vector<std::string>;
 using StringMap = std::map<std::string, std::string>;
-using Value = std::variant<bool, std::int64_t, double, std::string, StringList, StringMap>;
+using IntegerMap = std::map<std::string, std::int64_t>;
+using Value = std::variant<bool, std::int64_t, double, std::string, StringList, StringMap, IntegerMap>;
 
 std::string_view type_name(ValueType type);  // "boolean", "integer", ... as describe-config says
 ValueType type_of(Value const& value);
 
 // Reads text as the given type: booleans true/false/yes/no/on/off/1/0, lists comma-separated,
-// maps "a=x,b=y". On failure returns nothing and sets `problem` to what was expected.
+// maps "a=x,b=y" (integer maps "a=1,b=2"). On failure returns nothing and sets `problem` to what was expected.
 std::optional<Value> parse_text(ValueType type, std::string_view text, std::string& problem);
 
 // TOML literal syntax, so print-config's output is itself a valid config file.

@@ -245,6 +245,10 @@ struct McpEndpoint::Impl {
       notes.client_id = std::move(outcome.client_id);
     }
     auto const method = exchange.method();
+    if (method == "POST" && options.rate_limiter) {
+      auto const decision = co_await options.rate_limiter->acquire(notes.client_id);
+      if (!decision.allowed) co_return co_await exchange.respond(rate_limited(decision));
+    }
     if (method == "POST") {
       struct InFlight {
         std::atomic<std::size_t>& count;
@@ -317,6 +321,16 @@ struct McpEndpoint::Impl {
     auto response = co_await engine.handle(context);
     if (!response) co_return co_await exchange.respond(status_only(202));
     co_await exchange.respond(json_response(200, json::serialize(*response)));
+  }
+
+  // 429 with Retry-After in whole seconds (rounded up) and the exact wait in the JSON-RPC error.
+  static Response rate_limited(ratelimit::Decision const& decision) {
+    auto const wait_ms = decision.retry_after.count();
+    Response response = rpc_error(429, nullptr, rpc::kRateLimited,
+                                  "rate limit exceeded for this client; retry after " + std::to_string(wait_ms) + " ms",
+                                  json::object{{"retry_after_ms", wait_ms}});
+    response.headers.emplace_back("Retry-After", std::to_string(std::max<std::int64_t>(1, (wait_ms + 999) / 1000)));
+    return response;
   }
 
   // RFC 6750: a request without credentials gets the bare challenge; a bad token names the error.

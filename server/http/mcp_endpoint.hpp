@@ -7,6 +7,7 @@
 
 #include "http/http_exchange.hpp"
 #include "http/origin_policy.hpp"
+#include "ratelimit/rate_limiter.hpp"
 #include "security/bearer_auth.hpp"
 #include "protocol/engine.hpp"
 
@@ -18,6 +19,7 @@ struct McpEndpointOptions {
   std::chrono::milliseconds retry_interval{1'000};       // SSE retry: hint (2025-11-25)
   int max_json_depth = 64;
   security::BearerAuth const* auth = nullptr;  // null: no authentication
+  ratelimit::RateLimiter* rate_limiter = nullptr;  // null: no rate limit
 };
 
 class McpEndpoint final : public Handler {

@@ -16,6 +16,13 @@ double milliseconds(std::chrono::steady_clock::duration elapsed) {
 
 void RequestReporter::on_request(protocol::RequestOutcome const& outcome) {
   using logging::Level;
+  if (metrics_) {
+    std::string_view const status = outcome.cancelled ? "cancelled" : outcome.error_code != 0 ? "error" : "ok";
+    metrics_->observe_request(outcome.method, status, outcome.client_id, protocol::to_string(outcome.revision),
+                              outcome.endpoint, outcome.elapsed);
+    if (!outcome.tool.empty())
+      metrics_->observe_tool(outcome.tool, !outcome.cancelled && outcome.error_code == 0 && !outcome.tool_error);
+  }
   auto const level = outcome.error_code == protocol::error_code::kInternalError ? Level::kError : Level::kInfo;
   if (!logging::enabled(level)) return;
   json::object fields;
@@ -41,12 +48,16 @@ void RequestReporter::on_request(protocol::RequestOutcome const& outcome) {
 
 void RequestReporter::on_exchange(http::Exchange& exchange, int status, std::chrono::steady_clock::duration elapsed) {
   auto const& notes = exchange.notes();
-  if (notes.dispatched || status < 400 || !logging::enabled(logging::Level::kWarning)) return;
+  if (notes.dispatched || status < 400) return;
+  auto const client = notes.client_id.empty() ? std::string_view("anonymous") : std::string_view(notes.client_id);
+  // Refused before the engine (auth, rate limit, bad HTTP): still requests, with an unknown method.
+  if (metrics_) metrics_->observe_request("other", "error", client, "unknown", "/mcp", elapsed);
+  if (!logging::enabled(logging::Level::kWarning)) return;
   json::object fields;
   fields["correlation_id"] = notes.correlation_id;
   fields["http_method"] = exchange.method();
   fields["path"] = exchange.path();
-  fields["client_id"] = notes.client_id.empty() ? "anonymous" : notes.client_id;
+  fields["client_id"] = client;
   fields["remote"] = exchange.remote_address();
   fields["status"] = status;
   fields["duration_ms"] = milliseconds(elapsed);

@@ -11,12 +11,20 @@
 #include <fstream>
 #include <thread>
 
+#include "cache/memory_cache.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/tiered_cache.hpp"
 #include "config/address.hpp"
 #include "config/key_registry.hpp"
 #include "http/http_listener.hpp"
 #include "http/mcp_endpoint.hpp"
 #include "logging/log.hpp"
+#include "ops/admin_endpoint.hpp"
+#include "ops/metrics.hpp"
+#include "ops/probes.hpp"
 #include "protocol/engine.hpp"
+#include "ratelimit/rate_limiter.hpp"
+#include "resilience/circuit_breaker.hpp"
 #include "runtime/request_reporter.hpp"
 #include "runtime/worker_pool.hpp"
 #include "security/bearer_auth.hpp"
@@ -64,11 +72,34 @@ class Service {
       : settings_(config.settings),
         options_(options),
         sessions_(static_cast<std::size_t>(settings_.server.max_sessions)),
-        engine_(engine_options(), catalog_, sessions_) {
+        engine_(engine_options(), catalog_, sessions_),
+        metrics_(PRODMCP_VERSION, metric_sources()),
+        reporter_(&metrics_),
+        memory_cache_(static_cast<std::size_t>(settings_.cache.memory_max_bytes)) {
     tools::add_builtin_tools(catalog_, [this] { return status(); });
     if (settings_.server.conformance_fixtures) tools::add_conformance_fixtures(catalog_, engine_.request_state());
+    metrics_.set_tool_filter([this](std::string_view name) {
+      return catalog_.snapshot()->tools_by_name.contains(std::string(name));
+    });
+    start_redis();
+    result_cache_ = std::make_unique<cache::TieredCache>(
+        memory_cache_, redis_.get(), redis_breaker_.get(),
+        redis_ ? asio::any_io_executor(redis_io_.get_executor()) : asio::any_io_executor(),
+        [this](std::string_view type, bool hit) { metrics_.cache_lookup(type, hit); });
+    engine_.set_result_cache(*result_cache_);
+    rate_limiter_ = std::make_unique<ratelimit::RateLimiter>(
+        shared_limiter_.get(), redis_breaker_.get(), [this](std::string_view client) { metrics_.rate_limited(client); });
     engine_.observe(reporter_);
+    add_readiness_checks();
     apply_reloadable();
+  }
+
+  ~Service() {
+    if (redis_) {
+      redis_->stop();
+      redis_work_.reset();
+      redis_thread_.join();
+    }
   }
 
   int run() { return options_.stdio ? run_stdio() : run_http(); }
@@ -89,9 +120,89 @@ class Service {
     faults.latency = ms(settings_.faults.latency_ms);
     faults.error_rate = settings_.faults.error_rate;
     engine_.set_faults(faults);
+    protocol::CachePolicy cache_policy;
+    cache_policy.default_ttl = std::chrono::seconds(settings_.cache.ttl_s);
+    for (auto const& [tool, ttl] : settings_.cache.tool_ttl_s) cache_policy.per_tool[tool] = std::chrono::seconds(ttl);
+    engine_.set_cache_policy(std::move(cache_policy));
+    ratelimit::RateLimitPolicy rate_policy;
+    rate_policy.enabled = settings_.rate_limit.enabled;
+    rate_policy.per_minute = static_cast<double>(settings_.rate_limit.requests_per_minute);
+    rate_policy.burst = static_cast<double>(settings_.rate_limit.burst > 0 ? settings_.rate_limit.burst
+                                                                            : settings_.rate_limit.requests_per_minute);
+    rate_limiter_->configure(rate_policy);
+    std::vector<std::string> clients;
+    for (auto const& [client, hash] : settings_.auth.clients) clients.push_back(client);
+    metrics_.set_known_clients(clients);
+    readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
+    redis_required_ = settings_.cache.redis_required;
+    disk_min_free_mb_ = settings_.health.disk_min_free_mb;
     if (faults.enabled)
       log(Level::kWarning, "faults_enabled",
           json::object{{"latency_ms", settings_.faults.latency_ms}, {"error_rate", settings_.faults.error_rate}});
+  }
+
+  ops::MetricSources metric_sources() {
+    ops::MetricSources sources;
+    sources.active_connections = [this] {
+      auto const* listener = mcp_listener_.load();
+      return listener ? static_cast<std::int64_t>(listener->active_connections()) : 0;
+    };
+    sources.sessions = [this] { return static_cast<std::int64_t>(sessions_.size()); };
+    sources.dropped_log_lines = [] { return logging::dropped_lines(); };
+    return sources;
+  }
+
+  // Redis on a thread of its own, shared by the cache and the rate limit behind one breaker.
+  void start_redis() {
+    if (settings_.cache.redis_url.empty()) return;
+    cache::RedisOptions redis_options;
+    redis_options.url = settings_.cache.redis_url;
+    redis_options.connect_timeout = ms(settings_.cache.connect_timeout_ms);
+    redis_options.command_timeout = ms(settings_.cache.command_timeout_ms);
+    redis_ = std::make_unique<cache::RedisClient>(redis_io_, redis_options);
+    redis_breaker_ = std::make_unique<resilience::CircuitBreaker>("redis");
+    metrics_.breaker_state("redis", ops::BreakerState::kClosed);
+    redis_breaker_->on_change([this](auto from, auto to) {
+      metrics_.breaker_state("redis", static_cast<ops::BreakerState>(to));
+      log(to == resilience::CircuitBreaker::State::kOpen ? Level::kWarning : Level::kInfo, "circuit_breaker",
+          json::object{{"circuit_name", "redis"},
+                       {"from", resilience::state_name(from)},
+                       {"to", resilience::state_name(to)}});
+    });
+    shared_limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_);
+    redis_->start();
+    redis_thread_ = std::thread([this] { redis_io_.run(); });
+    log(Level::kInfo, "redis_configured", json::object{{"address", redis_->address()}});
+  }
+
+  void add_readiness_checks() {
+    readiness_.add("redis", [this]() -> asio::awaitable<ops::CheckResult> {
+      ops::CheckResult result;
+      if (!redis_) {
+        result.detail = "not configured; the in-memory cache serves (REDIS_URL is empty)";
+        co_return result;
+      }
+      auto const started = std::chrono::steady_clock::now();
+      std::vector<std::string> ping{"PING"};
+      auto const answer = co_await redis_->command(std::move(ping));
+      result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      if (answer.ok()) {
+        result.detail = "PONG from " + redis_->address();
+      } else {
+        result.status = redis_required_ ? "unhealthy" : "degraded";
+        result.detail = answer.describe() + " (" + redis_->address() + "); the cache serves from memory and rate "
+                        "limits are per instance";
+      }
+      co_return result;
+    });
+    readiness_.add("mcp_servers", []() -> asio::awaitable<ops::CheckResult> {
+      ops::CheckResult result;
+      result.detail = "no upstream servers configured";
+      co_return result;
+    });
+    readiness_.add("disk_space", [this]() -> asio::awaitable<ops::CheckResult> {
+      co_return ops::disk_space(settings_.health.disk_path, static_cast<std::uint64_t>(disk_min_free_mb_.load()) << 20);
+    });
   }
 
   json::object status() {
@@ -128,9 +239,19 @@ class Service {
         http::OriginPolicy(config::is_loopback_host(address->host), settings_.server.allowed_origins);
     endpoint_options.max_json_depth = static_cast<int>(settings_.limits.max_json_depth);
     endpoint_options.auth = &auth_;
+    endpoint_options.rate_limiter = rate_limiter_.get();
     http::McpEndpoint endpoint(engine_, endpoint_options);
     listener.route("/mcp", endpoint);
     listener.observe(reporter_);
+    mcp_listener_ = &listener;
+
+    // The admin port: metrics and probes, small limits, never behind auth (keep it on loopback).
+    http::ListenerLimits admin_limits;
+    admin_limits.max_body_bytes = 4096;
+    admin_limits.max_connections = 256;
+    http::Listener admin(pool, admin_limits);
+    ops::AdminEndpoint admin_endpoint(metrics_, readiness_);
+    for (auto const* path : {"/metrics", "/health", "/ready"}) admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
       bound = listener.listen(address->host, address->port);
@@ -140,14 +261,30 @@ class Service {
                        {"hint", "is another process using the port? choose another with --listen"}});
       return 1;
     }
-    write_ports_file(options_.ports_file, json::object{{"mcp", bound}});
-    log(Level::kInfo, "listening",
-        json::object{{"url", "http://" + config::format_host_port(address->host, bound) + "/mcp"},
-                     {"workers", pool.size()}});
+    json::object ports{{"mcp", bound}};
+    json::object listening{{"url", "http://" + config::format_host_port(address->host, bound) + "/mcp"},
+                           {"workers", pool.size()}};
+    if (!settings_.server.admin_listen.empty()) {
+      auto const admin_address = config::parse_host_port(settings_.server.admin_listen, problem);
+      try {
+        auto const admin_bound = admin.listen(admin_address->host, admin_address->port);
+        ports["admin"] = admin_bound;
+        listening["admin_url"] = "http://" + config::format_host_port(admin_address->host, admin_bound);
+      } catch (std::exception const& error) {
+        log(Level::kError, "listen_failed",
+            json::object{{"address", settings_.server.admin_listen}, {"error", error.what()},
+                         {"hint", "choose another admin port with --admin-listen, or turn it off with "
+                                  "--admin-listen ''"}});
+        return 1;
+      }
+    }
+    write_ports_file(options_.ports_file, ports);
+    log(Level::kInfo, "listening", std::move(listening));
 
     asio::co_spawn(pool.main(), expire_sessions(), asio::detached);
     asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint), asio::detached);
     pool.run();
+    mcp_listener_ = nullptr;
     log(Level::kInfo, "stopped");
     return 0;
   }
@@ -180,6 +317,7 @@ class Service {
   // Stop taking work, let in-flight requests finish within the grace period, then end the rest.
   asio::awaitable<void> drain(http::Listener& listener, http::McpEndpoint& endpoint, int signal) {
     auto const grace = std::chrono::seconds(settings_.server.shutdown_grace_s);
+    readiness_.set_draining();  // load balancers stop sending first
     log(Level::kInfo, "shutting_down",
         json::object{{"signal", signal}, {"in_flight", endpoint.requests_in_flight()}, {"grace_s", grace.count()}});
     listener.begin_drain();
@@ -203,7 +341,7 @@ class Service {
     if (!next.ok()) {
       json::array errors;
       for (auto const& diagnostic : next.errors()) errors.emplace_back(diagnostic.to_string());
-      ++reload_failures_;
+      metrics_.config_reload(false);
       log(Level::kError, "config_reload_failed",
           json::object{{"errors", std::move(errors)}, {"kept", "the running configuration"}});
       return;
@@ -220,6 +358,7 @@ class Service {
       }
     }
     apply_reloadable();
+    metrics_.config_reload(true);
     log(Level::kInfo, "config_reloaded",
         json::object{{"changed", std::move(applied)}, {"restart_required", std::move(needs_restart)}});
   }
@@ -230,8 +369,21 @@ class Service {
   protocol::SessionRegistry sessions_;
   protocol::Engine engine_;
   security::BearerAuth auth_;
+  ops::Metrics metrics_;
   RequestReporter reporter_;
-  std::uint64_t reload_failures_ = 0;
+  ops::Readiness readiness_;
+  std::atomic<http::Listener*> mcp_listener_{nullptr};
+  std::atomic<bool> redis_required_{false};
+  std::atomic<std::int64_t> disk_min_free_mb_{100};
+  cache::MemoryCache memory_cache_;
+  asio::io_context redis_io_;
+  asio::executor_work_guard<asio::io_context::executor_type> redis_work_{redis_io_.get_executor()};
+  std::thread redis_thread_;
+  std::unique_ptr<cache::RedisClient> redis_;
+  std::unique_ptr<resilience::CircuitBreaker> redis_breaker_;
+  std::unique_ptr<ratelimit::RedisRateLimiter> shared_limiter_;
+  std::unique_ptr<cache::TieredCache> result_cache_;
+  std::unique_ptr<ratelimit::RateLimiter> rate_limiter_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 # prodmcp-server on a free loopback port and sets $node (Node 22), $work (a scratch directory with
 # server.log) and $port; the server stops and $work goes when the script exits.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The suites are one client firing hundreds of requests, against a server with no Redis of its own.
+export REDIS_URL="" PRODMCP_RATE_LIMIT_ENABLED=false PRODMCP_SERVER_ADMIN_LISTEN=127.0.0.1:0
 node=$here/node_modules/node22/bin/node
 if [[ ! -x $node ]]; then
   echo "the npm packages are not installed: run 'npm ci' in tests/conformance (the README's test command does)" >&2

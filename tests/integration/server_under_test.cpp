@@ -137,7 +137,10 @@ ServerUnderTest::ServerUnderTest(ServerLaunch launch) {
   ports_file_ = temporary_path();
   log_file_ = temporary_path();
   std::vector<std::string> arguments{PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports_file_,
-                                     "--workers", "2", "--conformance-fixtures"};
+                                     "--workers", "2", "--conformance-fixtures",
+                                     // Hermetic and unthrottled unless a test asks otherwise (later --set wins).
+                                     "--set", "server.admin_listen=", "--set", "cache.redis_url=", "--set",
+                                     "rate_limit.enabled=false"};
   arguments.insert(arguments.end(), launch.arguments.begin(), launch.arguments.end());
   pid_ = ::fork();
   if (pid_ == 0) {

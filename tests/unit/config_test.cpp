@@ -142,7 +142,7 @@ TEST(ConfigLoader, AuthWithoutClientsIsAnError) {
 
 TEST(TomlReader, ReportsPositionsTypesAndSuggestions) {
   auto const contents = read_toml(
-      "[server]\nlisten = 8080\nworkers = 2\n[cache]\nttl = 3\n[logging]\nlevl = \"info\"\ntop = 1\n", "x.toml");
+      "[server]\nlisten = 8080\nworkers = 2\n[cahce]\nttl = 3\n[logging]\nlevl = \"info\"\ntop = 1\n", "x.toml");
   ASSERT_EQ(contents.entries.size(), 1u);
   EXPECT_EQ(contents.entries[0].key, "server.workers");
   EXPECT_EQ(contents.entries[0].line, 3);
@@ -152,7 +152,7 @@ TEST(TomlReader, ReportsPositionsTypesAndSuggestions) {
     return std::any_of(texts.begin(), texts.end(), [&](auto const& t) { return t.find(text) != std::string::npos; });
   };
   EXPECT_TRUE(contains("x.toml:2:10: error: server.listen must be a string, not an integer"));
-  EXPECT_TRUE(contains("x.toml:4:1: error: unknown section [cache]"));
+  EXPECT_TRUE(contains("x.toml:4:1: error: unknown section [cahce] (did you mean [cache]?)"));
   EXPECT_TRUE(contains("x.toml:7:8: error: unknown key logging.levl (did you mean logging.level?)"));
   EXPECT_TRUE(contains("unknown key logging.top"));
 }
