@@ -260,6 +260,26 @@ std::vector<KeySpec> make_keys() {
                            "Requests a client may make at once before the rate applies; 0: one minute's worth."),
                        0, 100'000'000)));
 
+  // [resilience]
+  add(range(key<&Settings::resilience, &ResilienceSettings::breaker_failures>(
+                "resilience.breaker_failures",
+                "A circuit breaker opens after this many consecutive failures, or this many within the window."),
+            1, 1000));
+  add(range(key<&Settings::resilience, &ResilienceSettings::breaker_window_s>(
+                "resilience.breaker_window_s", "The window, in seconds, in which failures are counted."),
+            1, 86400));
+  add(range(key<&Settings::resilience, &ResilienceSettings::breaker_open_s>(
+                "resilience.breaker_open_s",
+                "How long an open breaker fails fast before letting probe calls through (doubles per failed "
+                "probe)."),
+            1, 3600));
+  add(range(key<&Settings::resilience, &ResilienceSettings::breaker_max_open_multiplier>(
+                "resilience.breaker_max_open_multiplier", "The longest open time, as a multiple of breaker_open_s."),
+            1, 1024));
+  add(range(key<&Settings::resilience, &ResilienceSettings::breaker_close_after>(
+                "resilience.breaker_close_after", "Successful probe calls that close a half-open breaker."),
+            1, 100));
+
   // [faults]
   add(reloadable(key<&Settings::faults, &FaultSettings::enabled>(
       "faults.enabled", "Inject faults into tool calls, for demos and resilience tests. Refused in production.")));

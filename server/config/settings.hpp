@@ -67,6 +67,14 @@ struct RateLimitSettings {
   std::int64_t burst = 0;  // 0: requests_per_minute
 };
 
+struct ResilienceSettings {
+  std::int64_t breaker_failures = 5;       // consecutive, or within the window, to open
+  std::int64_t breaker_window_s = 300;
+  std::int64_t breaker_open_s = 60;        // before the first half-open probe
+  std::int64_t breaker_max_open_multiplier = 32;
+  std::int64_t breaker_close_after = 3;    // half-open successes
+};
+
 struct FaultSettings {
   bool enabled = false;
   std::int64_t latency_ms = 0;
@@ -81,6 +89,7 @@ struct Settings {
   AuthSettings auth;
   CacheSettings cache;
   RateLimitSettings rate_limit;
+  ResilienceSettings resilience;
   FaultSettings faults;
 };
 

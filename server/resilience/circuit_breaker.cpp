@@ -10,16 +10,22 @@ CircuitBreaker::CircuitBreaker(std::string name, BreakerOptions options, Clock c
 bool CircuitBreaker::allow() {
   std::unique_lock lock(mutex_);
   if (state_ == State::kOpen && clock_() >= open_until_) transition(State::kHalfOpen, lock);
-  if (state_ == State::kOpen) return false;
-  if (state_ == State::kHalfOpen) {
-    if (probes_in_flight_ >= options_.successes_to_close - half_open_successes_) return false;
-    ++probes_in_flight_;
+  bool const rejected = state_ == State::kOpen ||
+                        (state_ == State::kHalfOpen &&
+                         probes_in_flight_ >= options_.successes_to_close - half_open_successes_);
+  if (state_ == State::kHalfOpen && !rejected) ++probes_in_flight_;
+  if (rejected && call_listener_) {
+    auto listener = call_listener_;
+    auto const state = state_;
+    lock.unlock();
+    listener(state, "rejected");
   }
-  return true;
+  return !rejected;
 }
 
 void CircuitBreaker::record_success() {
   std::unique_lock lock(mutex_);
+  report_call("success", lock);
   consecutive_ = 0;
   if (state_ == State::kHalfOpen) probes_in_flight_ = std::max(0, probes_in_flight_ - 1);
   if (state_ == State::kHalfOpen && ++half_open_successes_ >= options_.successes_to_close) {
@@ -31,6 +37,7 @@ void CircuitBreaker::record_success() {
 
 void CircuitBreaker::record_failure() {
   std::unique_lock lock(mutex_);
+  report_call("failure", lock);
   auto const now = clock_();
   if (state_ == State::kHalfOpen) {
     // The dependency is still down: wait twice as long next time, within the cap.
@@ -53,6 +60,20 @@ void CircuitBreaker::record_failure() {
 CircuitBreaker::State CircuitBreaker::state() const {
   std::lock_guard lock(mutex_);
   return state_;
+}
+
+void CircuitBreaker::on_call(std::function<void(State, std::string_view)> listener) {
+  std::lock_guard lock(mutex_);
+  call_listener_ = std::move(listener);
+}
+
+void CircuitBreaker::report_call(std::string_view outcome, std::unique_lock<std::mutex>& lock) {
+  if (!call_listener_) return;
+  auto listener = call_listener_;
+  auto const state = state_;
+  lock.unlock();
+  listener(state, outcome);
+  lock.lock();
 }
 
 void CircuitBreaker::on_change(std::function<void(State, State)> listener) {

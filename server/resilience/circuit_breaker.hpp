@@ -40,9 +40,12 @@ class CircuitBreaker {
   BreakerOptions const& options() const { return options_; }
   // Told about every change of state (for logs and metrics), outside the breaker's lock.
   void on_change(std::function<void(State from, State to)> listener);
+  // Told about every call: the state it met and its outcome ("success", "failure", "rejected").
+  void on_call(std::function<void(State state, std::string_view outcome)> listener);
 
  private:
   void transition(State to, std::unique_lock<std::mutex>& lock);
+  void report_call(std::string_view outcome, std::unique_lock<std::mutex>& lock);
 
   std::string const name_;
   BreakerOptions const options_;
@@ -56,6 +59,7 @@ class CircuitBreaker {
   int open_multiplier_ = 1;
   std::chrono::steady_clock::time_point open_until_{};
   std::function<void(State, State)> listener_;
+  std::function<void(State, std::string_view)> call_listener_;
 };
 
 std::string_view state_name(CircuitBreaker::State state);

@@ -160,7 +160,16 @@ class Service {
     redis_options.connect_timeout = ms(settings_.cache.connect_timeout_ms);
     redis_options.command_timeout = ms(settings_.cache.command_timeout_ms);
     redis_ = std::make_unique<cache::RedisClient>(redis_io_, redis_options);
-    redis_breaker_ = std::make_unique<resilience::CircuitBreaker>("redis");
+    auto const& r = settings_.resilience;
+    resilience::BreakerOptions breaker_options;
+    breaker_options.consecutive_failures = static_cast<int>(r.breaker_failures);
+    breaker_options.window_failures = static_cast<int>(r.breaker_failures);
+    breaker_options.window = std::chrono::seconds(r.breaker_window_s);
+    breaker_options.open_for = std::chrono::seconds(r.breaker_open_s);
+    breaker_options.max_open_multiplier = static_cast<int>(r.breaker_max_open_multiplier);
+    breaker_options.successes_to_close = static_cast<int>(r.breaker_close_after);
+    breaker_options.call_timeout = redis_options.command_timeout;
+    redis_breaker_ = std::make_unique<resilience::CircuitBreaker>("redis", breaker_options);
     metrics_.breaker_state("redis", ops::BreakerState::kClosed);
     redis_breaker_->on_change([this](auto from, auto to) {
       metrics_.breaker_state("redis", static_cast<ops::BreakerState>(to));
@@ -168,6 +177,9 @@ class Service {
           json::object{{"circuit_name", "redis"},
                        {"from", resilience::state_name(from)},
                        {"to", resilience::state_name(to)}});
+    });
+    redis_breaker_->on_call([this](auto state, std::string_view outcome) {
+      metrics_.breaker_call("redis", static_cast<ops::BreakerState>(state), outcome);
     });
     shared_limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_);
     redis_->start();

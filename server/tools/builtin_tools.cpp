@@ -38,10 +38,14 @@ constexpr std::array kHttpStatuses = {
     HttpStatus{404, "Not Found", "Nothing exists at this URL (for MCP: the session ended)."},
     HttpStatus{405, "Method Not Allowed", "The URL does not accept this HTTP method (see Allow)."},
     HttpStatus{406, "Not Acceptable", "The server cannot produce any type the Accept header lists."},
+    HttpStatus{408, "Request Timeout", "The client took too long to send the request; it may retry."},
     HttpStatus{409, "Conflict", "The request conflicts with the resource's current state."},
+    HttpStatus{410, "Gone", "The resource existed but was removed for good."},
     HttpStatus{413, "Content Too Large", "The body exceeds the server's limit."},
     HttpStatus{415, "Unsupported Media Type", "The body's Content-Type is not accepted."},
+    HttpStatus{422, "Unprocessable Content", "The request is well-formed but its content is invalid."},
     HttpStatus{429, "Too Many Requests", "Rate limited; wait for Retry-After before retrying."},
+    HttpStatus{431, "Request Header Fields Too Large", "The request's headers exceed the server's limit."},
     HttpStatus{500, "Internal Server Error", "The server failed; retrying may help if the request is idempotent."},
     HttpStatus{502, "Bad Gateway", "An upstream server answered badly."},
     HttpStatus{503, "Service Unavailable", "The server is overloaded or not ready; retry after a while."},
@@ -51,6 +55,12 @@ constexpr std::array kHttpStatuses = {
 HttpStatus const* find_status(std::int64_t code) {
   auto it = std::find_if(kHttpStatuses.begin(), kHttpStatuses.end(), [&](auto const& s) { return s.code == code; });
   return it == kHttpStatuses.end() ? nullptr : &*it;
+}
+
+std::string known_codes() {
+  std::string list;
+  for (auto const& status : kHttpStatuses) list += (list.empty() ? "" : ", ") + std::to_string(status.code);
+  return list;
 }
 
 json::object status_json(HttpStatus const& status) {
@@ -147,7 +157,7 @@ void add_http_status(protocol::Catalog& catalog) {
     auto const* status = find_status(code);
     if (!status)
       co_return protocol::error_result("no description for HTTP status " + std::to_string(code) +
-                                       "; known codes: 200-204, 301, 302, 304, 400-429, 500-504");
+                                       "; known codes: " + known_codes());
     co_return structured_result(status_json(*status));
   };
   catalog.add_tool(std::move(tool));

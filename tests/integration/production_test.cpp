@@ -258,8 +258,75 @@ TEST(Reload, SighupAppliesAValidFileAndKeepsTheOldOneWhenInvalid) {
   EXPECT_NE(still.body.find("injected fault"), std::string::npos) << still.body;
 }
 
+TEST(AdminEndpoint, ServesHealthReadinessAndMetrics) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  ASSERT_NE(server.admin_port(), 0);
+  auto const health = http_request(server.admin_port(), "GET", "/health", {}, "");
+  EXPECT_EQ(health.status, 200);
+  auto const health_body = json::parse(health.body).as_object();
+  EXPECT_EQ(health_body.at("status"), "healthy");
+  EXPECT_EQ(health_body.at("timestamp").as_string().size(), std::string("2026-11-25T07:00:00.123456Z").size());
+
+  auto const ready = http_request(server.admin_port(), "GET", "/ready", {}, "");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  auto const ready_body = json::parse(ready.body).as_object();
+  EXPECT_EQ(ready_body.at("status"), "ready");
+  for (auto const* check : {"redis", "mcp_servers", "disk_space"}) {
+    auto const& result = ready_body.at("checks").at(check).as_object();
+    EXPECT_EQ(result.at("status"), "healthy") << check;
+    EXPECT_FALSE(result.at("detail").as_string().empty()) << check;
+    EXPECT_TRUE(result.at("latency_ms").is_number()) << check;
+  }
+
+  initialize_session(server.port());
+  auto const metrics = http_request(server.admin_port(), "GET", "/metrics", {}, "");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(metrics.body.find(R"(mcp_requests_total{client_id="anonymous",method="initialize",status="ok",)"
+                              R"(version="2025-11-25"} 1)"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(http_request(server.admin_port(), "POST", "/metrics", {}, "").status, 405);
+  EXPECT_EQ(http_request(server.admin_port(), "GET", "/mcp", {}, "").status, 404) << "no MCP on the admin port";
+
+  auto const url = "http://127.0.0.1:" + std::to_string(server.admin_port());
+  auto const check = run_server_command({"healthcheck", url});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_NE(check.output.find("ready"), std::string::npos);
+  server.signal(SIGTERM);
+  ASSERT_EQ(server.wait_exit(std::chrono::seconds(5)), 0);
+  auto const gone = run_server_command({"healthcheck", url});
+  EXPECT_EQ(gone.exit_code, 1) << gone.output;
+}
+
+TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
+  ServerUnderTest server(ServerLaunch{{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=60",
+                                       "--set", "rate_limit.burst=3", "--set", "server.admin_listen=127.0.0.1:0"},
+                                      {}});
+  auto const session = initialize_session(server.port());  // initialize + initialized: 2 of 3
+  auto const ping = [&] {
+    return http_request(server.port(), "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  };
+  EXPECT_EQ(ping().status, 200);
+  auto const refused = ping();
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  auto const error = json::parse(refused.body).at("error").as_object();
+  EXPECT_EQ(error.at("code").as_int64(), -32010);
+  auto const wait_ms = error.at("data").at("retry_after_ms").as_int64();
+  EXPECT_GT(wait_ms, 0);
+  EXPECT_LE(wait_ms, 1000);
+  EXPECT_FALSE(error.at("data").at("correlation_id").as_string().empty());
+  auto const metrics = http_request(server.admin_port(), "GET", "/metrics", {}, "");
+  EXPECT_NE(metrics.body.find(R"(mcp_rate_limit_rejections_total{client_id="anonymous"} 1)"), std::string::npos)
+      << metrics.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms + 20));
+  EXPECT_EQ(ping().status, 200) << "a token is back after Retry-After";
+}
+
 TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
-  ServerUnderTest server(ServerLaunch{{"--set", "server.shutdown_grace_s=10"}, {}});
+  ServerUnderTest server(
+      ServerLaunch{{"--set", "server.shutdown_grace_s=10", "--set", "server.admin_listen=127.0.0.1:0"}, {}});
   auto const session = initialize_session(server.port());
   HttpReply slow;
   std::thread caller([&] {
@@ -272,6 +339,10 @@ TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   server.signal(SIGTERM);
   ASSERT_TRUE(server.wait_for_log("shutting_down")) << server.log();
   EXPECT_NE(server.log().find(R"("in_flight":1)"), std::string::npos) << server.log();
+  // Readiness turns 503 at once, so a load balancer stops sending.
+  auto const ready = http_request(server.admin_port(), "GET", "/ready", {}, "");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(json::parse(ready.body).at("shutting_down"), true);
   // New connections are refused while the slow call drains.
   EXPECT_THROW(http_request(server.port(), "POST", "/mcp", mcp_headers(session),
                             R"({"jsonrpc":"2.0","id":2,"method":"ping"})", std::chrono::seconds(2)),

@@ -26,7 +26,7 @@ free_port() {  # a random loopback port nobody listens on
   done
 }
 
-"$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --ports-file "$work/ports.json" 2>"$work/server.log" &
+REDIS_URL="" "$server" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --ports-file "$work/ports.json" 2>"$work/server.log" &
 pids+=($!)
 for _ in $(seq 200); do [[ -s $work/ports.json ]] && break; sleep 0.05; done
 [[ -s $work/ports.json ]] || fail "the server did not write its ports"

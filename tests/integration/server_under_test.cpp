@@ -157,8 +157,13 @@ ServerUnderTest::ServerUnderTest(ServerLaunch launch) {
     std::ifstream file(ports_file_);
     std::stringstream text;
     text << file.rdbuf();
-    if (!text.str().empty()) port_ = static_cast<std::uint16_t>(boost::json::parse(text.str()).at("mcp").as_int64());
-    else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (text.str().empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      continue;
+    }
+    auto const ports = boost::json::parse(text.str()).as_object();
+    port_ = static_cast<std::uint16_t>(ports.at("mcp").as_int64());
+    if (auto const* admin = ports.if_contains("admin")) admin_port_ = static_cast<std::uint16_t>(admin->as_int64());
   }
   if (port_ == 0) throw std::runtime_error("the server did not start within 5 s; its log:\n" + log());
 }

@@ -22,6 +22,7 @@ class ServerUnderTest {
   explicit ServerUnderTest(ServerLaunch launch);
   ~ServerUnderTest();
   std::uint16_t port() const { return port_; }
+  std::uint16_t admin_port() const { return admin_port_; }  // 0 unless --admin-listen was given
   bool running();  // false once the process has exited
   void signal(int number);
   // The exit status once the process ends within `timeout`; -1 if it did not.
@@ -34,6 +35,7 @@ class ServerUnderTest {
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
   std::string ports_file_;
   std::string log_file_;
 };

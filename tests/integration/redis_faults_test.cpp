@@ -1,0 +1,178 @@
+// prodmcp-server with a real redis-server that dies, sleeps and comes back, and two instances that
+// share one Redis: clients must never see the outage, and the server must use Redis again.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <atomic>
+#include <thread>
+
+#include "redis_under_test.hpp"
+#include "server_under_test.hpp"
+
+namespace json = boost::json;
+using namespace prodmcp::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> with_redis(RedisUnderTest const& redis, std::vector<std::string> extra = {}) {
+  std::vector<std::string> arguments{"--set", "cache.redis_url=" + redis.url(), "--set",
+                                     "server.admin_listen=127.0.0.1:0", "--set", "resilience.breaker_open_s=1"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+std::string lookup(int code) {
+  return R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"http_status_lookup","arguments":{"code":)" +
+         std::to_string(code) + "}}}";
+}
+
+json::object ready(ServerUnderTest const& server) {
+  auto const reply = http_request(server.admin_port(), "GET", "/ready", {}, "");
+  auto body = json::parse(reply.body).as_object();
+  body["http_status"] = reply.status;
+  return body;
+}
+
+bool wait_until(std::function<bool()> const& condition, std::chrono::milliseconds timeout) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+std::string metrics(ServerUnderTest const& server) {
+  return http_request(server.admin_port(), "GET", "/metrics", {}, "").body;
+}
+
+}  // namespace
+
+TEST(RedisFaults, CacheResultsGoToRedisAndAreServedFromIt) {
+  RedisUnderTest redis;
+  ServerUnderTest server(ServerLaunch{with_redis(redis), {}});
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  auto const session = initialize_session(server.port());
+  auto const first = http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(503));
+  auto const second = http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(503));
+  EXPECT_EQ(json::parse(first.body).at("result"), json::parse(second.body).at("result"));
+  ASSERT_TRUE(wait_until([&] { return redis.cli("KEYS prodmcp:tool:http_status_lookup:*").find("prodmcp:tool") !=
+                                      std::string::npos; },
+                         2s));
+  auto const ttl = std::stoi(redis.cli("TTL " + redis.cli("KEYS prodmcp:tool:http_status_lookup:*")));
+  EXPECT_GT(ttl, 250);
+  EXPECT_LE(ttl, 300) << "CACHE_TTL defaults to 300 s";
+  EXPECT_NE(metrics(server).find(R"(mcp_cache_hits_total{type="redis"} 1)"), std::string::npos);
+}
+
+TEST(RedisFaults, KillingRedisUnderLoadFailsNoRequestAndTheServerUsesRedisAgainWhenItReturns) {
+  RedisUnderTest redis;
+  ServerUnderTest server(ServerLaunch{with_redis(redis), {}});
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  auto const session = initialize_session(server.port());
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        static constexpr int kCodes[] = {400, 401, 403, 404, 405, 408, 409, 410, 429, 500, 502, 503, 504};
+        auto const code = kCodes[static_cast<std::size_t>(i + t) % std::size(kCodes)];
+        auto const reply = http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(code));
+        bool const ok = reply.status == 200 && reply.body.find(R"("result")") != std::string::npos &&
+                        reply.body.find(R"("isError":true)") == std::string::npos;
+        (ok ? served : failed)++;
+        if (!ok && failed == 1) ADD_FAILURE() << "first failed reply: " << reply.status << " " << reply.body;
+      }
+    });
+  std::this_thread::sleep_for(500ms);
+  redis.kill();
+  std::this_thread::sleep_for(1500ms);
+  // Down: readiness says so (degraded: Redis is optional here), requests go on from memory.
+  auto const down = ready(server);
+  EXPECT_EQ(down.at("http_status"), 200);
+  EXPECT_EQ(down.at("checks").at("redis").at("status"), "degraded") << json::serialize(down);
+  redis.start();
+  std::this_thread::sleep_for(500ms);
+  stop = true;
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(served.load(), 100);
+
+  // Back: the client reconnects, the breaker closes, and new results land in Redis again.
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 10s));
+  redis.cli("FLUSHALL");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(410));
+        return redis.cli("KEYS prodmcp:tool:*").find("prodmcp:tool:http_status_lookup:") != std::string::npos;
+      },
+      10s))
+      << "results do not reach Redis again";
+}
+
+TEST(RedisFaults, ReadinessFailsWhileRequiredRedisIsDown) {
+  RedisUnderTest redis;
+  ServerUnderTest server(ServerLaunch{with_redis(redis, {"--set", "cache.redis_required=true"}), {}});
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("http_status") == 200; }, 5s));
+  redis.kill();
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("http_status") == 503; }, 5s));
+  auto const body = ready(server);
+  EXPECT_EQ(body.at("status"), "not_ready");
+  EXPECT_EQ(body.at("checks").at("redis").at("status"), "unhealthy");
+  // Still serving: readiness is advice to the load balancer, not a refusal.
+  auto const session = initialize_session(server.port());
+  EXPECT_EQ(http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(404)).status, 200);
+}
+
+TEST(RedisFaults, ASlowRedisIsBoundedByTheCommandTimeout) {
+  RedisUnderTest redis;
+  ServerUnderTest server(ServerLaunch{with_redis(redis, {"--set", "cache.command_timeout_ms=100"}), {}});
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  auto const session = initialize_session(server.port());
+  std::thread sleeper([&] { redis.cli("DEBUG SLEEP 2"); });
+  std::this_thread::sleep_for(200ms);
+  for (int code : {500, 501, 502}) {
+    auto const started = std::chrono::steady_clock::now();
+    auto const reply = http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(code));
+    auto const took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_NE(reply.body.find(R"("result")"), std::string::npos) << reply.body;
+    EXPECT_LT(took, 1000ms) << "a request waited for the sleeping Redis";
+  }
+  sleeper.join();
+  // Timeouts are failures: enough of them open the breaker, which then serves from memory at once.
+  EXPECT_NE(metrics(server).find(R"(circuit_breaker_requests_total{circuit_name="redis",outcome="failure")"),
+            std::string::npos);
+}
+
+TEST(RedisFaults, TwoInstancesSharingRedisEnforceOneRateLimit) {
+  RedisUnderTest redis;
+  std::vector<std::string> const limited{"--set", "rate_limit.enabled=true", "--set",
+                                         "rate_limit.requests_per_minute=60", "--set", "rate_limit.burst=6"};
+  ServerUnderTest first(ServerLaunch{with_redis(redis, limited), {}});
+  ServerUnderTest second(ServerLaunch{with_redis(redis, limited), {}});
+  for (auto* server : {&first, &second})
+    ASSERT_TRUE(wait_until([&] { return ready(*server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  std::string const stateless_ping =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"x"},)"
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  HeaderList headers = mcp_headers();
+  headers.emplace_back("MCP-Protocol-Version", "2026-07-28");
+  headers.emplace_back("Mcp-Method", "tools/call");
+  headers.emplace_back("Mcp-Name", "echo");
+  int allowed = 0;
+  int limited_count = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto& server = i % 2 ? second : first;
+    auto const status = http_request(server.port(), "POST", "/mcp", headers, stateless_ping).status;
+    if (status == 200) ++allowed;
+    if (status == 429) ++limited_count;
+  }
+  EXPECT_EQ(allowed, 6) << "one budget of 6 across both instances";
+  EXPECT_EQ(limited_count, 6);
+}
