@@ -235,9 +235,12 @@ void start(LogOptions const& options) {
   s.sinks.clear();
   if (options.stream == "stdout") s.sinks.push_back(std::make_shared<FdSink>(STDOUT_FILENO));
   if (options.stream == "stderr") s.sinks.push_back(std::make_shared<FdSink>(STDERR_FILENO));
-  if (!options.file.empty())
-    s.sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_st>(options.file, options.file_max_bytes,
-                                                                              options.file_max_files));
+  if (!options.file.empty()) {
+    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_st>(options.file, options.file_max_bytes,
+                                                                       options.file_max_files);
+    file->set_pattern("%v");  // lines are complete already
+    s.sinks.push_back(std::move(file));
+  }
   s.capacity = std::max<std::size_t>(options.queue_size, 16);
   s.pending.reserve(s.capacity);
   s.level = static_cast<int>(options.level);
@@ -280,10 +283,99 @@ bool enabled(Level level) {
 
 std::uint64_t dropped_lines() { return state().dropped.load(std::memory_order_relaxed); }
 
+namespace {
+
+void append_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char const c : text) {
+    auto const byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    } else {
+      out.push_back(c);  // UTF-8 passes through; the values come from validated JSON or our own code
+    }
+  }
+  out.push_back('"');
+}
+
+void append_value(std::string& out, Field const& field, bool as_json) {
+  if (is_secret_name(field.key)) {
+    out += as_json ? "\"[REDACTED]\"" : "[REDACTED]";
+    return;
+  }
+  std::visit(
+      [&](auto const& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          if (as_json) append_escaped(out, value);
+          else out.append(value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += value ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          char buffer[32];
+          std::snprintf(buffer, sizeof buffer, "%.3f", value);
+          out += buffer;
+        } else {
+          out += std::to_string(value);
+        }
+      },
+      field.value);
+}
+
+void enqueue(State& s, Level level, std::string line);
+
+}  // namespace
+
+void write_fields(Level level, std::string_view logger, std::string_view event, std::span<Field const> fields) {
+  if (!enabled(level)) return;
+  auto& s = state();
+  bool const as_json = s.json.load(std::memory_order_relaxed);
+  std::string line;
+  line.reserve(256);
+  if (as_json) {
+    line += "{\"timestamp\":\"";
+    line += utc_timestamp();
+    line += "\",\"level\":\"";
+    line += level_name(level);
+    line += "\",\"logger\":";
+    append_escaped(line, logger);
+    line += ",\"event\":";
+    append_escaped(line, event);
+    for (auto const& field : fields) {
+      line.push_back(',');
+      append_escaped(line, field.key);
+      line.push_back(':');
+      append_value(line, field, true);
+    }
+    line.push_back('}');
+  } else {
+    line = utc_timestamp() + " " + std::string(level_name(level)) + " [" + std::string(logger) + "] " +
+           std::string(event);
+    for (auto const& field : fields) {
+      line.push_back(' ');
+      line.append(field.key);
+      line.push_back('=');
+      append_value(line, field, false);
+    }
+  }
+  enqueue(s, level, std::move(line));
+}
+
 void write(Level level, std::string_view logger, std::string_view event, json::object fields) {
   if (!enabled(level)) return;
   auto& s = state();
-  auto line = format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed));
+  enqueue(s, level, format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed)));
+}
+
+namespace {
+
+void enqueue(State& s, Level level, std::string line) {
   std::unique_lock lock(s.mutex);
   if (!s.running) {
     lock.unlock();
@@ -300,5 +392,7 @@ void write(Level level, std::string_view logger, std::string_view event, json::o
     s.wake.notify_one();
   }
 }
+
+}  // namespace
 
 }  // namespace prodmcp::logging

@@ -1,5 +1,7 @@
 #include "runtime/request_reporter.hpp"
 
+#include <array>
+
 #include "logging/log.hpp"
 
 namespace prodmcp::runtime {
@@ -25,25 +27,23 @@ void RequestReporter::on_request(protocol::RequestOutcome const& outcome) {
   }
   auto const level = outcome.error_code == protocol::error_code::kInternalError ? Level::kError : Level::kInfo;
   if (!logging::enabled(level)) return;
-  json::object fields;
-  fields.reserve(10);
-  fields["correlation_id"] = outcome.correlation_id;
-  fields["method"] = outcome.method;
-  if (!outcome.tool.empty()) fields["tool"] = outcome.tool;
-  fields["client_id"] = outcome.client_id;
-  if (!outcome.session_id.empty()) fields["session"] = outcome.session_id;
-  fields["version"] = protocol::to_string(outcome.revision);
-  fields["endpoint"] = outcome.endpoint;
-  if (outcome.cancelled) {
-    fields["status"] = "cancelled";
-  } else if (outcome.error_code != 0) {
-    fields["status"] = "error";
-    fields["error_code"] = outcome.error_code;
-  } else {
-    fields["status"] = outcome.tool_error ? "tool_error" : "ok";
-  }
-  fields["duration_ms"] = milliseconds(outcome.elapsed);
-  logging::write(level, "mcp", "request", std::move(fields));
+  std::string_view const status = outcome.cancelled        ? "cancelled"
+                                  : outcome.error_code != 0 ? "error"
+                                  : outcome.tool_error      ? "tool_error"
+                                                            : "ok";
+  std::array<logging::Field, 11> fields;
+  std::size_t n = 0;
+  fields[n++] = {"correlation_id", outcome.correlation_id};
+  fields[n++] = {"method", outcome.method};
+  if (!outcome.tool.empty()) fields[n++] = {"tool", outcome.tool};
+  fields[n++] = {"client_id", outcome.client_id};
+  if (!outcome.session_id.empty()) fields[n++] = {"session", outcome.session_id};
+  fields[n++] = {"version", protocol::to_string(outcome.revision)};
+  fields[n++] = {"endpoint", outcome.endpoint};
+  fields[n++] = {"status", status};
+  if (outcome.error_code != 0) fields[n++] = {"error_code", std::int64_t{outcome.error_code}};
+  fields[n++] = {"duration_ms", milliseconds(outcome.elapsed)};
+  logging::write_fields(level, "mcp", "request", std::span(fields.data(), n));
 }
 
 void RequestReporter::on_exchange(http::Exchange& exchange, int status, std::chrono::steady_clock::duration elapsed) {

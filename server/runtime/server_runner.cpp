@@ -74,7 +74,7 @@ class Service {
         sessions_(static_cast<std::size_t>(settings_.server.max_sessions)),
         engine_(engine_options(), catalog_, sessions_),
         metrics_(PRODMCP_VERSION, metric_sources()),
-        reporter_(&metrics_),
+        reporter_(settings_.server.admin_listen.empty() ? nullptr : &metrics_),  // no admin port: nobody scrapes
         memory_cache_(static_cast<std::size_t>(settings_.cache.memory_max_bytes)) {
     tools::add_builtin_tools(catalog_, [this] { return status(); });
     if (settings_.server.conformance_fixtures) tools::add_conformance_fixtures(catalog_, engine_.request_state());

@@ -5,6 +5,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
 local session = os.getenv("SESSION")
 if session and session ~= "" then wrk.headers["Mcp-Session-Id"] = session end
+local authorization = os.getenv("AUTHORIZATION")
+if authorization and authorization ~= "" then wrk.headers["Authorization"] = authorization end
 local version = os.getenv("PROTOCOL_VERSION")
 if version and version ~= "" then wrk.headers["MCP-Protocol-Version"] = version end
 

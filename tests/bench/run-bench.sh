@@ -12,58 +12,14 @@ duration=${DURATION:-5}
 read -r -a connections <<<"${CONNECTIONS:-1 4 32 256}"
 node22=$root/tests/conformance/node_modules/node22/bin/node
 everything=$root/tests/conformance/node_modules/@modelcontextprotocol/server-everything/dist/index.js
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {  # a random loopback port nobody listens on
-  local port
-  while :; do
-    port=$(shuf -i 20000-60000 -n 1)
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-
-hdr=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
-init='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
-ping='{"jsonrpc":"2.0","id":1,"method":"ping"}'
-echo_call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
-
-# session URL -> session id (and sends notifications/initialized)
-open_session() {
-  local sid
-  sid=$(curl -s -D - -o /dev/null "${hdr[@]}" "$1" -d "$init" | tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
-  curl -s -o /dev/null "${hdr[@]}" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18' "$1" \
-    -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
-  echo "$sid"
-}
-
-measure() {  # url body session [connections...] -> "connections rps p50_ms p99_ms errors requests" lines
-  local url=$1 body=$2 session=$3 c
-  shift 3
-  local points=("$@")
-  ((${#points[@]})) || points=("${connections[@]}")
-  for c in "${points[@]}"; do
-    local threads=$(( c < 2 ? 1 : 2 ))
-    BODY=$body SESSION=$session PROTOCOL_VERSION=2025-06-18 taskset -c 1 \
-      wrk -t "$threads" -c "$c" -d "${duration}s" --latency -s "$here/mcp_post.lua" "$url" | awk -v c="$c" '/^RESULT/{print c, $2, $3, $4, $5, $6}'
-  done
-}
-
-rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+source "$here/bench-lib.sh"
 
 echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
 echo "# duration ${duration}s per point; connections: ${connections[*]}"
 
 # --- prodmcp-server, one worker on core 0
 port=$(free_port)
-taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 2>"$work/prodmcp.log" &
+taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "${bare[@]}" 2>"$work/prodmcp.log" &
 prodmcp=$!
 pids+=("$prodmcp")
 wait_port "$port"
@@ -85,7 +41,7 @@ kill "$prodmcp"
 
 # --- prodmcp-server, two workers on both cores (scaling; wrk shares core 1)
 port=$(free_port)
-"$server" --listen "127.0.0.1:$port" --workers 2 2>/dev/null &
+"$server" --listen "127.0.0.1:$port" --workers 2 "${bare[@]}" 2>/dev/null &
 pids+=("$!")
 wait_port "$port"
 session=$(open_session "http://127.0.0.1:$port/mcp")

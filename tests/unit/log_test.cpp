@@ -3,7 +3,11 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <array>
+#include <cstdio>
+#include <fstream>
 #include <regex>
+#include <unistd.h>
 
 #include "logging/log.hpp"
 
@@ -34,4 +38,37 @@ TEST(LogLevels, ParseAndFilter) {
   EXPECT_FALSE(enabled(Level::kInfo));
   EXPECT_TRUE(enabled(Level::kCritical));
   set_level(Level::kInfo);
+}
+
+TEST(LogPipeline, WritesParseableJsonLinesToTheFileAndRedactsSecrets) {
+  char pattern[] = "/tmp/prodmcp-log-XXXXXX";
+  int const fd = ::mkstemp(pattern);
+  ::close(fd);
+  LogOptions options;
+  options.stream = "none";
+  options.file = pattern;
+  options.level = Level::kDebug;
+  start(options);
+  std::array<Field, 4> fields{Field{"text", std::string_view("a \"quoted\"\nline\\")}, Field{"count", std::int64_t{42}},
+                              Field{"duration_ms", 1.5}, Field{"api_token", std::string_view("hunter2")}};
+  write_fields(Level::kInfo, "mcp", "request", fields);
+  write(Level::kWarning, "server", "tree", json::object{{"password", "hunter2"}, {"n", 1}});
+  write(Level::kDebug, "server", "hidden_below_level", {});
+  set_level(Level::kInfo);
+  write(Level::kDebug, "server", "filtered", {});
+  stop();
+  std::ifstream file(pattern);
+  std::vector<json::object> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(json::parse(line).as_object());
+  std::remove(pattern);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].at("event"), "request");
+  EXPECT_EQ(lines[0].at("logger"), "mcp");
+  EXPECT_EQ(lines[0].at("text"), "a \"quoted\"\nline\\");
+  EXPECT_EQ(lines[0].at("count"), 42);
+  EXPECT_EQ(lines[0].at("duration_ms"), 1.5);
+  EXPECT_EQ(lines[0].at("api_token"), "[REDACTED]");
+  EXPECT_EQ(lines[1].at("password"), "[REDACTED]");
+  EXPECT_EQ(lines[2].at("event"), "hidden_below_level");
+  EXPECT_EQ(dropped_lines(), 0u);
 }
