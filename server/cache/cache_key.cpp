@@ -1,6 +1,6 @@
 #include "cache/cache_key.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -48,9 +48,9 @@ std::string canonical_json(json::value const& value) {
 
 std::string tool_cache_key(std::string_view tool, json::value const& arguments) {
   auto const canonical = canonical_json(arguments);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(canonical.data(), canonical.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<unsigned char const*>(canonical.data()), canonical.size(), digest.data());
+  unsigned const length = SHA256_DIGEST_LENGTH;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string key = "prodmcp:tool:" + std::string(tool) + ":";
   for (unsigned i = 0; i < length; ++i) {

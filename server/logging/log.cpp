@@ -51,10 +51,6 @@ class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex
   std::string buffer_;
 };
 
-struct Line {
-  Level level;
-  std::string text;
-};
 
 // Requests append formatted lines under a short lock; one writer thread takes them in batches
 // (every 50 ms, sooner when the queue fills or an error arrives) and hands them to the sinks. No
@@ -62,7 +58,8 @@ struct Line {
 struct State {
   std::mutex mutex;
   std::condition_variable wake;
-  std::vector<Line> pending;
+  std::string pending;            // whole lines, each ending in '\n': no allocation per line
+  std::size_t pending_lines = 0;
   std::size_t capacity = 8192;
   bool running = false;
   bool stopping = false;
@@ -81,18 +78,6 @@ State& state() {
   return instance;
 }
 
-spdlog::level::level_enum to_spdlog(Level level) {
-  switch (level) {
-    case Level::kTrace: return spdlog::level::trace;
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarning: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
-    case Level::kCritical: return spdlog::level::critical;
-    case Level::kOff: return spdlog::level::off;
-  }
-  return spdlog::level::info;
-}
 
 // ASCII case-insensitive search for a lower-case word, without allocating: this runs for every
 // field of every log line.
@@ -128,6 +113,15 @@ std::string text_value(json::value const& value) {
   return json::serialize(value);
 }
 
+// The human format keeps one line per entry: line breaks in values are shown escaped.
+void append_plain(std::string& out, std::string_view text) {
+  for (char const c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out.push_back(c);
+  }
+}
+
 std::string format_line(Level level, std::string_view logger, std::string_view event, json::object fields,
                         bool as_json) {
   redact(fields);
@@ -135,7 +129,10 @@ std::string format_line(Level level, std::string_view logger, std::string_view e
   if (!as_json) {
     std::string line = timestamp + " " + std::string(level_name(level)) + " [" + std::string(logger) + "] " +
                        std::string(event);
-    for (auto const& field : fields) line += " " + std::string(field.key()) + "=" + text_value(field.value());
+    for (auto const& field : fields) {
+      line += " " + std::string(field.key()) + "=";
+      append_plain(line, text_value(field.value()));
+    }
     return line;
   }
   // The envelope lives in a stack buffer: one line, no heap traffic beyond the result string.
@@ -155,23 +152,28 @@ std::string format_line(Level level, std::string_view logger, std::string_view e
 }
 
 
-void write_batch(std::vector<spdlog::sink_ptr> const& sinks, std::vector<Line> const& batch) {
-  for (auto const& line : batch)
+void write_batch(std::vector<spdlog::sink_ptr> const& sinks, std::string_view batch) {
+  while (!batch.empty()) {
+    auto const end = batch.find('\n');
+    auto const line = batch.substr(0, end);
     for (auto const& sink : sinks)
-      sink->log(spdlog::details::log_msg(spdlog::string_view_t("prodmcp"), to_spdlog(line.level),
-                                         spdlog::string_view_t(line.text.data(), line.text.size())));
+      sink->log(spdlog::details::log_msg(spdlog::string_view_t("prodmcp"), spdlog::level::info,
+                                         spdlog::string_view_t(line.data(), line.size())));
+    batch.remove_prefix(end == std::string_view::npos ? batch.size() : end + 1);
+  }
   for (auto const& sink : sinks) sink->flush();
 }
 
 void writer_loop(State& s) {
-  std::vector<Line> batch;
+  std::string batch;
   std::unique_lock lock(s.mutex);
   for (;;) {
     s.wake.wait_for(lock, std::chrono::milliseconds(50),
-                    [&s] { return s.stopping || s.flush_requested || s.pending.size() >= s.capacity / 2; });
+                    [&s] { return s.stopping || s.flush_requested || s.pending_lines >= s.capacity / 2; });
     bool const stop = s.stopping;
     s.flush_requested = false;
     batch.swap(s.pending);
+    s.pending_lines = 0;
     auto sinks = s.sinks;
     lock.unlock();
     write_batch(sinks, batch);
@@ -194,12 +196,15 @@ std::optional<Level> parse_level(std::string_view name) {
 
 std::string_view level_name(Level level) { return kLevelNames[static_cast<std::size_t>(level)]; }
 
-std::string utc_timestamp() {
+namespace {
+
+// Appends the ISO-8601 UTC time with microseconds. The date and time change once a second: they
+// are formatted then, and only the microseconds per line.
+void append_timestamp(std::string& out) {
   auto const now = std::chrono::system_clock::now();
   auto const seconds = std::chrono::system_clock::to_time_t(now);
   auto const micros =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
-  // The date and time change once a second; format them then, and only the microseconds per line.
   thread_local std::time_t cached_second = -1;
   thread_local char cached[32];
   if (seconds != cached_second) {
@@ -208,13 +213,18 @@ std::string utc_timestamp() {
     std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
     cached_second = seconds;
   }
-  std::string text(cached);
-  text.resize(text.size() + 8);
-  auto* out = text.data() + text.size() - 8;
-  out[0] = '.';
+  out.append(cached);
+  char fraction[8] = {'.', '0', '0', '0', '0', '0', '0', 'Z'};
   auto value = static_cast<std::int64_t>(micros);
-  for (int i = 6; i >= 1; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
-  out[7] = 'Z';
+  for (int i = 6; i >= 1; --i, value /= 10) fraction[i] = static_cast<char>('0' + value % 10);
+  out.append(fraction, sizeof fraction);
+}
+
+}  // namespace
+
+std::string utc_timestamp() {
+  std::string text;
+  append_timestamp(text);
   return text;
 }
 
@@ -242,7 +252,7 @@ void start(LogOptions const& options) {
     s.sinks.push_back(std::move(file));
   }
   s.capacity = std::max<std::size_t>(options.queue_size, 16);
-  s.pending.reserve(s.capacity);
+  s.pending.reserve(1 << 20);
   s.level = static_cast<int>(options.level);
   s.json = options.json;
   s.running = true;
@@ -314,7 +324,7 @@ void append_value(std::string& out, Field const& field, bool as_json) {
         using T = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
           if (as_json) append_escaped(out, value);
-          else out.append(value);
+          else append_plain(out, value);
         } else if constexpr (std::is_same_v<T, bool>) {
           out += value ? "true" : "false";
         } else if constexpr (std::is_same_v<T, double>) {
@@ -328,7 +338,7 @@ void append_value(std::string& out, Field const& field, bool as_json) {
       field.value);
 }
 
-void enqueue(State& s, Level level, std::string line);
+void enqueue(State& s, Level level, std::string_view line);
 
 }  // namespace
 
@@ -336,11 +346,11 @@ void write_fields(Level level, std::string_view logger, std::string_view event, 
   if (!enabled(level)) return;
   auto& s = state();
   bool const as_json = s.json.load(std::memory_order_relaxed);
-  std::string line;
-  line.reserve(256);
+  thread_local std::string line;  // reused: formatting a line allocates nothing once warm
+  line.clear();
   if (as_json) {
     line += "{\"timestamp\":\"";
-    line += utc_timestamp();
+    append_timestamp(line);
     line += "\",\"level\":\"";
     line += level_name(level);
     line += "\",\"logger\":";
@@ -355,8 +365,13 @@ void write_fields(Level level, std::string_view logger, std::string_view event, 
     }
     line.push_back('}');
   } else {
-    line = utc_timestamp() + " " + std::string(level_name(level)) + " [" + std::string(logger) + "] " +
-           std::string(event);
+    append_timestamp(line);
+    line += " ";
+    line += level_name(level);
+    line += " [";
+    line += logger;
+    line += "] ";
+    line += event;
     for (auto const& field : fields) {
       line.push_back(' ');
       line.append(field.key);
@@ -364,30 +379,33 @@ void write_fields(Level level, std::string_view logger, std::string_view event, 
       append_value(line, field, false);
     }
   }
-  enqueue(s, level, std::move(line));
+  enqueue(s, level, line);
 }
 
 void write(Level level, std::string_view logger, std::string_view event, json::object fields) {
   if (!enabled(level)) return;
   auto& s = state();
-  enqueue(s, level, format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed)));
+  auto const line = format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed));
+  enqueue(s, level, line);
 }
 
 namespace {
 
-void enqueue(State& s, Level level, std::string line) {
+void enqueue(State& s, Level level, std::string_view line) {
   std::unique_lock lock(s.mutex);
   if (!s.running) {
     lock.unlock();
     std::cerr << line << '\n';
     return;
   }
-  if (s.pending.size() >= s.capacity) {
+  if (s.pending_lines >= s.capacity) {
     s.dropped.fetch_add(1, std::memory_order_relaxed);  // the queue is full: drop, never block
     return;
   }
-  s.pending.push_back(Line{level, std::move(line)});
-  if (level >= Level::kError || s.pending.size() == s.capacity / 2) {
+  s.pending.append(line);
+  s.pending.push_back('\n');
+  ++s.pending_lines;
+  if (level >= Level::kError || s.pending_lines == s.capacity / 2) {
     s.flush_requested = level >= Level::kError;
     s.wake.notify_one();
   }

@@ -66,6 +66,12 @@ class ChildCache {
  public:
   explicit ChildCache(Family<Metric>& family) : family_(family) {}
 
+  Metric* find(std::string_view key) {
+    std::shared_lock lock(mutex_);
+    auto it = children_.find(key);
+    return it == children_.end() ? nullptr : it->second;
+  }
+
   template <class... Extra>
   Metric& get(std::string_view key, std::function<prometheus::Labels()> const& labels, Extra const&... extra) {
     {
@@ -325,11 +331,19 @@ void Metrics::observe_request(std::string_view method, std::string_view status, 
 }
 
 void Metrics::observe_tool(std::string_view tool, bool success) {
-  auto const t = impl_->tool_label(tool);
-  auto const key = joined({t, success ? "true" : "false"});
-  impl_->tool_children
-      .get(key, [&] { return prometheus::Labels{{"tool_name", std::string(t)}, {"success", success ? "true" : "false"}}; })
-      .Increment();
+  std::string_view const outcome = success ? "true" : "false";
+  // Known tools are found by their own name without asking the catalog again; unknown names are
+  // never remembered, so they cannot grow the cache.
+  thread_local std::string key;
+  key.assign(tool).push_back('\x1f');
+  key.append(outcome);
+  auto labels = [&](std::string_view name) {
+    return [name, outcome] { return prometheus::Labels{{"tool_name", std::string(name)}, {"success", std::string(outcome)}}; };
+  };
+  if (auto* known = impl_->tool_children.find(key)) return known->Increment();
+  auto const label = impl_->tool_label(tool);
+  if (label != tool) key = joined({label, outcome});
+  impl_->tool_children.get(key, labels(label)).Increment();
 }
 
 void Metrics::cache_lookup(std::string_view type, bool hit) {

@@ -11,7 +11,7 @@ TokenBuckets::TokenBuckets(double per_minute, double burst, std::size_t max_clie
 Decision TokenBuckets::acquire(std::string_view client_id) {
   auto const now = clock_();
   std::lock_guard lock(mutex_);
-  auto it = buckets_.find(std::string(client_id));
+  auto it = buckets_.find(client_id);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_clients_) {
       buckets_.erase(recency_.back());

@@ -41,8 +41,12 @@ class TokenBuckets {
   double burst_;
   std::size_t const max_clients_;
   Clock const clock_;
+  struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
   std::list<std::string> recency_;  // most recently seen first
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Bucket, TransparentHash, std::equal_to<>> buckets_;
 };
 
 }  // namespace prodmcp::ratelimit

@@ -1,15 +1,16 @@
 #include "util/token_hash.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <array>
 
 namespace prodmcp::util {
 
 std::string hash_token(std::string_view token) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  // The one-shot SHA256() skips OpenSSL 3's per-call algorithm fetch: this runs on every request.
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<unsigned char const*>(token.data()), token.size(), digest.data());
+  unsigned const length = SHA256_DIGEST_LENGTH;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text = "sha256:";
   for (unsigned i = 0; i < length; ++i) {
