@@ -47,3 +47,14 @@ TEST(BearerAuth, StoredHashesAreCaseInsensitiveAndReconfigurable) {
   EXPECT_FALSE(auth.authenticate("Bearer token-one").allowed);
   EXPECT_TRUE(auth.authenticate("Bearer rotated").allowed);
 }
+
+TEST(BearerAuth, RepeatedHeadersStayCorrectAcrossClientsAndWrongTokens) {
+  BearerAuth auth;
+  auth.configure(true, {{"console", hash_token("token-one")}, {"ci", hash_token("token-two")}});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(auth.authenticate("Bearer token-one").client_id, "console");
+    EXPECT_FALSE(auth.authenticate("Bearer token-onf").allowed);
+    EXPECT_EQ(auth.authenticate("Bearer token-two").client_id, "ci");
+    EXPECT_FALSE(auth.authenticate("").allowed);
+  }
+}
