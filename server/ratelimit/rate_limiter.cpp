@@ -22,9 +22,7 @@ asio::awaitable<Decision> RateLimiter::acquire(std::string client_id) {
   if (shared_ && breaker_ && breaker_->allow()) {
     if (auto shared = co_await shared_->acquire(client_id, policy->per_minute, policy->burst)) {
       breaker_->record_success();
-      decision.allowed = shared->allowed;
-      decision.remaining = shared->remaining;
-      decision.retry_after = shared->retry_after;
+      decision = *shared;
       decided = true;
     } else {
       breaker_->record_failure();

@@ -55,7 +55,7 @@ std::string number(double value) {
 RedisRateLimiter::RedisRateLimiter(cache::RedisClient& redis, std::string key_prefix)
     : redis_(redis), prefix_(std::move(key_prefix)), sha_(sha1_hex(kScript)) {}
 
-asio::awaitable<std::optional<SharedDecision>> RedisRateLimiter::acquire(std::string const& client_id,
+asio::awaitable<std::optional<Decision>> RedisRateLimiter::acquire(std::string const& client_id,
                                                                          double per_minute, double burst) {
   auto const rate = number(per_minute / 60'000.0);
   auto const capacity = number(burst);
@@ -69,7 +69,7 @@ asio::awaitable<std::optional<SharedDecision>> RedisRateLimiter::acquire(std::st
   }
   if (!result.ok() || result.reply.type != cache::RedisReply::Type::kArray || result.reply.elements.size() != 3)
     co_return std::nullopt;
-  SharedDecision decision;
+  Decision decision;
   decision.allowed = result.reply.elements[0].integer == 1;
   decision.remaining = result.reply.elements[1].integer;
   decision.retry_after = std::chrono::milliseconds(result.reply.elements[2].integer);

@@ -8,16 +8,11 @@
 #include <string>
 
 #include "cache/redis_client.hpp"
+#include "ratelimit/token_bucket.hpp"
 
 namespace prodmcp::ratelimit {
 
 namespace asio = boost::asio;
-
-struct SharedDecision {
-  bool allowed = false;
-  std::int64_t remaining = 0;  // whole tokens left
-  std::chrono::milliseconds retry_after{0};  // when refused: until one token is back
-};
 
 class RedisRateLimiter {
  public:
@@ -25,7 +20,7 @@ class RedisRateLimiter {
 
   // Takes one token from `client_id`'s bucket (`per_minute` refill, `burst` capacity). Nothing
   // when Redis cannot answer: the caller decides locally instead.
-  asio::awaitable<std::optional<SharedDecision>> acquire(std::string const& client_id, double per_minute,
+  asio::awaitable<std::optional<Decision>> acquire(std::string const& client_id, double per_minute,
                                                          double burst);
 
  private:

@@ -7,7 +7,7 @@
 
 using namespace prodmcp::testing;
 using prodmcp::ratelimit::RedisRateLimiter;
-using prodmcp::ratelimit::SharedDecision;
+using prodmcp::ratelimit::Decision;
 
 TEST(RedisRateLimiter, TwoInstancesShareOneBudget) {
   RedisUnderTest redis;
@@ -20,7 +20,7 @@ TEST(RedisRateLimiter, TwoInstancesShareOneBudget) {
 
   // 60 per minute with a burst of 10: 10 pass at once, whichever instance they reach.
   int allowed = 0;
-  std::optional<SharedDecision> last;
+  std::optional<Decision> last;
   for (int i = 0; i < 20; ++i) {
     auto& fixture = i % 2 ? second : first;
     auto& limiter = i % 2 ? second_limiter : first_limiter;
