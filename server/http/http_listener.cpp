@@ -14,6 +14,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <iostream>
@@ -181,6 +182,16 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // "no such path; this port serves /health, /metrics, /ready": true on the MCP and the admin port.
+  std::string not_found_message() const {
+    std::vector<std::string> paths;
+    for (auto const& [path, handler] : routes) paths.push_back(path);
+    std::sort(paths.begin(), paths.end());
+    std::string message = "no such path; this port serves";
+    for (std::size_t i = 0; i < paths.size(); ++i) message += (i ? ", " : " ") + paths[i];
+    return message;
+  }
+
   asio::awaitable<void> reply_and_close(beast::tcp_stream& stream, bhttp::status status, std::string_view message,
                                         unsigned version) {
     bhttp::response<bhttp::string_body> response{status, version};
@@ -272,7 +283,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       BeastExchange exchange(stream, request, remote, limits);
       auto route = routes.find(std::string(exchange.path()));
       if (route == routes.end()) {
-        co_await exchange.respond(json_response(404, error_body("no such path; the MCP endpoint is /mcp")));
+        co_await exchange.respond(json_response(404, error_body(not_found_message())));
       } else {
         co_await route->second->serve(exchange);
         if (!exchange.responded())
