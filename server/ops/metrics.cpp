@@ -72,8 +72,9 @@ class ChildCache {
     return it == children_.end() ? nullptr : it->second;
   }
 
-  template <class... Extra>
-  Metric& get(std::string_view key, std::function<prometheus::Labels()> const& labels, Extra const&... extra) {
+  // `labels()` builds the label map, called only the first time a key is seen.
+  template <class MakeLabels, class... Extra>
+  Metric& get(std::string_view key, MakeLabels const& labels, Extra const&... extra) {
     {
       std::shared_lock lock(mutex_);
       if (auto it = children_.find(key); it != children_.end()) return *it->second;
@@ -90,12 +91,11 @@ class ChildCache {
   std::unordered_map<std::string, Metric*, TransparentHash, std::equal_to<>> children_;
 };
 
-std::string joined(std::initializer_list<std::string_view> parts) {
-  std::string key;
-  for (auto const part : parts) {
-    key.append(part);
-    key.push_back('\x1f');
-  }
+// The label values joined into a lookup key, in a per-thread buffer (no allocation once warm).
+std::string_view child_key(std::initializer_list<std::string_view> parts) {
+  thread_local std::string key;
+  key.clear();
+  for (auto const part : parts) key.append(part).push_back('\x1f');
   return key;
 }
 
@@ -187,7 +187,10 @@ struct Metrics::Impl {
         request_children(requests),
         duration_children(durations),
         tool_children(tools),
-        rate_limited_children(rate_limited_family) {
+        rate_limited_children(rate_limited_family),
+        cache_hit_children(cache_hits),
+        cache_miss_children(cache_misses),
+        breaker_call_children(breaker_calls) {
     auto gauge = [this](std::string const& name, std::string const& help) -> Gauge& {
       return prometheus::BuildGauge().Name(name).Help(help).Register(*registry).Add({});
     };
@@ -269,6 +272,9 @@ struct Metrics::Impl {
   ChildCache<Histogram> duration_children;
   ChildCache<Counter> tool_children;
   ChildCache<Counter> rate_limited_children;
+  ChildCache<Counter> cache_hit_children;
+  ChildCache<Counter> cache_miss_children;
+  ChildCache<Counter> breaker_call_children;
   Gauge* active_connections = nullptr;
   Gauge* sessions_gauge = nullptr;
   Gauge* cpu_percent = nullptr;
@@ -314,19 +320,17 @@ void Metrics::observe_request(std::string_view method, std::string_view status, 
   auto const c = impl_->client_label(client_id);
   auto const v = bounded(kKnownVersions, version, "unknown");
   auto const e = bounded(kKnownEndpoints, endpoint, "other");
-  thread_local std::string key;
-  key.clear();
-  for (auto const part : {m, s, c, v}) key.append(part).push_back('\x1f');
   impl_->request_children
-      .get(key, [&] { return prometheus::Labels{{"method", std::string(m)}, {"status", std::string(s)},
-                                                {"client_id", std::string(c)}, {"version", std::string(v)}}; })
+      .get(child_key({m, s, c, v}),
+           [&] {
+             return prometheus::Labels{{"method", std::string(m)}, {"status", std::string(s)},
+                                       {"client_id", std::string(c)}, {"version", std::string(v)}};
+           })
       .Increment();
-  key.clear();
-  key.append(m).push_back('\x1f');
-  key.append(e);
   static Histogram::BucketBoundaries const buckets(kRequestDurationBuckets.begin(), kRequestDurationBuckets.end());
   impl_->duration_children
-      .get(key, [&] { return prometheus::Labels{{"method", std::string(m)}, {"endpoint", std::string(e)}}; }, buckets)
+      .get(child_key({m, e}), [&] { return prometheus::Labels{{"method", std::string(m)}, {"endpoint", std::string(e)}}; },
+           buckets)
       .Observe(std::chrono::duration<double>(elapsed).count());
 }
 
@@ -334,20 +338,18 @@ void Metrics::observe_tool(std::string_view tool, bool success) {
   std::string_view const outcome = success ? "true" : "false";
   // Known tools are found by their own name without asking the catalog again; unknown names are
   // never remembered, so they cannot grow the cache.
-  thread_local std::string key;
-  key.assign(tool).push_back('\x1f');
-  key.append(outcome);
-  auto labels = [&](std::string_view name) {
-    return [name, outcome] { return prometheus::Labels{{"tool_name", std::string(name)}, {"success", std::string(outcome)}}; };
-  };
-  if (auto* known = impl_->tool_children.find(key)) return known->Increment();
+  if (auto* known = impl_->tool_children.find(child_key({tool, outcome}))) return known->Increment();
   auto const label = impl_->tool_label(tool);
-  if (label != tool) key = joined({label, outcome});
-  impl_->tool_children.get(key, labels(label)).Increment();
+  impl_->tool_children
+      .get(child_key({label, outcome}),
+           [&] { return prometheus::Labels{{"tool_name", std::string(label)}, {"success", std::string(outcome)}}; })
+      .Increment();
 }
 
 void Metrics::cache_lookup(std::string_view type, bool hit) {
-  (hit ? impl_->cache_hits : impl_->cache_misses).Add({{"type", std::string(type)}}).Increment();
+  (hit ? impl_->cache_hit_children : impl_->cache_miss_children)
+      .get(type, [&] { return prometheus::Labels{{"type", std::string(type)}}; })
+      .Increment();
 }
 
 void Metrics::rate_limited(std::string_view client_id) {
@@ -355,26 +357,20 @@ void Metrics::rate_limited(std::string_view client_id) {
   impl_->rate_limited_children.get(c, [&] { return prometheus::Labels{{"client_id", std::string(c)}}; }).Increment();
 }
 
-namespace {
-std::string_view state_name(BreakerState state) {
-  switch (state) {
-    case BreakerState::kClosed: return "closed";
-    case BreakerState::kOpen: return "open";
-    case BreakerState::kHalfOpen: return "half_open";
-  }
-  return "closed";
-}
-}  // namespace
-
-void Metrics::breaker_state(std::string_view circuit, BreakerState state) {
+void Metrics::breaker_state(std::string_view circuit, resilience::CircuitBreaker::State state) {
   impl_->breaker_states.Add({{"circuit_name", std::string(circuit)}}).Set(static_cast<double>(state));
 }
 
-void Metrics::breaker_call(std::string_view circuit, BreakerState state, std::string_view outcome) {
-  impl_->breaker_calls
-      .Add({{"circuit_name", std::string(circuit)},
-            {"state", std::string(state_name(state))},
-            {"outcome", std::string(outcome)}})
+void Metrics::breaker_call(std::string_view circuit, resilience::CircuitBreaker::State state,
+                           std::string_view outcome) {
+  auto const state_label = resilience::state_name(state);
+  impl_->breaker_call_children
+      .get(child_key({circuit, state_label, outcome}),
+           [&] {
+             return prometheus::Labels{{"circuit_name", std::string(circuit)},
+                                       {"state", std::string(state_label)},
+                                       {"outcome", std::string(outcome)}};
+           })
       .Increment();
 }
 

@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "resilience/circuit_breaker.hpp"
+
 namespace prodmcp::ops {
 
 // Histogram buckets of mcp_request_duration_seconds, in seconds.
 inline constexpr std::array<double, 11> kRequestDurationBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                                 0.5,   1,    2.5,   5,    10};
-
-enum class BreakerState { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
 
 // Values read at scrape time from the parts that own them.
 struct MetricSources {
@@ -45,8 +45,9 @@ class Metrics {
   void observe_tool(std::string_view tool, bool success);
   void cache_lookup(std::string_view type, bool hit);  // type: "memory" or "redis"
   void rate_limited(std::string_view client_id);
-  void breaker_state(std::string_view circuit, BreakerState state);
-  void breaker_call(std::string_view circuit, BreakerState state, std::string_view outcome);
+  // circuit_breaker_state is the State's value: 0 closed, 1 open, 2 half-open.
+  void breaker_state(std::string_view circuit, resilience::CircuitBreaker::State state);
+  void breaker_call(std::string_view circuit, resilience::CircuitBreaker::State state, std::string_view outcome);
   void config_reload(bool success);
 
   // The exposition text (version 0.0.4), with process and scrape-time values refreshed.

@@ -170,16 +170,16 @@ class Service {
     breaker_options.successes_to_close = static_cast<int>(r.breaker_close_after);
     breaker_options.call_timeout = redis_options.command_timeout;
     redis_breaker_ = std::make_unique<resilience::CircuitBreaker>("redis", breaker_options);
-    metrics_.breaker_state("redis", ops::BreakerState::kClosed);
+    metrics_.breaker_state("redis", resilience::CircuitBreaker::State::kClosed);
     redis_breaker_->on_change([this](auto from, auto to) {
-      metrics_.breaker_state("redis", static_cast<ops::BreakerState>(to));
+      metrics_.breaker_state("redis", to);
       log(to == resilience::CircuitBreaker::State::kOpen ? Level::kWarning : Level::kInfo, "circuit_breaker",
           json::object{{"circuit_name", "redis"},
                        {"from", resilience::state_name(from)},
                        {"to", resilience::state_name(to)}});
     });
     redis_breaker_->on_call([this](auto state, std::string_view outcome) {
-      metrics_.breaker_call("redis", static_cast<ops::BreakerState>(state), outcome);
+      metrics_.breaker_call("redis", state, outcome);
     });
     shared_limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_);
     redis_->start();

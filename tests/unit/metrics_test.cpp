@@ -37,8 +37,8 @@ TEST(Metrics, ExposesTheContractedNamesLabelsAndBuckets) {
   metrics.observe_tool("echo", true);
   metrics.cache_lookup("memory", true);
   metrics.rate_limited("console");
-  metrics.breaker_state("redis", prodmcp::ops::BreakerState::kOpen);
-  metrics.breaker_call("redis", prodmcp::ops::BreakerState::kOpen, "rejected");
+  metrics.breaker_state("redis", prodmcp::resilience::CircuitBreaker::State::kOpen);
+  metrics.breaker_call("redis", prodmcp::resilience::CircuitBreaker::State::kOpen, "rejected");
   metrics.config_reload(true);
   auto const text = "\n" + metrics.serialize();
 
