@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -51,7 +50,6 @@ class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex
   std::string buffer_;
 };
 
-
 // Requests append formatted lines under a short lock; one writer thread takes them in batches
 // (every 50 ms, sooner when the queue fills or an error arrives) and hands them to the sinks. No
 // per-line wake-up, so a busy server does not pay a context switch for each line.
@@ -77,7 +75,6 @@ State& state() {
   static State instance;
   return instance;
 }
-
 
 // ASCII case-insensitive search for a lower-case word, without allocating: this runs for every
 // field of every log line.
@@ -108,11 +105,6 @@ void redact_value(json::value& value) {
   }
 }
 
-std::string text_value(json::value const& value) {
-  if (auto const* text = value.if_string()) return std::string(*text);
-  return json::serialize(value);
-}
-
 // The human format keeps one line per entry: line breaks in values are shown escaped.
 void append_plain(std::string& out, std::string_view text) {
   for (char const c : text) {
@@ -122,35 +114,135 @@ void append_plain(std::string& out, std::string_view text) {
   }
 }
 
-std::string format_line(Level level, std::string_view logger, std::string_view event, json::object fields,
-                        bool as_json) {
-  redact(fields);
-  auto const timestamp = utc_timestamp();
-  if (!as_json) {
-    std::string line = timestamp + " " + std::string(level_name(level)) + " [" + std::string(logger) + "] " +
-                       std::string(event);
-    for (auto const& field : fields) {
-      line += " " + std::string(field.key()) + "=";
-      append_plain(line, text_value(field.value()));
-    }
-    return line;
+// Appends the ISO-8601 UTC time with microseconds. The date and time change once a second: they
+// are formatted then, and only the microseconds per line.
+void append_timestamp(std::string& out) {
+  auto const now = std::chrono::system_clock::now();
+  auto const seconds = std::chrono::system_clock::to_time_t(now);
+  auto const micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
   }
-  // The envelope lives in a stack buffer: one line, no heap traffic beyond the result string.
-  unsigned char storage[2048];
-  json::monotonic_resource arena(storage, sizeof storage);
-  json::object line(&arena);
-  line.reserve(fields.size() + 4);
-  line["timestamp"] = timestamp;
-  line["level"] = level_name(level);
-  line["logger"] = logger;
-  line["event"] = event;
-  for (auto& field : fields) {
-    // The envelope keys win: a field may not forge them.
-    if (!line.contains(field.key())) line[field.key()] = std::move(field.value());
-  }
-  return json::serialize(line);
+  out.append(cached);
+  char fraction[8] = {'.', '0', '0', '0', '0', '0', '0', 'Z'};
+  auto value = static_cast<std::int64_t>(micros);
+  for (int i = 6; i >= 1; --i, value /= 10) fraction[i] = static_cast<char>('0' + value % 10);
+  out.append(fraction, sizeof fraction);
 }
 
+void append_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char const c : text) {
+    auto const byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    } else {
+      out.push_back(c);  // UTF-8 passes through; the values come from validated JSON or our own code
+    }
+  }
+  out.push_back('"');
+}
+
+void append_value(std::string& out, Field const& field, bool as_json) {
+  if (is_secret_name(field.key)) {
+    out += as_json ? "\"[REDACTED]\"" : "[REDACTED]";
+    return;
+  }
+  std::visit(
+      [&](auto const& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          if (as_json) append_escaped(out, value);
+          else append_plain(out, value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += value ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          char buffer[32];
+          std::snprintf(buffer, sizeof buffer, "%.3f", value);
+          out += buffer;
+        } else {
+          out += std::to_string(value);
+        }
+      },
+      field.value);
+}
+
+void enqueue(State& s, Level level, std::string_view line) {
+  std::unique_lock lock(s.mutex);
+  if (!s.running) {
+    lock.unlock();
+    std::cerr << line << '\n';
+    return;
+  }
+  if (s.pending_lines >= s.capacity) {
+    s.dropped.fetch_add(1, std::memory_order_relaxed);  // the queue is full: drop, never block
+    return;
+  }
+  s.pending.append(line);
+  s.pending.push_back('\n');
+  ++s.pending_lines;
+  if (level >= Level::kError) s.flush_requested = true;
+  if (level >= Level::kError || s.pending_lines == s.capacity / 2) s.wake.notify_one();
+}
+
+// The envelope (timestamp, level, logger, event) in JSON or the human format; `fields(line)`
+// appends the rest, each as ,"key":value (JSON) or  key=value (human).
+template <class AppendFields>
+std::string_view format(Level level, std::string_view logger, std::string_view event, bool as_json,
+                        AppendFields const& append_fields) {
+  thread_local std::string line;  // reused: formatting a line allocates nothing once warm
+  line.clear();
+  if (as_json) {
+    line += "{\"timestamp\":\"";
+    append_timestamp(line);
+    line += "\",\"level\":\"";
+    line += level_name(level);
+    line += "\",\"logger\":";
+    append_escaped(line, logger);
+    line += ",\"event\":";
+    append_escaped(line, event);
+    append_fields(line);
+    line.push_back('}');
+  } else {
+    append_timestamp(line);
+    line += " ";
+    line += level_name(level);
+    line += " [";
+    line += logger;
+    line += "] ";
+    line += event;
+    append_fields(line);
+  }
+  return line;
+}
+
+void append_key(std::string& line, std::string_view key, bool as_json) {
+  if (as_json) {
+    line.push_back(',');
+    append_escaped(line, key);
+    line.push_back(':');
+  } else {
+    line.push_back(' ');
+    line.append(key);
+    line.push_back('=');
+  }
+}
+
+bool is_envelope_key(std::string_view key) {
+  return key == "timestamp" || key == "level" || key == "logger" || key == "event";
+}
 
 void write_batch(std::vector<spdlog::sink_ptr> const& sinks, std::string_view batch) {
   while (!batch.empty()) {
@@ -195,32 +287,6 @@ std::optional<Level> parse_level(std::string_view name) {
 }
 
 std::string_view level_name(Level level) { return kLevelNames[static_cast<std::size_t>(level)]; }
-
-namespace {
-
-// Appends the ISO-8601 UTC time with microseconds. The date and time change once a second: they
-// are formatted then, and only the microseconds per line.
-void append_timestamp(std::string& out) {
-  auto const now = std::chrono::system_clock::now();
-  auto const seconds = std::chrono::system_clock::to_time_t(now);
-  auto const micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
-  thread_local std::time_t cached_second = -1;
-  thread_local char cached[32];
-  if (seconds != cached_second) {
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
-    cached_second = seconds;
-  }
-  out.append(cached);
-  char fraction[8] = {'.', '0', '0', '0', '0', '0', '0', 'Z'};
-  auto value = static_cast<std::int64_t>(micros);
-  for (int i = 6; i >= 1; --i, value /= 10) fraction[i] = static_cast<char>('0' + value % 10);
-  out.append(fraction, sizeof fraction);
-}
-
-}  // namespace
 
 std::string utc_timestamp() {
   std::string text;
@@ -293,124 +359,33 @@ bool enabled(Level level) {
 
 std::uint64_t dropped_lines() { return state().dropped.load(std::memory_order_relaxed); }
 
-namespace {
-
-void append_escaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char const c : text) {
-    auto const byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (byte < 0x20) {
-      out += "\\u00";
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
-    } else {
-      out.push_back(c);  // UTF-8 passes through; the values come from validated JSON or our own code
-    }
-  }
-  out.push_back('"');
-}
-
-void append_value(std::string& out, Field const& field, bool as_json) {
-  if (is_secret_name(field.key)) {
-    out += as_json ? "\"[REDACTED]\"" : "[REDACTED]";
-    return;
-  }
-  std::visit(
-      [&](auto const& value) {
-        using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          if (as_json) append_escaped(out, value);
-          else append_plain(out, value);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out += value ? "true" : "false";
-        } else if constexpr (std::is_same_v<T, double>) {
-          char buffer[32];
-          std::snprintf(buffer, sizeof buffer, "%.3f", value);
-          out += buffer;
-        } else {
-          out += std::to_string(value);
-        }
-      },
-      field.value);
-}
-
-void enqueue(State& s, Level level, std::string_view line);
-
-}  // namespace
-
 void write_fields(Level level, std::string_view logger, std::string_view event, std::span<Field const> fields) {
   if (!enabled(level)) return;
   auto& s = state();
   bool const as_json = s.json.load(std::memory_order_relaxed);
-  thread_local std::string line;  // reused: formatting a line allocates nothing once warm
-  line.clear();
-  if (as_json) {
-    line += "{\"timestamp\":\"";
-    append_timestamp(line);
-    line += "\",\"level\":\"";
-    line += level_name(level);
-    line += "\",\"logger\":";
-    append_escaped(line, logger);
-    line += ",\"event\":";
-    append_escaped(line, event);
-    for (auto const& field : fields) {
-      line.push_back(',');
-      append_escaped(line, field.key);
-      line.push_back(':');
-      append_value(line, field, true);
-    }
-    line.push_back('}');
-  } else {
-    append_timestamp(line);
-    line += " ";
-    line += level_name(level);
-    line += " [";
-    line += logger;
-    line += "] ";
-    line += event;
-    for (auto const& field : fields) {
-      line.push_back(' ');
-      line.append(field.key);
-      line.push_back('=');
-      append_value(line, field, false);
-    }
-  }
-  enqueue(s, level, line);
+  enqueue(s, level, format(level, logger, event, as_json, [&](std::string& line) {
+            for (auto const& field : fields) {
+              if (is_envelope_key(field.key)) continue;  // a field may not forge the envelope
+              append_key(line, field.key, as_json);
+              append_value(line, field, as_json);
+            }
+          }));
 }
 
 void write(Level level, std::string_view logger, std::string_view event, json::object fields) {
   if (!enabled(level)) return;
   auto& s = state();
-  auto const line = format_line(level, logger, event, std::move(fields), s.json.load(std::memory_order_relaxed));
-  enqueue(s, level, line);
+  bool const as_json = s.json.load(std::memory_order_relaxed);
+  redact(fields);
+  enqueue(s, level, format(level, logger, event, as_json, [&](std::string& line) {
+            for (auto const& field : fields) {
+              if (is_envelope_key(field.key())) continue;
+              append_key(line, field.key(), as_json);
+              auto const* text = field.value().if_string();
+              if (as_json) line += json::serialize(field.value());
+              else append_plain(line, text ? std::string_view(*text) : json::serialize(field.value()));
+            }
+          }));
 }
-
-namespace {
-
-void enqueue(State& s, Level level, std::string_view line) {
-  std::unique_lock lock(s.mutex);
-  if (!s.running) {
-    lock.unlock();
-    std::cerr << line << '\n';
-    return;
-  }
-  if (s.pending_lines >= s.capacity) {
-    s.dropped.fetch_add(1, std::memory_order_relaxed);  // the queue is full: drop, never block
-    return;
-  }
-  s.pending.append(line);
-  s.pending.push_back('\n');
-  ++s.pending_lines;
-  if (level >= Level::kError || s.pending_lines == s.capacity / 2) {
-    s.flush_requested = level >= Level::kError;
-    s.wake.notify_one();
-  }
-}
-
-}  // namespace
 
 }  // namespace prodmcp::logging
