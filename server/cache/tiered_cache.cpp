@@ -21,9 +21,11 @@ void TieredCache::report(std::string_view type, bool hit) const {
   if (on_lookup_) on_lookup_(type, hit);
 }
 
-asio::awaitable<std::optional<std::string>> TieredCache::get(std::string_view tool,
-                                                             boost::json::object const& arguments) {
-  auto const key = tool_cache_key(tool, arguments);
+std::string TieredCache::key(std::string_view tool, boost::json::object const& arguments) const {
+  return tool_cache_key(tool, arguments);
+}
+
+asio::awaitable<std::optional<std::string>> TieredCache::get(std::string key) {
   if (redis_usable()) {
     std::vector<std::string> command{"GET", key};
     auto const result = co_await redis_->command(std::move(command));
@@ -41,9 +43,7 @@ asio::awaitable<std::optional<std::string>> TieredCache::get(std::string_view to
   co_return value;
 }
 
-void TieredCache::put(std::string_view tool, boost::json::object const& arguments, std::string result,
-                      std::chrono::seconds ttl) {
-  auto key = tool_cache_key(tool, arguments);
+void TieredCache::put(std::string key, std::string result, std::chrono::seconds ttl) {
   // Memory always holds a copy, so a Redis outage starts with a warm cache.
   memory_.put(key, result, ttl);
   if (!redis_usable()) return;

@@ -17,9 +17,9 @@ class TieredCache final : public protocol::ResultCache {
   TieredCache(MemoryCache& memory, RedisClient* redis, resilience::CircuitBreaker* breaker,
               asio::any_io_executor redis_executor, std::function<void(std::string_view, bool)> on_lookup = {});
 
-  asio::awaitable<std::optional<std::string>> get(std::string_view tool, boost::json::object const& arguments) override;
-  void put(std::string_view tool, boost::json::object const& arguments, std::string result,
-           std::chrono::seconds ttl) override;
+  std::string key(std::string_view tool, boost::json::object const& arguments) const override;
+  asio::awaitable<std::optional<std::string>> get(std::string key) override;
+  void put(std::string key, std::string result, std::chrono::seconds ttl) override;
 
  private:
   bool redis_usable();

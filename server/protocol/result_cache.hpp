@@ -14,12 +14,12 @@ namespace prodmcp::protocol {
 class ResultCache {
  public:
   virtual ~ResultCache() = default;
-  // The serialized result cached for this call, if any. Never throws; a failing store is a miss.
-  virtual boost::asio::awaitable<std::optional<std::string>> get(std::string_view tool,
-                                                                 boost::json::object const& arguments) = 0;
+  // The key of one call, computed once and used for both the lookup and the store.
+  virtual std::string key(std::string_view tool, boost::json::object const& arguments) const = 0;
+  // The serialized result cached under `key`, if any. Never throws; a failing store is a miss.
+  virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
   // Stores a result; returns at once (the write may finish later).
-  virtual void put(std::string_view tool, boost::json::object const& arguments, std::string result,
-                   std::chrono::seconds ttl) = 0;
+  virtual void put(std::string key, std::string result, std::chrono::seconds ttl) = 0;
 };
 
 // Which tools are cached, and for how long.

@@ -36,7 +36,8 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
   auto const ttl = cache_ttl(*tool, *name);
   if (!result_cache_ || ttl.count() <= 0) co_return co_await run_tool(context, *tool, arguments);
 
-  if (auto cached = co_await result_cache_->get(*name, arguments)) {
+  auto key = result_cache_->key(*name, arguments);
+  if (auto cached = co_await result_cache_->get(key)) {
     boost::system::error_code ec;
     auto value = json::parse(*cached, ec);
     if (!ec && value.is_object()) co_return std::move(value.get_object());
@@ -44,7 +45,7 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
   auto result = co_await run_tool(context, *tool, arguments);
   auto const* is_error = result.if_contains("isError");
   if (!(is_error && is_error->is_bool() && is_error->get_bool()))
-    result_cache_->put(*name, arguments, json::serialize(result), ttl);
+    result_cache_->put(std::move(key), json::serialize(result), ttl);
   co_return result;
 }
 

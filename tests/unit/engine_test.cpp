@@ -132,18 +132,18 @@ namespace {
 // A result cache in a map, counting what the engine asks of it.
 class MapCache final : public ResultCache {
  public:
-  asio::awaitable<std::optional<std::string>> get(std::string_view tool, json::object const& arguments) override {
+  std::string key(std::string_view tool, json::object const& arguments) const override {
+    return std::string(tool) + json::serialize(arguments);
+  }
+  asio::awaitable<std::optional<std::string>> get(std::string key) override {
     ++gets;
-    auto it = entries.find(key(tool, arguments));
+    auto it = entries.find(key);
     if (it == entries.end()) co_return std::nullopt;
     co_return it->second;
   }
-  void put(std::string_view tool, json::object const& arguments, std::string result, std::chrono::seconds ttl) override {
+  void put(std::string key, std::string result, std::chrono::seconds ttl) override {
     last_ttl = ttl;
-    entries[key(tool, arguments)] = std::move(result);
-  }
-  static std::string key(std::string_view tool, json::object const& arguments) {
-    return std::string(tool) + json::serialize(arguments);
+    entries[std::move(key)] = std::move(result);
   }
   std::map<std::string, std::string> entries;
   int gets = 0;
