@@ -128,7 +128,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   redisAsyncContext* context = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> socket;
   std::uint64_t generation = 0;  // one per connection attempt; stale socket handlers check it
-  bool want_read = false, want_write = false, reading = false, writing = false;
+  // What hiredis wants to hear about the socket: readable (replies) and writable (connect, sends).
+  struct Interest {
+    asio::posix::stream_descriptor::wait_type type;
+    void (*handle)(redisAsyncContext*);
+    bool wanted = false;
+    bool waiting = false;  // a wait is armed
+  };
+  Interest readable{asio::posix::stream_descriptor::wait_read, &redisAsyncHandleRead};
+  Interest writable{asio::posix::stream_descriptor::wait_write, &redisAsyncHandleWrite};
   std::atomic<bool> connected{false};
   bool stopped = false;
   int failures = 0;  // consecutive failed attempts, for the backoff
@@ -167,12 +175,12 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
 
   void attach() {
     socket = std::make_unique<asio::posix::stream_descriptor>(io, context->c.fd);
-    want_read = want_write = reading = writing = false;
+    readable.wanted = readable.waiting = writable.wanted = writable.waiting = false;
     context->ev.data = this;
-    context->ev.addRead = [](void* data) { static_cast<Impl*>(data)->set_read(true); };
-    context->ev.delRead = [](void* data) { static_cast<Impl*>(data)->set_read(false); };
-    context->ev.addWrite = [](void* data) { static_cast<Impl*>(data)->set_write(true); };
-    context->ev.delWrite = [](void* data) { static_cast<Impl*>(data)->set_write(false); };
+    context->ev.addRead = [](void* data) { static_cast<Impl*>(data)->set_interest(&Impl::readable, true); };
+    context->ev.delRead = [](void* data) { static_cast<Impl*>(data)->set_interest(&Impl::readable, false); };
+    context->ev.addWrite = [](void* data) { static_cast<Impl*>(data)->set_interest(&Impl::writable, true); };
+    context->ev.delWrite = [](void* data) { static_cast<Impl*>(data)->set_interest(&Impl::writable, false); };
     context->ev.cleanup = [](void* data) { static_cast<Impl*>(data)->detach(); };
   }
 
@@ -183,42 +191,26 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     socket->cancel(ignored);
     socket->release();
     socket.reset();
-    want_read = want_write = false;
+    readable.wanted = writable.wanted = false;
   }
 
-  void set_read(bool on) {
-    want_read = on;
-    if (on) arm_read();
-  }
-  void set_write(bool on) {
-    want_write = on;
-    if (on) arm_write();
+  // Keeps a wait armed on the socket for as long as hiredis wants this direction.
+  void set_interest(Interest Impl::*which, bool on) {
+    (this->*which).wanted = on;
+    if (on) arm(this->*which);
   }
 
-  void arm_read() {
-    if (!want_read || reading || !socket) return;
-    reading = true;
-    socket->async_wait(asio::posix::stream_descriptor::wait_read,
-                       [self = shared_from_this(), attempt = generation](boost::system::error_code ec) {
-                         if (attempt != self->generation) return;
-                         self->reading = false;
-                         if (ec || !self->context || !self->want_read) return;
-                         redisAsyncHandleRead(self->context);  // may free the context
-                         self->arm_read();
-                       });
-  }
-
-  void arm_write() {
-    if (!want_write || writing || !socket) return;
-    writing = true;
-    socket->async_wait(asio::posix::stream_descriptor::wait_write,
-                       [self = shared_from_this(), attempt = generation](boost::system::error_code ec) {
-                         if (attempt != self->generation) return;
-                         self->writing = false;
-                         if (ec || !self->context || !self->want_write) return;
-                         redisAsyncHandleWrite(self->context);  // completes a connect, flushes commands
-                         self->arm_write();
-                       });
+  void arm(Interest& interest) {
+    if (!interest.wanted || interest.waiting || !socket) return;
+    interest.waiting = true;
+    socket->async_wait(interest.type, [self = shared_from_this(), attempt = generation,
+                                       &interest](boost::system::error_code ec) {
+      if (attempt != self->generation) return;
+      interest.waiting = false;
+      if (ec || !self->context || !interest.wanted) return;
+      interest.handle(self->context);  // may free the context (hiredis then calls detach)
+      self->arm(interest);
+    });
   }
 
   static void on_connect(redisAsyncContext const* context, int status) {
