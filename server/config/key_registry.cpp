@@ -195,6 +195,11 @@ std::vector<KeySpec> make_keys() {
   add(reloadable(range(key<&Settings::health, &HealthSettings::check_timeout_ms>(
                            "health.check_timeout_ms", "A readiness check taking longer counts as unhealthy."),
                        10, 60'000)));
+  add(reloadable(range(key<&Settings::health, &HealthSettings::check_interval_s>(
+                           "health.check_interval_s",
+                           "The server runs its readiness checks this often by itself, for the "
+                           "mcp_health_check_* metrics and alerts, and logs every change of a check's status."),
+                       1, 3600)));
 
   // [auth]
   add(reloadable(key<&Settings::auth, &AuthSettings::enabled>(

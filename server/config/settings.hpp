@@ -44,6 +44,7 @@ struct HealthSettings {
   std::string disk_path = ".";
   std::int64_t disk_min_free_mb = 100;
   std::int64_t check_timeout_ms = 2000;
+  std::int64_t check_interval_s = 10;
 };
 
 struct AuthSettings {

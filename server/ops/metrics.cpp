@@ -184,6 +184,15 @@ struct Metrics::Impl {
                     .Name("mcp_config_reloads_total")
                     .Help("Configuration reloads (SIGHUP) by result (success, failure)")
                     .Register(*registry)),
+        health_status(prometheus::BuildGauge()
+                          .Name("mcp_health_check_status")
+                          .Help("Latest periodic readiness check result by check: 1 healthy, 0.5 degraded, "
+                                "0 unhealthy")
+                          .Register(*registry)),
+        health_failures(prometheus::BuildGauge()
+                            .Name("mcp_health_check_consecutive_failures")
+                            .Help("Periodic readiness runs in a row in which this check was unhealthy")
+                            .Register(*registry)),
         request_children(requests),
         duration_children(durations),
         tool_children(tools),
@@ -199,6 +208,7 @@ struct Metrics::Impl {
     };
     active_connections = &gauge("mcp_active_connections", "Open client connections on the MCP endpoint");
     sessions_gauge = &gauge("mcp_sessions", "Live MCP sessions");
+    ready_gauge = &gauge("mcp_ready", "1 while the latest periodic readiness run passed (what /ready answers), else 0");
     cpu_percent = &gauge("mcp_cpu_usage_percent", "CPU used by the server since the previous scrape, in percent "
                                                   "of one core");
     memory_bytes = &gauge("mcp_memory_usage_bytes", "Resident memory of the server process");
@@ -268,6 +278,8 @@ struct Metrics::Impl {
   Family<Gauge>& breaker_states;
   Family<Counter>& breaker_calls;
   Family<Counter>& reloads;
+  Family<Gauge>& health_status;
+  Family<Gauge>& health_failures;
   ChildCache<Counter> request_children;
   ChildCache<Histogram> duration_children;
   ChildCache<Counter> tool_children;
@@ -277,6 +289,7 @@ struct Metrics::Impl {
   ChildCache<Counter> breaker_call_children;
   Gauge* active_connections = nullptr;
   Gauge* sessions_gauge = nullptr;
+  Gauge* ready_gauge = nullptr;
   Gauge* cpu_percent = nullptr;
   Gauge* memory_bytes = nullptr;
   Counter* dropped_logs = nullptr;
@@ -385,5 +398,13 @@ std::string Metrics::serialize() {
   prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
   return out.str();
 }
+
+void Metrics::health_check(std::string_view check, std::string_view status, int consecutive_failures) {
+  double const value = status == "healthy" ? 1.0 : status == "degraded" ? 0.5 : 0.0;
+  impl_->health_status.Add({{"check", std::string(check)}}).Set(value);
+  impl_->health_failures.Add({{"check", std::string(check)}}).Set(consecutive_failures);
+}
+
+void Metrics::set_ready(bool ready) { impl_->ready_gauge->Set(ready ? 1 : 0); }
 
 }  // namespace prodmcp::ops

@@ -49,6 +49,10 @@ class Metrics {
   void breaker_state(std::string_view circuit, resilience::CircuitBreaker::State state);
   void breaker_call(std::string_view circuit, resilience::CircuitBreaker::State state, std::string_view outcome);
   void config_reload(bool success);
+  // The periodic readiness run: each check's status (1 healthy, 0.5 degraded, 0 unhealthy) and
+  // failed runs in a row; readiness as a whole (1/0).
+  void health_check(std::string_view check, std::string_view status, int consecutive_failures);
+  void set_ready(bool ready);
 
   // The exposition text (version 0.0.4), with process and scrape-time values refreshed.
   std::string serialize();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "cache/memory_cache.hpp"
@@ -136,6 +137,7 @@ class Service {
     readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
     redis_required_ = settings_.cache.redis_required;
     disk_min_free_mb_ = settings_.health.disk_min_free_mb;
+    health_interval_s_ = settings_.health.check_interval_s;
     if (faults.enabled)
       log(Level::kWarning, "faults_enabled",
           json::object{{"latency_ms", settings_.faults.latency_ms}, {"error_rate", settings_.faults.error_rate}});
@@ -294,6 +296,7 @@ class Service {
     log(Level::kInfo, "listening", std::move(listening));
 
     asio::co_spawn(pool.main(), expire_sessions(), asio::detached);
+    asio::co_spawn(pool.main(), watch_health(), asio::detached);
     asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint), asio::detached);
     pool.run();
     mcp_listener_ = nullptr;
@@ -309,6 +312,35 @@ class Service {
       auto const idle = std::chrono::seconds(settings_.server.session_idle_timeout_s);
       if (auto expired = sessions_.expire_idle(idle); expired > 0)
         log(Level::kInfo, "sessions_expired", json::object{{"count", expired}});
+    }
+  }
+
+  // Runs the readiness checks on its own, so metrics and alerts see a dependency fail even when
+  // nobody asks /ready, and the log says when a check changes state.
+  asio::awaitable<void> watch_health() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    std::map<std::string, std::pair<std::string, int>> last;  // check -> (status, failures in a row)
+    bool was_ready = true;
+    for (;;) {
+      auto const report = co_await readiness_.evaluate();
+      metrics_.set_ready(report.ready);
+      if (report.ready != was_ready)
+        log(report.ready ? Level::kInfo : Level::kWarning, report.ready ? "server_ready" : "server_not_ready",
+            json::object{{"checks", report.body.at("checks")}});
+      was_ready = report.ready;
+      for (auto const& [name, value] : report.body.at("checks").as_object()) {
+        auto const& check = value.as_object();
+        std::string const status(check.at("status").as_string());
+        auto& [previous, failures] = last[std::string(name)];
+        failures = status == "unhealthy" ? failures + 1 : 0;
+        metrics_.health_check(name, status, failures);
+        if (!previous.empty() && previous != status)
+          log(status == "healthy" ? Level::kInfo : Level::kWarning, "health_check_changed",
+              json::object{{"check", name}, {"from", previous}, {"to", status}, {"detail", check.at("detail")}});
+        previous = status;
+      }
+      timer.expires_after(std::chrono::seconds(health_interval_s_.load()));
+      co_await timer.async_wait(asio::use_awaitable);
     }
   }
 
@@ -387,6 +419,7 @@ class Service {
   std::atomic<http::Listener*> mcp_listener_{nullptr};
   std::atomic<bool> redis_required_{false};
   std::atomic<std::int64_t> disk_min_free_mb_{100};
+  std::atomic<std::int64_t> health_interval_s_{10};
   cache::MemoryCache memory_cache_;
   asio::io_context redis_io_;
   asio::executor_work_guard<asio::io_context::executor_type> redis_work_{redis_io_.get_executor()};

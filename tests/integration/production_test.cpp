@@ -299,6 +299,28 @@ TEST(AdminEndpoint, ServesHealthReadinessAndMetrics) {
   EXPECT_EQ(gone.exit_code, 1) << gone.output;
 }
 
+// The server runs its readiness checks by itself, so a dead dependency shows in the metrics (and
+// the alert rules built on them) without anyone calling /ready.
+TEST(AdminEndpoint, PeriodicHealthChecksFeedMetricsAndLogs) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0", "--set",
+                                       "cache.redis_url=redis://127.0.0.1:1", "--set", "cache.redis_required=true",
+                                       "--set", "cache.connect_timeout_ms=100", "--set", "health.check_interval_s=1"},
+                                      {}});
+  ASSERT_NE(server.admin_port(), 0);
+  std::string metrics;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = http_request(server.admin_port(), "GET", "/metrics", {}, "").body;
+    if (metrics.find("mcp_health_check_consecutive_failures{check=\"redis\"} 3") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(metrics.find("mcp_health_check_consecutive_failures{check=\"redis\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mcp_health_check_status{check=\"redis\"} 0"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mcp_health_check_status{check=\"disk_space\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mcp_ready 0"), std::string::npos) << metrics;
+  EXPECT_TRUE(server.wait_for_log("server_not_ready", std::chrono::seconds(5))) << server.log();
+}
+
 TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
   ServerUnderTest server(ServerLaunch{{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=60",
                                        "--set", "rate_limit.burst=3", "--set", "server.admin_listen=127.0.0.1:0"},
