@@ -1,11 +1,27 @@
-// prodmcp-console: starts and supervises a local prodmcp-server and shows what it does.
+// prodmcp-console: supervises a local prodmcp-server (or watches a running one) and shows what it
+// does: health, fleet, events, metrics and logs.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
+#include <cstdio>
+#include <cstring>
 
+#include "alerts/alert_rules.hpp"
+#include "console_session.hpp"
 #include "main_window.hpp"
+#include "supervision/termination_signals.hpp"
+
+using namespace prodmcp::console;
 
 int main(int argc, char** argv) {
+  // Needs no display: used to regenerate the shipped Prometheus rule file.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--print-alert-rules") == 0) {
+      std::fputs(prometheus_rule_file().c_str(), stdout);
+      return 0;
+    }
+  }
   QApplication application(argc, argv);
   QApplication::setApplicationName("prodmcp-console");
   QApplication::setApplicationVersion(PRODMCP_CONSOLE_VERSION);
@@ -15,16 +31,45 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("Supervise and watch a production MCP server");
   parser.addHelpOption();
   parser.addVersionOption();
-  QCommandLineOption const binary(QStringLiteral("server-binary"), "The prodmcp-server to run.", "PATH");
-  QCommandLineOption const no_autostart(QStringLiteral("no-autostart"), "Do not start the server on launch.");
-  parser.addOption(binary);
-  parser.addOption(no_autostart);
+  QCommandLineOption const config({"c", "config"}, "TOML config file for the supervised server.", "FILE");
+  QCommandLineOption const profile("profile", "Profile: development, staging or production.", "NAME");
+  QCommandLineOption const binary("server-binary", "The prodmcp-server to run.", "PATH");
+  QCommandLineOption const no_autostart("no-autostart", "Do not start the server on launch.");
+  QCommandLineOption const restart("restart", "Restart policy: never, on-failure (default) or always.", "POLICY",
+                                   "on-failure");
+  QCommandLineOption const with_redis("with-redis", "Also start a private redis-server for the server.");
+  QCommandLineOption const attach("attach", "Watch a running server by its admin URL; no process control.", "ADMIN_URL");
+  QCommandLineOption const mcp_url("mcp-url", "With --attach: the server's MCP endpoint URL.", "URL");
+  QCommandLineOption const token("token", "Bearer token for servers with auth (or PRODMCP_CONSOLE_TOKEN).", "TOKEN");
+  QCommandLineOption const print_rules("print-alert-rules", "Print the Prometheus alert rules and exit.");
+  parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, print_rules});
   parser.process(application);
 
-  MainWindow window;
-  if (parser.isSet(binary)) window.server().setBinary(parser.value(binary));
-  window.resize(1100, 700);
+  ConsoleOptions options;
+  options.launch.binary = parser.value(binary);
+  options.launch.config_file = parser.isSet(config) ? QFileInfo(parser.value(config)).absoluteFilePath() : QString();
+  options.launch.profile = parser.value(profile);
+  options.launch.with_redis = parser.isSet(with_redis);
+  options.autostart = !parser.isSet(no_autostart);
+  if (!parse_restart_mode(parser.value(restart).toStdString(), options.restart.mode)) {
+    std::fprintf(stderr, "prodmcp-console: --restart must be never, on-failure or always, not \"%s\"\n",
+                 qPrintable(parser.value(restart)));
+    return 2;
+  }
+  if (parser.isSet(attach)) {
+    options.attach_admin_url = QUrl::fromUserInput(parser.value(attach));
+    options.attach_mcp_url = QUrl::fromUserInput(parser.value(mcp_url));
+  }
+  options.bearer_token = parser.isSet(token) ? parser.value(token) : qEnvironmentVariable("PRODMCP_CONSOLE_TOKEN");
+
+  // SIGTERM/SIGINT/SIGHUP quit through the event loop, so the supervised server is stopped too.
+  TerminationSignals termination;
+  QObject::connect(&termination, &TerminationSignals::received, &application, &QApplication::quit);
+
+  ConsoleSession session(options);
+  MainWindow window(session);
+  window.resize(1280, 800);
   window.show();
-  if (!parser.isSet(no_autostart)) window.server().start();
+  session.begin();
   return QApplication::exec();
 }

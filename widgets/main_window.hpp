@@ -1,47 +1,42 @@
 #pragma once
-// The console's window: the supervised server's state and controls, a protocol-level probe with
-// the tools it offers, and the server's log stream.
-#include <QLabel>
+// The console's window: the supervision bar on top, pages chosen from a side list (health, fleet,
+// events, ...), each presenting a model the ConsoleSession holds.
 #include <QListWidget>
 #include <QMainWindow>
-#include <QPlainTextEdit>
-#include <QPushButton>
-#include <QTimer>
+#include <QStackedWidget>
 
-#include "mcp_probe.hpp"
-#include "server_process.hpp"
+#include "console_session.hpp"
+
+namespace prodmcp::console {
+
+class EventsPage;
+class FleetPage;
+class HealthPage;
+class SupervisionBar;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(QWidget* parent = nullptr);
-  ServerProcess& server() { return server_; }
+  explicit MainWindow(ConsoleSession& session, QWidget* parent = nullptr);
 
-  // Exposed for tests and screenshots.
-  QLabel* stateLabel() const { return state_label_; }
-  QLabel* probeLabel() const { return probe_label_; }
-  QListWidget* toolList() const { return tool_list_; }
-  QPlainTextEdit* logView() const { return log_view_; }
+  ConsoleSession& session() { return session_; }
+  SupervisionBar* supervision_bar() const { return bar_; }
+  HealthPage* health_page() const { return health_page_; }
+  FleetPage* fleet_page() const { return fleet_page_; }
+  EventsPage* events_page() const { return events_page_; }
+  // Shows the page with this title ("Health", "Fleet", ...); false if there is none.
+  bool show_page(QString const& title);
 
  private:
-  void showState(ServerProcess::State state);
-  void showProbe(McpProbe::Result const& result);
-  void refreshUptime();
+  void add_page(QString const& title, QWidget* page);
 
-  ServerProcess server_;
-  McpProbe probe_;
-  QTimer probe_timer_;
-  QTimer uptime_timer_;
-  QLabel* state_label_;
-  QLabel* pid_label_;
-  QLabel* url_label_;
-  QLabel* uptime_label_;
-  QLabel* probe_label_;
-  QLabel* exit_label_;
-  QPushButton* start_button_;
-  QPushButton* stop_button_;
-  QPushButton* restart_button_;
-  QListWidget* tool_list_;
-  QPlainTextEdit* log_view_;
-  bool restart_pending_ = false;
+  ConsoleSession& session_;
+  QListWidget* navigation_;
+  QStackedWidget* pages_;
+  SupervisionBar* bar_;
+  HealthPage* health_page_;
+  FleetPage* fleet_page_;
+  EventsPage* events_page_;
 };
+
+}  // namespace prodmcp::console

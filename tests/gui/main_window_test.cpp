@@ -1,48 +1,150 @@
+// The real console window supervising a real prodmcp-server, offscreen.
 #include <signal.h>
 
+#include <QTemporaryFile>
 #include <QtTest>
 
+#include "events_page.hpp"
+#include "fleet_page.hpp"
+#include "health_page.hpp"
 #include "main_window.hpp"
+#include "supervision_bar.hpp"
+
+using namespace prodmcp::console;
+
+namespace {
+
+ConsoleOptions options_for_test() {
+  ConsoleOptions options;
+  options.launch.binary = PRODMCP_SERVER_BINARY;
+  options.health_interval_ms = 300;
+  options.restart.initial_backoff = std::chrono::milliseconds(100);
+  return options;
+}
+
+bool timeline_has(ConsoleSession& session, QString const& kind, QString const& text = {}) {
+  for (auto const& event : session.events().events())
+    if (event.kind == kind && event.message.contains(text)) return true;
+  return false;
+}
+
+QStringList column_texts(QAbstractItemModel const& model, int column) {
+  QStringList texts;
+  for (int row = 0; row < model.rowCount(); ++row) texts << model.index(row, column).data().toString();
+  return texts;
+}
+
+}  // namespace
 
 class MainWindowTest : public QObject {
   Q_OBJECT
  private slots:
-  void startsProbesAndStopsARealServer() {
-    MainWindow window;
-    window.server().setBinary(PRODMCP_SERVER_BINARY);
+  void startsWatchesAndStopsARealServer() {
+    ConsoleSession session(options_for_test());
+    MainWindow window(session);
     window.show();
-    window.server().start();
-    QTRY_COMPARE_WITH_TIMEOUT(window.server().state(), ServerProcess::State::Running, 15000);
-    QVERIFY(window.server().pid() > 0);
-    // The protocol-level probe lists the server's tools through the real HTTP transport.
-    QTRY_VERIFY_WITH_TIMEOUT(window.toolList()->count() >= 4, 15000);
-    QVERIFY(!window.toolList()->findItems("echo", Qt::MatchExactly).isEmpty());
-    QVERIFY(window.probeLabel()->text().contains("serving MCP"));
-    QTRY_VERIFY_WITH_TIMEOUT(window.logView()->toPlainText().contains("\"event\":\"listening\""), 5000);
+    session.begin();
+    auto& server = session.supervisor()->server();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
+    QVERIFY(server.pid() > 0);
+    QVERIFY(window.supervision_bar()->state_label()->text().contains("running"));
 
-    window.server().stop();
-    QTRY_COMPARE_WITH_TIMEOUT(window.server().state(), ServerProcess::State::Stopped, 15000);
-    QCOMPARE(window.toolList()->count(), 0);
-    QVERIFY(window.logView()->toPlainText().contains("\"event\":\"stopped\""));
+    // Health panel: liveness, readiness, each dependency check and the MCP round-trip, all healthy.
+    auto& health = session.health_model();
+    QTRY_VERIFY_WITH_TIMEOUT(health.rowCount() >= 6, 15000);
+    auto const names = column_texts(health, HealthModel::kName);
+    for (auto const& expected : {HealthPoller::kLiveness, HealthPoller::kReadiness, HealthPoller::kMcpRoundTrip,
+                                 QStringLiteral("redis"), QStringLiteral("disk_space"), QStringLiteral("mcp_servers")})
+      QVERIFY2(names.contains(expected), qPrintable(names.join(", ")));
+    QTRY_VERIFY_WITH_TIMEOUT(!column_texts(health, HealthModel::kState).contains("unhealthy"), 5000);
+    QVERIFY(session.health().tools().contains("echo"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.health_page()->summary_label()->text().contains("ready"), 5000);
+    // History strips fill with every poll.
+    QTRY_VERIFY_WITH_TIMEOUT(health.index(0, 0).data(HealthModel::kHistoryRole).toList().size() >= 3, 10000);
+
+    // The fleet lists the supervised server, checked and up.
+    QTRY_VERIFY_WITH_TIMEOUT(session.fleet().index(0, FleetMonitor::kStatus).data().toString() == "up, ready", 10000);
+    QCOMPARE(session.fleet().index(0, FleetMonitor::kAlert).data().toString(), QString("none"));
+
+    session.supervisor()->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kStopped, 15000);
+    QVERIFY(timeline_has(session, "start"));
+    QVERIFY(timeline_has(session, "stop"));
+    QVERIFY(timeline_has(session, "exit", "exited with code 0"));
   }
 
-  void reportsACrash() {
-    MainWindow window;
-    window.server().setBinary(PRODMCP_SERVER_BINARY);
-    window.server().start();
-    QTRY_COMPARE_WITH_TIMEOUT(window.server().state(), ServerProcess::State::Running, 15000);
-    ::kill(static_cast<pid_t>(window.server().pid()), SIGKILL);
-    QTRY_COMPARE_WITH_TIMEOUT(window.server().state(), ServerProcess::State::Crashed, 15000);
-    QVERIFY(window.server().lastExitReason().contains("signal"));
-    QVERIFY(window.stateLabel()->text().contains("crashed"));
+  void restartsAServerThatWasKilled() {
+    ConsoleSession session(options_for_test());
+    MainWindow window(session);
+    session.begin();
+    auto& server = session.supervisor()->server();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
+    auto const first_pid = server.pid();
+    ::kill(pid_t(first_pid), SIGKILL);
+    QTRY_VERIFY_WITH_TIMEOUT(timeline_has(session, "exit", "killed by a signal"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
+    QVERIFY(server.pid() != first_pid);
+    QCOMPARE(server.restarts(), 1);
+    QVERIFY(timeline_has(session, "restart"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.supervision_bar()->restarts_label()->text(), QString("1"), 3000);
+    QVERIFY(window.supervision_bar()->exit_label()->text().contains("killed by a signal"));
+    // The health panel follows the new process.
+    QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
+  }
+
+  void reportsACrashLoopWithTheServersOwnError() {
+    QTemporaryFile config(QDir::tempPath() + "/prodmcp-console-test-XXXXXX.toml");
+    QVERIFY(config.open());
+    config.write("[server]\nworkers = \"many\"\n");
+    config.close();
+    auto options = options_for_test();
+    options.launch.config_file = config.fileName();
+    options.restart.crash_loop_exits = 3;
+    ConsoleSession session(options);
+    MainWindow window(session);
+    session.begin();
+    auto& server = session.supervisor()->server();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kFailed, 20000);
+    QCOMPARE(server.restarts(), 2);
+    QVERIFY2(server.last_exit_reason().contains("crash loop"), qPrintable(server.last_exit_reason()));
+    QVERIFY2(server.last_exit_reason().contains("server.workers must be an integer"), qPrintable(server.last_exit_reason()));
+    QVERIFY(timeline_has(session, "crash_loop", "server.workers"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.supervision_bar()->state_label()->text().contains("failed"), 3000);
+    QVERIFY(window.supervision_bar()->exit_label()->text().contains("server.workers"));
+    QVERIFY(window.supervision_bar()->start_button()->isEnabled());
+  }
+
+  // Killing the console must not orphan its server: SIGTERM quits through the event loop, which
+  // stops the supervised process first.
+  void sigtermToTheConsoleStopsItsServer() {
+    QProcess console;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("QT_QPA_PLATFORM", "offscreen");
+    console.setProcessEnvironment(environment);
+    console.start(PRODMCP_CONSOLE_BINARY, {"--server-binary", PRODMCP_SERVER_BINARY});
+    QVERIFY(console.waitForStarted(5000));
+    auto server_pid = [&] {
+      QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(console.processId()));
+      if (!children.open(QIODevice::ReadOnly)) return 0LL;
+      return children.readAll().trimmed().split(' ').value(0).toLongLong();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(server_pid() > 0, 15000);
+    auto const pid = server_pid();
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(QStringLiteral("/proc/%1").arg(pid)), 1000);
+    ::kill(pid_t(console.processId()), SIGTERM);
+    QVERIFY(console.waitForFinished(15000));
+    QCOMPARE(console.exitStatus(), QProcess::NormalExit);
+    // The server was a child of the console and has been reaped: its /proc entry is gone.
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(pid)), 5000);
   }
 
   void reportsAMissingBinary() {
-    MainWindow window;
-    window.server().setBinary("/nonexistent/prodmcp-server");
-    window.server().start();
-    QTRY_COMPARE_WITH_TIMEOUT(window.server().state(), ServerProcess::State::Crashed, 5000);
-    QVERIFY(window.server().lastExitReason().contains("could not start"));
+    auto options = options_for_test();
+    options.launch.binary = "/nonexistent/prodmcp-server";
+    ConsoleSession session(options);
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kFailed, 5000);
+    QVERIFY(session.supervisor()->server().last_exit_reason().contains("could not start"));
   }
 };
 

@@ -1,0 +1,91 @@
+#include "console_session.hpp"
+
+namespace prodmcp::console {
+
+ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
+    : QObject(parent), options_(std::move(options)) {
+  health_.set_interval_ms(options_.health_interval_ms);
+  health_.set_bearer_token(options_.bearer_token);
+  fleet_.set_interval_ms(options_.fleet_interval_ms);
+  connect(&health_, &HealthPoller::updated, this, &ConsoleSession::record_health_changes);
+  connect(&fleet_, &FleetMonitor::alert_changed, this, [this](QString const& name, FleetAlert alert, QString const& detail) {
+    auto const severity = alert == FleetAlert::kHigh     ? EventSeverity::kCritical
+                          : alert == FleetAlert::kMedium ? EventSeverity::kWarning
+                                                         : EventSeverity::kInfo;
+    events_.add(severity, QStringLiteral("fleet"), QStringLiteral("fleet_alert_") + fleet_alert_name(alert),
+                tr("%1: %2").arg(name, detail));
+  });
+
+  if (options_.attached()) {
+    fleet_.add({tr("attached"), tr("attached"), options_.attach_admin_url, options_.attach_mcp_url, false});
+    return;
+  }
+  supervisor_ = std::make_unique<ServerSupervisor>();
+  supervisor_->set_options(options_.launch);
+  supervisor_->server().set_restart_options(options_.restart);
+  fleet_.add({kSupervisedName, options_.launch.profile.isEmpty() ? QStringLiteral("development") : options_.launch.profile,
+              {}, {}, true});
+  for (auto* process : {&supervisor_->server(), &supervisor_->redis()}) {
+    connect(process, &SupervisedProcess::event, this, [this, process](QString const& kind, QString const& message) {
+      record_process_event(process->name(), kind, message);
+    });
+  }
+  connect(supervisor_.get(), &ServerSupervisor::endpoints_changed, this,
+          [this](QUrl const& mcp, QUrl const& admin) { watch(admin, mcp); });
+}
+
+ConsoleSession::~ConsoleSession() = default;
+
+void ConsoleSession::begin() {
+  if (options_.attached()) {
+    events_.add(EventSeverity::kInfo, QStringLiteral("console"), QStringLiteral("attach"),
+                tr("watching %1").arg(options_.attach_admin_url.toString()));
+    watch(options_.attach_admin_url, options_.attach_mcp_url);
+    return;
+  }
+  if (options_.autostart) supervisor_->start();
+}
+
+void ConsoleSession::watch(QUrl const& admin_url, QUrl const& mcp_url) {
+  admin_url_ = admin_url;
+  mcp_url_ = mcp_url;
+  health_.set_endpoints(admin_url, mcp_url);
+  if (supervisor_) fleet_.update_urls(kSupervisedName, admin_url, mcp_url);
+  emit endpoints_changed(admin_url, mcp_url);
+}
+
+void ConsoleSession::record_process_event(QString const& source, QString const& kind, QString const& message) {
+  auto severity = EventSeverity::kInfo;
+  if (kind == "crash_loop") severity = EventSeverity::kCritical;
+  if (kind == "exit" || kind == "kill") severity = EventSeverity::kWarning;
+  events_.add(severity, source, kind, message);
+}
+
+// Transitions only, so the timeline reads as a story rather than a poll log.
+void ConsoleSession::record_health_changes() {
+  auto const* liveness = [&]() -> CheckSample const* {
+    for (auto const& check : health_.checks())
+      if (check.name == HealthPoller::kLiveness) return check.latest();
+    return nullptr;
+  }();
+  bool const live = liveness && liveness->state == CheckState::kHealthy;
+  bool const ready = health_.ready();
+  bool serving = false;
+  for (auto const& check : health_.checks())
+    if (check.name == HealthPoller::kMcpRoundTrip && check.latest()) serving = check.latest()->state == CheckState::kHealthy;
+  QString const source = QStringLiteral("health");
+  if (live != was_live_)
+    events_.add(live ? EventSeverity::kInfo : EventSeverity::kWarning, source, live ? "live" : "not_live",
+                live ? tr("/health answers") : tr("/health fails: %1").arg(liveness ? liveness->detail : QString()));
+  if (ready != was_ready_)
+    events_.add(ready ? EventSeverity::kInfo : EventSeverity::kWarning, source, ready ? "ready" : "not_ready",
+                ready ? tr("/ready answers 200") : tr("/ready fails"));
+  if (serving != was_serving_mcp_)
+    events_.add(serving ? EventSeverity::kInfo : EventSeverity::kWarning, source, serving ? "serving_mcp" : "mcp_failing",
+                serving ? tr("MCP round-trip succeeds") : tr("MCP round-trip fails"));
+  was_live_ = live;
+  was_ready_ = ready;
+  was_serving_mcp_ = serving;
+}
+
+}  // namespace prodmcp::console

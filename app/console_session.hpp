@@ -1,0 +1,73 @@
+#pragma once
+// Everything the console watches and controls, without a window: the supervised server (or an
+// attached one), its health, the fleet, the events timeline, and the wiring between them. The
+// widgets only present what this holds; tests drive it directly.
+#include <QObject>
+#include <QUrl>
+#include <memory>
+
+#include "events/event_log.hpp"
+#include "fleet/fleet_monitor.hpp"
+#include "health/health_model.hpp"
+#include "health/health_poller.hpp"
+#include "supervision/server_supervisor.hpp"
+
+namespace prodmcp::console {
+
+struct ConsoleOptions {
+  ServerLaunchOptions launch;
+  RestartOptions restart;
+  bool autostart = true;
+  // Attach mode: watch a running server by URL, with no process control.
+  QUrl attach_admin_url;
+  QUrl attach_mcp_url;
+  QString bearer_token;  // for the MCP probe of servers with auth
+  int health_interval_ms = 2000;
+  int fleet_interval_ms = 30'000;
+  bool attached() const { return !attach_admin_url.isEmpty(); }
+};
+
+class ConsoleSession : public QObject {
+  Q_OBJECT
+ public:
+  static inline QString const kSupervisedName = QStringLiteral("local");
+
+  explicit ConsoleSession(ConsoleOptions options, QObject* parent = nullptr);
+  ~ConsoleSession() override;
+
+  ConsoleOptions const& options() const { return options_; }
+  // Null in attach mode.
+  ServerSupervisor* supervisor() { return supervisor_.get(); }
+  HealthPoller& health() { return health_; }
+  HealthModel& health_model() { return health_model_; }
+  FleetMonitor& fleet() { return fleet_; }
+  EventLog& events() { return events_; }
+  QUrl admin_url() const { return admin_url_; }
+  QUrl mcp_url() const { return mcp_url_; }
+
+ public slots:
+  // Autostart (unless disabled) or begin watching the attached server.
+  void begin();
+
+ signals:
+  void endpoints_changed(QUrl const& admin_url, QUrl const& mcp_url);
+
+ private:
+  void watch(QUrl const& admin_url, QUrl const& mcp_url);
+  void record_process_event(QString const& source, QString const& kind, QString const& message);
+  void record_health_changes();
+
+  ConsoleOptions options_;
+  EventLog events_;
+  HealthPoller health_;
+  HealthModel health_model_{health_};
+  FleetMonitor fleet_;
+  std::unique_ptr<ServerSupervisor> supervisor_;
+  QUrl admin_url_;
+  QUrl mcp_url_;
+  bool was_live_ = false;
+  bool was_ready_ = false;
+  bool was_serving_mcp_ = false;
+};
+
+}  // namespace prodmcp::console

@@ -1,0 +1,119 @@
+#include "supervision_bar.hpp"
+
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+
+#include "palette.hpp"
+
+namespace prodmcp::console {
+namespace {
+
+QColor state_color(SupervisedProcess::State state) {
+  switch (state) {
+    case SupervisedProcess::State::kRunning: return palette::kGood;
+    case SupervisedProcess::State::kStarting:
+    case SupervisedProcess::State::kStopping:
+    case SupervisedProcess::State::kBackoff: return palette::kWarn;
+    case SupervisedProcess::State::kFailed: return palette::kBad;
+    case SupervisedProcess::State::kStopped: return palette::kIdle;
+  }
+  return palette::kIdle;
+}
+
+QString duration_text(qint64 milliseconds) {
+  qint64 const seconds = milliseconds / 1000;
+  return QStringLiteral("%1:%2:%3")
+      .arg(seconds / 3600)
+      .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
+      .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+}
+
+QLabel* field(QString const& caption, QLabel* value, QHBoxLayout* row) {
+  auto* box = new QVBoxLayout;
+  box->setSpacing(0);
+  auto* title = new QLabel(caption);
+  title->setStyleSheet("color: palette(mid); font-size: 8pt;");
+  box->addWidget(title);
+  box->addWidget(value);
+  row->addLayout(box);
+  return value;
+}
+
+}  // namespace
+
+SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
+  auto* row = new QHBoxLayout(this);
+  row->setContentsMargins(8, 4, 8, 4);
+  state_label_ = field(tr("Server"), new QLabel, row);
+  target_label_ = field(session.supervisor() ? tr("Endpoints") : tr("Attached to"), new QLabel("–"), row);
+  target_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  pid_label_ = field(tr("PID"), new QLabel("–"), row);
+  uptime_label_ = field(tr("Uptime"), new QLabel("–"), row);
+  restarts_label_ = field(tr("Restarts"), new QLabel("0"), row);
+  exit_label_ = field(tr("Last exit"), new QLabel("–"), row);
+  exit_label_->setWordWrap(true);
+  exit_label_->setMinimumWidth(200);
+  exit_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  row->addStretch(1);
+
+  if (auto* supervisor = session.supervisor()) {
+    policy_box_ = new QComboBox;
+    for (auto mode : {RestartMode::kNever, RestartMode::kOnFailure, RestartMode::kAlways})
+      policy_box_->addItem(QString::fromStdString(restart_mode_name(mode)), int(mode));
+    policy_box_->setCurrentIndex(int(supervisor->server().restart_options().mode));
+    policy_box_->setToolTip(tr("Restart policy after the server exits on its own"));
+    row->addWidget(new QLabel(tr("Restart:")));
+    row->addWidget(policy_box_);
+    connect(policy_box_, &QComboBox::currentIndexChanged, this, [supervisor, this] {
+      auto options = supervisor->server().restart_options();
+      options.mode = RestartMode(policy_box_->currentData().toInt());
+      supervisor->server().set_restart_options(options);
+    });
+    start_button_ = new QPushButton(tr("Start"));
+    stop_button_ = new QPushButton(tr("Stop"));
+    restart_button_ = new QPushButton(tr("Restart"));
+    for (auto* button : {start_button_, stop_button_, restart_button_}) row->addWidget(button);
+    connect(start_button_, &QPushButton::clicked, supervisor, &ServerSupervisor::start);
+    connect(stop_button_, &QPushButton::clicked, supervisor, &ServerSupervisor::stop);
+    connect(restart_button_, &QPushButton::clicked, supervisor, &ServerSupervisor::restart);
+    connect(&supervisor->server(), &SupervisedProcess::state_changed, this, &SupervisionBar::refresh);
+  }
+  connect(&session, &ConsoleSession::endpoints_changed, this, &SupervisionBar::refresh);
+  connect(&session.health(), &HealthPoller::updated, this, &SupervisionBar::refresh);
+  tick_.setInterval(1000);
+  connect(&tick_, &QTimer::timeout, this, &SupervisionBar::refresh);
+  tick_.start();
+  refresh();
+}
+
+void SupervisionBar::refresh() {
+  QString const endpoints = session_.admin_url().isEmpty()
+                                ? QStringLiteral("–")
+                                : tr("MCP %1 · admin %2").arg(session_.mcp_url().toString(), session_.admin_url().toString());
+  target_label_->setText(endpoints);
+  auto* supervisor = session_.supervisor();
+  if (!supervisor) {
+    bool const live = session_.health().consecutive_failures() == 0 && !session_.health().checks().empty();
+    state_label_->setText(palette::badge(live ? tr("reachable") : tr("unreachable"), live ? palette::kGood : palette::kBad));
+    return;
+  }
+  auto const& server = supervisor->server();
+  auto const state = server.state();
+  QString state_text = SupervisedProcess::state_name(state);
+  if (!supervisor->options().profile.isEmpty()) state_text += " · " + supervisor->options().profile;
+  if (!supervisor->options().config_file.isEmpty()) state_text += " · " + QFileInfo(supervisor->options().config_file).fileName();
+  state_label_->setText(palette::badge(state_text, state_color(state)));
+  pid_label_->setText(server.pid() ? QString::number(server.pid()) : QStringLiteral("–"));
+  uptime_label_->setText(server.uptime_ms() ? duration_text(server.uptime_ms()) : QStringLiteral("–"));
+  restarts_label_->setText(QString::number(server.restarts()));
+  exit_label_->setText(server.last_exit_reason().isEmpty() ? QStringLiteral("–") : server.last_exit_reason());
+  exit_label_->setToolTip(server.recent_output().join('\n'));
+  bool const active = state == SupervisedProcess::State::kStarting || state == SupervisedProcess::State::kRunning ||
+                      state == SupervisedProcess::State::kStopping;
+  start_button_->setEnabled(!active);
+  stop_button_->setEnabled(active || state == SupervisedProcess::State::kBackoff);
+  restart_button_->setEnabled(state == SupervisedProcess::State::kRunning);
+}
+
+}  // namespace prodmcp::console
