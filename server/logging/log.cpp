@@ -1,5 +1,7 @@
 #include "logging/log.hpp"
 
+#include "logging/recent_lines.hpp"
+
 #include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -48,6 +50,15 @@ class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex
  private:
   int const fd_;
   std::string buffer_;
+};
+
+// Keeps the newest lines for /logs readers.
+class RecentLinesSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(spdlog::details::log_msg const& message) override {
+    recent_lines().append(std::string_view(message.payload.data(), message.payload.size()));
+  }
+  void flush_() override {}
 };
 
 // Requests append formatted lines under a short lock; one writer thread takes them in batches
@@ -309,6 +320,7 @@ void start(LogOptions const& options) {
   auto& s = state();
   std::lock_guard lock(s.mutex);
   s.sinks.clear();
+  s.sinks.push_back(std::make_shared<RecentLinesSink>());
   if (options.stream == "stdout") s.sinks.push_back(std::make_shared<FdSink>(STDOUT_FILENO));
   if (options.stream == "stderr") s.sinks.push_back(std::make_shared<FdSink>(STDERR_FILENO));
   if (!options.file.empty()) {
@@ -386,6 +398,11 @@ void write(Level level, std::string_view logger, std::string_view event, json::o
               else append_plain(line, text ? std::string_view(*text) : json::serialize(field.value()));
             }
           }));
+}
+
+RecentLines& recent_lines() {
+  static RecentLines lines;
+  return lines;
 }
 
 }  // namespace prodmcp::logging

@@ -52,6 +52,10 @@ void write_fields(Level level, std::string_view logger, std::string_view event, 
 // secret, cookie, api_key), at any depth.
 void redact(json::object& fields);
 
+// Every line written (after start()), newest last, for the admin port's /logs stream.
+class RecentLines;
+RecentLines& recent_lines();
+
 // ISO-8601 UTC with microseconds, e.g. 2026-11-25T07:00:00.123456Z.
 std::string utc_timestamp();
 

@@ -1,12 +1,22 @@
 #include "ops/admin_endpoint.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
+#include <optional>
 
 #include "http/http_listener.hpp"
+#include "logging/log.hpp"
+#include "logging/recent_lines.hpp"
 
 namespace prodmcp::ops {
 
 namespace {
+
+constexpr std::size_t kDefaultReplay = 200;
+constexpr std::size_t kBatchLines = 512;
+constexpr auto kLogPollInterval = std::chrono::milliseconds(200);
 
 // Responses are built by functions, not braced temporaries in co_await (GCC 12 miscompiles those).
 http::Response method_not_allowed() {
@@ -23,6 +33,45 @@ http::Response text_response(std::string body) {
   return response;
 }
 
+http::Response bad_query(std::string_view problem) {
+  return http::json_response(400, boost::json::serialize(boost::json::object{{"error", problem}}));
+}
+
+// The value of `name` in the target's query string; nullopt when absent.
+std::optional<std::string_view> query_value(std::string_view target, std::string_view name) {
+  auto const question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  auto query = target.substr(question + 1);
+  while (!query.empty()) {
+    auto const amp = query.find('&');
+    auto const pair = query.substr(0, amp);
+    auto const eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
+  }
+  return std::nullopt;
+}
+
+struct LogStreamRequest {
+  std::size_t replay = kDefaultReplay;
+  bool follow = true;
+  std::string problem;
+};
+
+LogStreamRequest parse_log_stream_request(std::string_view target) {
+  LogStreamRequest request;
+  if (auto const replay = query_value(target, "replay")) {
+    auto const [end, error] = std::from_chars(replay->data(), replay->data() + replay->size(), request.replay);
+    if (error != std::errc() || end != replay->data() + replay->size())
+      request.problem = "replay must be a number of lines, e.g. /logs?replay=500";
+  }
+  if (auto const follow = query_value(target, "follow")) {
+    if (*follow == "0" || *follow == "false") request.follow = false;
+    else if (*follow != "1" && *follow != "true") request.problem = "follow must be 1 or 0";
+  }
+  return request;
+}
+
 }  // namespace
 
 asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
@@ -30,9 +79,40 @@ asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
   auto const path = exchange.path();
   if (path == "/metrics") co_return co_await exchange.respond(text_response(metrics_.serialize()));
   if (path == "/health") co_return co_await exchange.respond(http::json_response(200, boost::json::serialize(health_body())));
+  if (path == "/logs") co_return co_await stream_logs(exchange);
   auto report = co_await readiness_.evaluate();
   auto response = http::json_response(report.ready ? 200 : 503, boost::json::serialize(report.body));
   co_await exchange.respond(std::move(response));
+}
+
+// The log as newline-delimited lines: the last `replay` lines, then (with follow) each new line
+// within a poll interval, until the client leaves or the server drains. A reader too slow for the
+// buffer gets a log_lines_skipped line saying how many it missed.
+asio::awaitable<void> AdminEndpoint::stream_logs(http::Exchange& exchange) {
+  auto const request = parse_log_stream_request(exchange.target());
+  if (!request.problem.empty()) co_return co_await exchange.respond(bad_query(request.problem));
+  auto const& recent = logging::recent_lines();
+  std::uint64_t cursor = recent.replay_from(request.replay);
+  http::Headers headers{{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}};
+  if (!co_await exchange.begin_stream(200, "application/x-ndjson; charset=utf-8", std::move(headers))) co_return;
+  asio::steady_timer timer(exchange.executor());
+  std::string chunk;
+  for (;;) {
+    auto batch = recent.since(cursor, kBatchLines);
+    cursor = batch.next;
+    chunk.clear();
+    if (batch.skipped > 0)
+      chunk += R"({"timestamp":")" + logging::utc_timestamp() +
+               R"(","level":"warning","logger":"admin","event":"log_lines_skipped","count":)" +
+               std::to_string(batch.skipped) + "}\n";
+    for (auto const& line : batch.lines) (chunk += line) += '\n';
+    if (!chunk.empty() && !co_await exchange.write(chunk)) co_return;
+    if (batch.lines.size() == kBatchLines) continue;  // more waiting
+    if (!request.follow || readiness_.draining()) break;
+    timer.expires_after(kLogPollInterval);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_await exchange.end_stream();
 }
 
 }  // namespace prodmcp::ops

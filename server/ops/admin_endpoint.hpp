@@ -1,5 +1,6 @@
 #pragma once
-// The admin port's routes: /metrics (Prometheus text), /health (liveness), /ready (readiness).
+// The admin port's routes: /metrics (Prometheus text), /health (liveness), /ready (readiness),
+// /logs (the log stream with a replay of recent lines, for consoles attached to a running server).
 #include "http/http_exchange.hpp"
 #include "ops/metrics.hpp"
 #include "ops/probes.hpp"
@@ -12,6 +13,8 @@ class AdminEndpoint final : public http::Handler {
   asio::awaitable<void> serve(http::Exchange& exchange) override;
 
  private:
+  asio::awaitable<void> stream_logs(http::Exchange& exchange);
+
   Metrics& metrics_;
   Readiness const& readiness_;
 };

@@ -265,7 +265,7 @@ class Service {
     admin_limits.max_connections = 256;
     http::Listener admin(pool, admin_limits);
     ops::AdminEndpoint admin_endpoint(metrics_, readiness_);
-    for (auto const* path : {"/metrics", "/health", "/ready"}) admin.route(path, admin_endpoint);
+    for (auto const* path : {"/metrics", "/health", "/ready", "/logs"}) admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
       bound = listener.listen(address->host, address->port);

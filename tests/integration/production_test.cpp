@@ -321,6 +321,36 @@ TEST(AdminEndpoint, PeriodicHealthChecksFeedMetricsAndLogs) {
   EXPECT_TRUE(server.wait_for_log("server_not_ready", std::chrono::seconds(5))) << server.log();
 }
 
+// /logs: what an attached console reads: a replay of recent lines, then new lines as they come,
+// ended by the server's drain.
+TEST(AdminEndpoint, StreamsTheLogWithAReplay) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  ASSERT_NE(server.admin_port(), 0);
+  ASSERT_TRUE(server.wait_for_log(R"("event":"listening")"));  // written out in the log's next batch
+  auto const replay = http_request(server.admin_port(), "GET", "/logs?follow=0&replay=50", {}, "");
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.header("content-type"), "application/x-ndjson; charset=utf-8");
+  EXPECT_NE(replay.body.find(R"("event":"listening")"), std::string::npos) << replay.body;
+  auto const last = replay.body.find_last_of('\n', replay.body.size() - 2);
+  EXPECT_EQ(json::parse(replay.body.substr(last + 1)).as_object().at("logger").is_string(), true);
+  EXPECT_EQ(http_request(server.admin_port(), "GET", "/logs?replay=-1", {}, "").status, 400);
+  EXPECT_EQ(http_request(server.admin_port(), "GET", "/logs?follow=maybe", {}, "").status, 400);
+
+  // Follow: a request refused at the HTTP level is logged and reaches the open stream; SIGTERM
+  // (drain) ends the stream cleanly.
+  std::string followed;
+  std::thread reader([&] { followed = http_request(server.admin_port(), "GET", "/logs?replay=0", {}, "").body; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  http_request(server.port(), "POST", "/mcp", {{"Content-Type", "application/json"}}, "{broken");
+  EXPECT_TRUE(server.wait_for_log("request_rejected"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  server.signal(SIGTERM);
+  reader.join();
+  EXPECT_NE(followed.find(R"("event":"request_rejected")"), std::string::npos) << followed;
+  EXPECT_EQ(followed.find(R"("event":"listening")"), std::string::npos) << "replay=0 replays nothing";
+  EXPECT_EQ(server.wait_exit(std::chrono::seconds(10)), 0);
+}
+
 TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
   ServerUnderTest server(ServerLaunch{{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=60",
                                        "--set", "rate_limit.burst=3", "--set", "server.admin_listen=127.0.0.1:0"},

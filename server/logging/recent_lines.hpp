@@ -1,0 +1,38 @@
+#pragma once
+// The most recent log lines, numbered, for the admin port's /logs stream: a reader asks for the
+// lines after its cursor and learns how many it missed if it fell behind the bounded buffer.
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prodmcp::logging {
+
+class RecentLines {
+ public:
+  explicit RecentLines(std::size_t capacity = 2000) : capacity_(capacity) {}
+
+  void append(std::string_view line);
+
+  struct Batch {
+    std::vector<std::string> lines;
+    std::uint64_t next = 0;     // the cursor to ask with next time
+    std::uint64_t skipped = 0;  // lines between the cursor and the oldest kept one, now gone
+  };
+  // Up to `max` lines numbered `from` and later.
+  Batch since(std::uint64_t from, std::size_t max) const;
+  // The number the next appended line will get.
+  std::uint64_t end() const;
+  // The cursor that replays the last `count` lines.
+  std::uint64_t replay_from(std::size_t count) const;
+
+ private:
+  std::size_t const capacity_;
+  mutable std::mutex mutex_;
+  std::deque<std::string> lines_;
+  std::uint64_t first_ = 0;  // number of lines_.front()
+};
+
+}  // namespace prodmcp::logging
