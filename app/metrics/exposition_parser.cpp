@@ -11,13 +11,27 @@ namespace prodmcp::console::metrics {
 
 namespace {
 
-constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_metric_start(char c) { return is_alpha(c) || c == '_' || c == ':'; }
-constexpr bool is_metric_char(char c) { return is_metric_start(c) || is_digit(c); }
-constexpr bool is_label_start(char c) { return is_alpha(c) || c == '_'; }
-constexpr bool is_label_char(char c) { return is_label_start(c) || is_digit(c); }
-constexpr bool is_blank(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_metric_start(char c) {
+  return is_alpha(c) || c == '_' || c == ':';
+}
+constexpr bool is_metric_char(char c) {
+  return is_metric_start(c) || is_digit(c);
+}
+constexpr bool is_label_start(char c) {
+  return is_alpha(c) || c == '_';
+}
+constexpr bool is_label_char(char c) {
+  return is_label_start(c) || is_digit(c);
+}
+constexpr bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -102,7 +116,8 @@ class Parser {
     pos = skip_blanks(end);
     std::size_t name_start = pos;
     if (pos >= line_.size() || !is_metric_start(line_[pos])) {
-      error(pos, std::string("expected a metric name after ") + std::string(keyword) + ", found " + found(pos));
+      error(pos,
+            std::string("expected a metric name after ") + std::string(keyword) + ", found " + found(pos));
       return;
     }
     while (pos < line_.size() && is_metric_char(line_[pos])) ++pos;
@@ -168,10 +183,11 @@ class Parser {
     } else if (word == "untyped") {
       type = MetricType::kUntyped;
     } else {
-      error(pos, word.empty() ? "expected a metric type (counter, gauge, histogram, summary or untyped), found "
-                                    "end of line"
-                              : "unknown metric type \"" + std::string(word) +
-                                    "\" (expected counter, gauge, histogram, summary or untyped)");
+      error(pos, word.empty()
+                     ? "expected a metric type (counter, gauge, histogram, summary or untyped), found "
+                       "end of line"
+                     : "unknown metric type \"" + std::string(word) +
+                           "\" (expected counter, gauge, histogram, summary or untyped)");
       return;
     }
     std::size_t rest = skip_blanks(end);
@@ -211,14 +227,17 @@ class Parser {
     if (f.type != MetricType::kHistogram && f.type != MetricType::kSummary) return false;
     if (sample.size() <= f.name.size() || sample.substr(0, f.name.size()) != f.name) return false;
     std::string_view suffix = sample.substr(f.name.size());
-    return suffix == "_sum" || suffix == "_count" || (f.type == MetricType::kHistogram && suffix == "_bucket");
+    return suffix == "_sum" || suffix == "_count" ||
+           (f.type == MetricType::kHistogram && suffix == "_bucket");
   }
 
   std::size_t family_for_sample(std::string_view sample) {
     // Samples of one family come together, so the previous family is the usual answer.
-    if (last_family_ < out_.families.size() && belongs(out_.families[last_family_], sample)) return last_family_;
+    if (last_family_ < out_.families.size() && belongs(out_.families[last_family_], sample))
+      return last_family_;
     if (auto it = index_.find(sample); it != index_.end()) return it->second;
-    for (std::string_view suffix : {std::string_view("_bucket"), std::string_view("_sum"), std::string_view("_count")}) {
+    for (std::string_view suffix :
+         {std::string_view("_bucket"), std::string_view("_sum"), std::string_view("_count")}) {
       if (sample.size() > suffix.size() && sample.substr(sample.size() - suffix.size()) == suffix) {
         auto it = index_.find(sample.substr(0, sample.size() - suffix.size()));
         if (it != index_.end() && belongs(out_.families[it->second], sample)) return it->second;
@@ -236,7 +255,8 @@ class Parser {
       while (stop < line_.size() && line_[stop] != '"' && line_[stop] != '\\') ++stop;
       value.append(line_.data() + pos, stop - pos);
       if (stop >= line_.size()) {
-        error(quote_pos, "unterminated value of label \"" + std::string(label) + "\" (expected a closing '\"')");
+        error(quote_pos,
+              "unterminated value of label \"" + std::string(label) + "\" (expected a closing '\"')");
         return std::string_view::npos;
       }
       if (line_[stop] == '"') return stop + 1;
@@ -274,7 +294,8 @@ class Parser {
       }
       pos = skip_blanks(pos + 1);
       if (pos >= line_.size() || line_[pos] != '"') {
-        error(pos, "expected '\"' to start the value of label \"" + std::string(name) + "\", found " + found(pos));
+        error(pos,
+              "expected '\"' to start the value of label \"" + std::string(name) + "\", found " + found(pos));
         return std::string_view::npos;
       }
       for (Label const& existing : labels) {
@@ -293,7 +314,8 @@ class Parser {
         continue;
       }
       if (pos < line_.size() && line_[pos] == '}') return pos + 1;
-      error(pos, "expected ',' or '}' after the value of label \"" + std::string(name) + "\", found " + found(pos));
+      error(pos, "expected ',' or '}' after the value of label \"" + std::string(name) + "\", found " +
+                     found(pos));
       return std::string_view::npos;
     }
   }
@@ -303,10 +325,12 @@ class Parser {
     std::string_view required;
     if (family.type == MetricType::kHistogram) {
       if (sample.name == family.name) {
-        return error(name_pos, "sample \"" + sample.name + "\" of histogram \"" + family.name + "\" (expected " +
-                                   family.name + "_bucket, " + family.name + "_sum or " + family.name + "_count)");
+        return error(name_pos, "sample \"" + sample.name + "\" of histogram \"" + family.name +
+                                   "\" (expected " + family.name + "_bucket, " + family.name + "_sum or " +
+                                   family.name + "_count)");
       }
-      if (sample.name.size() > family.name.size() && sample.name.compare(family.name.size(), 7, "_bucket") == 0) {
+      if (sample.name.size() > family.name.size() &&
+          sample.name.compare(family.name.size(), 7, "_bucket") == 0) {
         required = "le";
       }
     } else if (family.type == MetricType::kSummary && sample.name == family.name) {
@@ -317,7 +341,8 @@ class Parser {
                            [&](Label const& l) { return l.name == required; });
     std::string what = required == "le" ? "histogram bucket" : "summary quantile";
     if (it == sample.labels.end()) {
-      return error(name_pos, what + " \"" + sample.name + "\" without a \"" + std::string(required) + "\" label");
+      return error(name_pos,
+                   what + " \"" + sample.name + "\" without a \"" + std::string(required) + "\" label");
     }
     if (!parse_prometheus_float(it->value)) {
       return error(name_pos, "label \"" + std::string(required) + "\" of " + what + " \"" + sample.name +
@@ -347,7 +372,8 @@ class Parser {
       }
       pos = skip_blanks(pos);
     } else if (pos == after_name && pos < line_.size()) {
-      error(pos, "invalid character " + found(pos) + " in metric name (expected [a-zA-Z0-9_:], '{' or a space)");
+      error(pos,
+            "invalid character " + found(pos) + " in metric name (expected [a-zA-Z0-9_:], '{' or a space)");
       return;
     }
     if (pos >= line_.size()) {

@@ -56,53 +56,78 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BrokenRow{"ok 1\nhttp_requests_total{method=GET} 1\n",
                   "line 2, column 28: expected '\"' to start the value of label \"method\", found 'G'"},
-        BrokenRow{"a{b=\"x\" 1", "line 1, column 9: expected ',' or '}' after the value of label \"b\", found '1'"},
-        BrokenRow{"a{b=\"x} 1", "line 1, column 5: unterminated value of label \"b\" (expected a closing '\"')"},
+        BrokenRow{"a{b=\"x\" 1",
+                  "line 1, column 9: expected ',' or '}' after the value of label \"b\", found '1'"},
+        BrokenRow{"a{b=\"x} 1",
+                  "line 1, column 5: unterminated value of label \"b\" (expected a closing '\"')"},
         BrokenRow{"a{b\"x\"} 1", "line 1, column 4: expected '=' after label name \"b\", found '\"'"},
-        BrokenRow{"a{,} 1", "line 1, column 3: expected a label name or '}' in the labels of \"a\", found ','"},
-        BrokenRow{"a{1b=\"x\"} 1", "line 1, column 3: expected a label name or '}' in the labels of \"a\", found '1'"},
+        BrokenRow{"a{,} 1",
+                  "line 1, column 3: expected a label name or '}' in the labels of \"a\", found ','"},
+        BrokenRow{"a{1b=\"x\"} 1",
+                  "line 1, column 3: expected a label name or '}' in the labels of \"a\", found '1'"},
         BrokenRow{"a{b=\"x\",b=\"y\"} 1", "line 1, column 9: duplicate label name \"b\" in one sample"},
         BrokenRow{"a{b=\"x\\t\"} 1",
-                  "line 1, column 7: invalid escape sequence in the value of label \"b\" (expected \\\\, \\\" or \\n)"},
-        BrokenRow{"1abc 2", "line 1, column 1: expected a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) or '#', found '1'"},
+                  "line 1, column 7: invalid escape sequence in the value of label \"b\" (expected \\\\, "
+                  "\\\" or \\n)"},
+        BrokenRow{"1abc 2",
+                  "line 1, column 1: expected a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) or '#', found '1'"},
         BrokenRow{"a-b 2",
-                  "line 1, column 2: invalid character '-' in metric name (expected [a-zA-Z0-9_:], '{' or a space)"},
+                  "line 1, column 2: invalid character '-' in metric name (expected [a-zA-Z0-9_:], '{' or a "
+                  "space)"},
         BrokenRow{"metric", "line 1, column 7: expected a sample value after \"metric\", found end of line"},
-        BrokenRow{"metric{}", "line 1, column 9: expected a sample value after \"metric\", found end of line"},
+        BrokenRow{"metric{}",
+                  "line 1, column 9: expected a sample value after \"metric\", found end of line"},
         BrokenRow{"metric{}1", "line 1, column 9: expected a space before the sample value, found '1'"},
         BrokenRow{"metric abc",
-                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), found \"abc\""},
+                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), "
+                  "found \"abc\""},
         BrokenRow{"metric -NaN",
-                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), found \"-NaN\""},
+                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), "
+                  "found \"-NaN\""},
         BrokenRow{"metric 0x10",
-                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), found \"0x10\""},
-        BrokenRow{"metric 1 1.5", "line 1, column 10: expected an integer timestamp in milliseconds, found \"1.5\""},
-        BrokenRow{"metric 1 15 x", "line 1, column 13: unexpected text after the timestamp (expected end of line), found 'x'"},
+                  "line 1, column 8: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), "
+                  "found \"0x10\""},
+        BrokenRow{"metric 1 1.5",
+                  "line 1, column 10: expected an integer timestamp in milliseconds, found \"1.5\""},
+        BrokenRow{"metric 1 15 x",
+                  "line 1, column 13: unexpected text after the timestamp (expected end of line), found 'x'"},
         BrokenRow{"# TYPE m countr",
-                  "line 1, column 10: unknown metric type \"countr\" (expected counter, gauge, histogram, summary or "
+                  "line 1, column 10: unknown metric type \"countr\" (expected counter, gauge, histogram, "
+                  "summary or "
                   "untyped)"},
         BrokenRow{"# TYPE m",
-                  "line 1, column 9: expected a metric type (counter, gauge, histogram, summary or untyped), found end "
+                  "line 1, column 9: expected a metric type (counter, gauge, histogram, summary or untyped), "
+                  "found end "
                   "of line"},
-        BrokenRow{"# TYPE m gauge extra", "line 1, column 16: unexpected text after the metric type (expected end of line)"},
+        BrokenRow{"# TYPE m gauge extra",
+                  "line 1, column 16: unexpected text after the metric type (expected end of line)"},
         BrokenRow{"# TYPE m gauge\n# TYPE m counter",
                   "line 2, column 8: second TYPE line for \"m\" (the first is on line 1)"},
         BrokenRow{"m 1\n# TYPE m gauge",
-                  "line 2, column 8: TYPE line for \"m\" after its samples (expected TYPE before the first sample)"},
+                  "line 2, column 8: TYPE line for \"m\" after its samples (expected TYPE before the first "
+                  "sample)"},
         BrokenRow{"# HELP 9m x", "line 1, column 8: expected a metric name after HELP, found '9'"},
-        BrokenRow{"# HELP m-x y", "line 1, column 9: invalid character '-' in metric name (expected [a-zA-Z0-9_:])"},
-        BrokenRow{"# HELP m bad \\t escape", "line 1, column 14: invalid escape sequence in HELP text (expected \\\\ or \\n)"},
-        BrokenRow{"# HELP m a\n# HELP m b", "line 2, column 8: second HELP line for \"m\" (the first is on line 1)"},
-        BrokenRow{"# TYPE h histogram\nh_bucket{le=\"abc\"} 1",
-                  "line 2, column 1: label \"le\" of histogram bucket \"h_bucket\" must be a number, got \"abc\""},
-        BrokenRow{"# TYPE h histogram\nh_bucket 1", "line 2, column 1: histogram bucket \"h_bucket\" without a \"le\" label"},
+        BrokenRow{"# HELP m-x y",
+                  "line 1, column 9: invalid character '-' in metric name (expected [a-zA-Z0-9_:])"},
+        BrokenRow{"# HELP m bad \\t escape",
+                  "line 1, column 14: invalid escape sequence in HELP text (expected \\\\ or \\n)"},
+        BrokenRow{"# HELP m a\n# HELP m b",
+                  "line 2, column 8: second HELP line for \"m\" (the first is on line 1)"},
+        BrokenRow{
+            "# TYPE h histogram\nh_bucket{le=\"abc\"} 1",
+            "line 2, column 1: label \"le\" of histogram bucket \"h_bucket\" must be a number, got \"abc\""},
+        BrokenRow{"# TYPE h histogram\nh_bucket 1",
+                  "line 2, column 1: histogram bucket \"h_bucket\" without a \"le\" label"},
         BrokenRow{"# TYPE h histogram\nh 1",
                   "line 2, column 1: sample \"h\" of histogram \"h\" (expected h_bucket, h_sum or h_count)"},
-        BrokenRow{"# TYPE s summary\ns{quantile=\"p99\"} 1",
-                  "line 2, column 1: label \"quantile\" of summary quantile \"s\" must be a number, got \"p99\""},
-        BrokenRow{"# TYPE s summary\ns 1", "line 2, column 1: summary quantile \"s\" without a \"quantile\" label"},
+        BrokenRow{
+            "# TYPE s summary\ns{quantile=\"p99\"} 1",
+            "line 2, column 1: label \"quantile\" of summary quantile \"s\" must be a number, got \"p99\""},
+        BrokenRow{"# TYPE s summary\ns 1",
+                  "line 2, column 1: summary quantile \"s\" without a \"quantile\" label"},
         BrokenRow{"ok 1\r\n  bad{x=\"1\"} y\r\n",
-                  "line 2, column 14: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), found \"y\""}));
+                  "line 2, column 14: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), "
+                  "found \"y\""}));
 
 // ---- Valid input: each row is one sample line and what it must parse to. ----
 
@@ -138,31 +163,24 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, ValidSample,
-    testing::Values(SampleRow{"up 1", "up", {}, 1, std::nullopt},
-                    SampleRow{"up{} 0", "up", {}, 0, std::nullopt},
-                    SampleRow{"a:b_c{z=\"1\",a=\"2\"} 3", "a:b_c", {{"a", "2"}, {"z", "1"}}, 3, std::nullopt},
-                    SampleRow{"m{a=\"x\",} 1", "m", {{"a", "x"}}, 1, std::nullopt},
-                    SampleRow{"m { a = \"x\" , b=\"\" } 1", "m", {{"a", "x"}, {"b", ""}}, 1, std::nullopt},
-                    SampleRow{"m{p=\"C:\\\\dir\\\\\",q=\"say \\\"hi\\\"\",r=\"a\\nb\"} 1",
-                              "m",
-                              {{"p", "C:\\dir\\"}, {"q", "say \"hi\""}, {"r", "a\nb"}},
-                              1,
-                              std::nullopt},
-                    SampleRow{"m{v=\"{}=,# \"} 1", "m", {{"v", "{}=,# "}}, 1, std::nullopt},
-                    SampleRow{"m NaN", "m", {}, kNaN, std::nullopt},
-                    SampleRow{"m nan", "m", {}, kNaN, std::nullopt},
-                    SampleRow{"m +Inf", "m", {}, kInf, std::nullopt},
-                    SampleRow{"m -Inf", "m", {}, -kInf, std::nullopt},
-                    SampleRow{"m Inf", "m", {}, kInf, std::nullopt},
-                    SampleRow{"m 1.5e3", "m", {}, 1500, std::nullopt},
-                    SampleRow{"m -2.5E-3", "m", {}, -0.0025, std::nullopt},
-                    SampleRow{"m +7", "m", {}, 7, std::nullopt},
-                    SampleRow{"m .5", "m", {}, 0.5, std::nullopt},
-                    SampleRow{"m 1e308", "m", {}, 1e308, std::nullopt},
-                    SampleRow{"m 1 1712345678901", "m", {}, 1, 1712345678901},
-                    SampleRow{"m 1 -5", "m", {}, 1, -5},
-                    SampleRow{"\tm\t2\t", "m", {}, 2, std::nullopt},
-                    SampleRow{"m 3\r\n", "m", {}, 3, std::nullopt}));
+    testing::Values(
+        SampleRow{"up 1", "up", {}, 1, std::nullopt}, SampleRow{"up{} 0", "up", {}, 0, std::nullopt},
+        SampleRow{"a:b_c{z=\"1\",a=\"2\"} 3", "a:b_c", {{"a", "2"}, {"z", "1"}}, 3, std::nullopt},
+        SampleRow{"m{a=\"x\",} 1", "m", {{"a", "x"}}, 1, std::nullopt},
+        SampleRow{"m { a = \"x\" , b=\"\" } 1", "m", {{"a", "x"}, {"b", ""}}, 1, std::nullopt},
+        SampleRow{"m{p=\"C:\\\\dir\\\\\",q=\"say \\\"hi\\\"\",r=\"a\\nb\"} 1",
+                  "m",
+                  {{"p", "C:\\dir\\"}, {"q", "say \"hi\""}, {"r", "a\nb"}},
+                  1,
+                  std::nullopt},
+        SampleRow{"m{v=\"{}=,# \"} 1", "m", {{"v", "{}=,# "}}, 1, std::nullopt},
+        SampleRow{"m NaN", "m", {}, kNaN, std::nullopt}, SampleRow{"m nan", "m", {}, kNaN, std::nullopt},
+        SampleRow{"m +Inf", "m", {}, kInf, std::nullopt}, SampleRow{"m -Inf", "m", {}, -kInf, std::nullopt},
+        SampleRow{"m Inf", "m", {}, kInf, std::nullopt}, SampleRow{"m 1.5e3", "m", {}, 1500, std::nullopt},
+        SampleRow{"m -2.5E-3", "m", {}, -0.0025, std::nullopt}, SampleRow{"m +7", "m", {}, 7, std::nullopt},
+        SampleRow{"m .5", "m", {}, 0.5, std::nullopt}, SampleRow{"m 1e308", "m", {}, 1e308, std::nullopt},
+        SampleRow{"m 1 1712345678901", "m", {}, 1, 1712345678901}, SampleRow{"m 1 -5", "m", {}, 1, -5},
+        SampleRow{"\tm\t2\t", "m", {}, 2, std::nullopt}, SampleRow{"m 3\r\n", "m", {}, 3, std::nullopt}));
 
 TEST(ExpositionParser, HelpAndTypeWithEscapesAndOtherComments) {
   auto result = parse_exposition(
