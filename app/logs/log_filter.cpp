@@ -193,7 +193,9 @@ class QueryParser {
     return Op::kNone;
   }
 
-  static bool is_key_char(char c) { return !is_space(c) && c != '=' && c != '!' && c != '<' && c != '>' && c != '"'; }
+  static bool is_key_char(char c) {
+    return !is_space(c) && c != '=' && c != '!' && c != '<' && c != '>' && c != '"';
+  }
 
   void condition_or_word(FilterSpec& spec) {
     std::size_t const start = pos_;
@@ -256,7 +258,8 @@ class QueryParser {
       auto const name = value.substr(0, comma);
       auto const level = parse_level(name);
       if (!level) {
-        error_ = "unknown level '" + std::string(name) + "' (trace, debug, info, warning, error, critical, none)";
+        error_ =
+            "unknown level '" + std::string(name) + "' (trace, debug, info, warning, error, critical, none)";
         return;
       }
       named |= FilterSpec::level_bit(*level);
@@ -472,7 +475,8 @@ struct LineMatcher::Impl {
 
   bool condition_holds(LineView const& line, Condition const& c) {
     auto const& condition = c.condition;
-    bool const ordering = condition.op != FieldCondition::Op::kEqual && condition.op != FieldCondition::Op::kNotEqual;
+    bool const ordering =
+        condition.op != FieldCondition::Op::kEqual && condition.op != FieldCondition::Op::kNotEqual;
     if (c.key_field != KeyField::kNone) {
       // An empty key field reads as absent.
       auto const value = key_field_value(line, c.key_field);
@@ -490,7 +494,8 @@ struct LineMatcher::Impl {
       field = find_field(raw, condition.key);
     if (ordering) {
       if (!field || (field->kind != ValueKind::kNumber && field->kind != ValueKind::kString)) return false;
-      auto const number = field->value_escaped ? to_number(unescape_json(field->value)) : to_number(field->value);
+      auto const number =
+          field->value_escaped ? to_number(unescape_json(field->value)) : to_number(field->value);
       return number && number_in_order(*number, condition);
     }
     bool const equal = field && value_equals(*field, condition.value);
@@ -501,7 +506,8 @@ struct LineMatcher::Impl {
     if ((spec.levels & FilterSpec::level_bit(line.level())) == 0) return false;
     if (spec.from_us && line.timestamp_us() < *spec.from_us) return false;
     if (spec.to_us && line.timestamp_us() > *spec.to_us) return false;
-    if (!spec.correlation_id.empty() && key_field_value(line, KeyField::kCorrelationId) != spec.correlation_id)
+    if (!spec.correlation_id.empty() &&
+        key_field_value(line, KeyField::kCorrelationId) != spec.correlation_id)
       return false;
     for (auto const& condition : conditions)
       if (!condition_holds(line, condition)) return false;

@@ -43,7 +43,9 @@ struct FieldCondition {
 
 struct FilterSpec {
   static constexpr std::uint8_t kAllLevels = (1u << kLevelCount) - 1;
-  static constexpr std::uint8_t level_bit(Level level) { return static_cast<std::uint8_t>(1u << static_cast<int>(level)); }
+  static constexpr std::uint8_t level_bit(Level level) {
+    return static_cast<std::uint8_t>(1u << static_cast<int>(level));
+  }
 
   std::uint8_t levels = kAllLevels;     // a bit per Level (level_bit)
   std::vector<std::string> substrings;  // all must occur
@@ -97,7 +99,8 @@ struct FilterOutcome {
 };
 
 // Receives matching sequence numbers in increasing order, a run at a time, with the progress so far.
-using FilterSink = std::function<void(std::span<std::uint64_t const> matches, std::uint64_t scanned, std::uint64_t total)>;
+using FilterSink =
+    std::function<void(std::span<std::uint64_t const> matches, std::uint64_t scanned, std::uint64_t total)>;
 
 // Scans the snapshot on `threads` threads (the caller's and threads - 1 more). The sink runs on the
 // calling thread only. Setting `cancel` stops the scan within a few thousand lines.

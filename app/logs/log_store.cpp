@@ -125,7 +125,8 @@ void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, uns
   days += 719468;
   std::int64_t const era = (days >= 0 ? days : days - 146096) / 146097;
   auto const day_of_era = static_cast<unsigned>(days - era * 146097);
-  unsigned const year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  unsigned const year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   unsigned const day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   unsigned const mp = (5 * day_of_year + 2) / 153;
   day = day_of_year - (153 * mp + 2) / 5 + 1;
@@ -300,8 +301,8 @@ std::string unescape_json(std::string_view escaped) {
 
 std::optional<std::int64_t> parse_iso8601_us(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-      text[13] != ':' || text[16] != ':')
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
     return std::nullopt;
   int const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
   int const hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
@@ -359,9 +360,10 @@ std::string format_iso8601_us(std::int64_t micros) {
   unsigned month = 0, day = 0;
   civil_from_days(days, year, month, day);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(year),
-                month, day, static_cast<long long>(in_day / 3600), static_cast<long long>(in_day / 60 % 60),
-                static_cast<long long>(in_day % 60), static_cast<long long>(fraction));
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
+                static_cast<long long>(year), month, day, static_cast<long long>(in_day / 3600),
+                static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60),
+                static_cast<long long>(fraction));
   return buffer;
 }
 
@@ -399,7 +401,8 @@ LineRecord index_line(std::string_view line, std::int64_t receive_time_us) {
         break;
       case 'l':
         if (field.key == "level" && is_string) {
-          auto const level = field.value_escaped ? parse_level(unescape_json(field.value)) : parse_level(field.value);
+          auto const level =
+              field.value_escaped ? parse_level(unescape_json(field.value)) : parse_level(field.value);
           json.level = level.value_or(Level::kNone);
         } else if (field.key == "logger" && is_string) {
           incomplete |= !span_of(line, field.value, json.logger);
@@ -425,8 +428,9 @@ std::string_view LineView::key_field(TextSpan span, std::string_view key) const 
   if (span.length != 0 || (record_->flags & LineRecord::kSpansIncomplete) == 0)
     return raw().substr(span.offset, span.length);
   auto const field = find_field(raw(), key);
-  return field && (field->kind == ValueKind::kString || field->kind == ValueKind::kNumber) ? field->value
-                                                                                          : std::string_view{};
+  return field && (field->kind == ValueKind::kString || field->kind == ValueKind::kNumber)
+             ? field->value
+             : std::string_view{};
 }
 
 // ---- Chunks
@@ -442,13 +446,16 @@ struct LogStore::Chunk {
   std::uint32_t bytes_used = 0;  // writer only
   std::uint32_t count = 0;       // writer only
 
-  std::size_t memory() const { return sizeof(Chunk) + byte_capacity + std::size_t{record_capacity} * sizeof(LineRecord); }
+  std::size_t memory() const {
+    return sizeof(Chunk) + byte_capacity + std::size_t{record_capacity} * sizeof(LineRecord);
+  }
 };
 
 LogStore::LogStore(Options options) : options_(options) {
   options_.chunk_bytes = std::clamp<std::size_t>(options_.chunk_bytes, 1024, std::size_t{64} << 20);
   // Until lines have been seen, assume server lines of about 256 bytes.
-  next_record_capacity_ = static_cast<std::uint32_t>(std::clamp<std::size_t>(options_.chunk_bytes / 256, 64, 65536));
+  next_record_capacity_ =
+      static_cast<std::uint32_t>(std::clamp<std::size_t>(options_.chunk_bytes / 256, 64, 65536));
 }
 
 LogStore::~LogStore() = default;
@@ -460,8 +467,8 @@ LogStore::Chunk& LogStore::writable_chunk(std::size_t line_bytes) {
     // Records sized to the line length seen, so neither array of the next chunk sits half empty.
     if (last.count > 0 && last.record_capacity > 1) {
       std::size_t const average = std::max<std::size_t>(last.bytes_used / last.count, 16);
-      next_record_capacity_ =
-          static_cast<std::uint32_t>(std::clamp<std::size_t>(options_.chunk_bytes / average * 9 / 8, 64, 65536));
+      next_record_capacity_ = static_cast<std::uint32_t>(
+          std::clamp<std::size_t>(options_.chunk_bytes / average * 9 / 8, 64, 65536));
     }
   }
   auto chunk = std::make_shared<Chunk>();

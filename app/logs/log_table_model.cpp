@@ -9,29 +9,32 @@ namespace prodmcp::console::logs {
 
 namespace {
 
-// A cell shows at most this much of a value: a 4 MiB line must not turn into a 4 MiB QString
-// each time the view paints.
-constexpr qsizetype kMaxCellChars = 2000;
+// A cell shows at most this many bytes of a value: a 4 MiB line must not turn into a 4 MiB QString
+// each time the view paints. Exports and copies take whole values.
+constexpr std::size_t kMaxCellBytes = 2000;
+constexpr std::size_t kWhole = std::string_view::npos;
 
 bool is_key_field(std::string_view key) {
   return key == "timestamp" || key == "level" || key == "logger" || key == "event" || key == "correlation_id";
 }
 
-QString cell(std::string_view text) {
-  auto const size = std::min<std::size_t>(text.size(), kMaxCellChars);
-  auto value = QString::fromUtf8(text.data(), static_cast<qsizetype>(size));
-  if (size < text.size()) value += QChar(0x2026);
-  return value;
+QString to_qstring(std::string_view text) {
+  return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+QString cut(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return to_qstring(text);
+  return to_qstring(text.substr(0, limit)) + QChar(0x2026);
 }
 
 // The other fields as k=v k=v: strings unescaped (quoted when they hold a space or are empty),
 // everything else as written.
-std::string fields_text(std::string_view raw) {
+std::string fields_text(std::string_view raw, std::size_t limit) {
   std::string out;
   TopLevelScanner scanner(raw);
   JsonField field;
   std::string value;
-  while (scanner.next(field) && out.size() < static_cast<std::size_t>(kMaxCellChars)) {
+  while (out.size() <= limit && scanner.next(field)) {
     std::string const key = field.key_escaped ? unescape_json(field.key) : std::string(field.key);
     if (is_key_field(key)) continue;
     if (!out.empty()) out.push_back(' ');
@@ -60,8 +63,8 @@ std::string fields_text(std::string_view raw) {
 }
 
 QString csv_field(QString const& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')) &&
-      !text.contains(QLatin1Char('\r')))
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
     return text;
   QString quoted = text;
   quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
@@ -69,8 +72,27 @@ QString csv_field(QString const& text) {
 }
 
 std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A column of a line as text, values cut at `limit` bytes.
+QString column_text(LineView const& line, int column, std::size_t limit) {
+  switch (column) {
+    case LogTableModel::kTimeColumn:
+      return QDateTime::fromMSecsSinceEpoch(line.timestamp_us() / 1000, Qt::LocalTime)
+          .toString(QStringLiteral("hh:mm:ss.zzz"));
+    case LogTableModel::kLevelColumn:
+      return line.level() == Level::kNone ? QString() : to_qstring(level_name(line.level()));
+    case LogTableModel::kLoggerColumn: return cut(line.logger(), limit);
+    case LogTableModel::kEventColumn:
+      return line.is_json() ? cut(line.event(), limit) : cut(line.raw(), limit);
+    case LogTableModel::kCorrelationIdColumn: return cut(line.correlation_id(), limit);
+    case LogTableModel::kFieldsColumn:
+      return line.is_json() ? cut(fields_text(line.raw(), limit), limit) : QString();
+    default: return {};
+  }
 }
 
 LogStore::Options model_store_options(LogStore::Options options) {
@@ -105,7 +127,9 @@ int LogTableModel::rowCount(QModelIndex const& parent) const {
   return static_cast<int>(filtered_ ? matches_.size() : shown_end_ - shown_first_);
 }
 
-int LogTableModel::columnCount(QModelIndex const& parent) const { return parent.isValid() ? 0 : kColumnCount; }
+int LogTableModel::columnCount(QModelIndex const& parent) const {
+  return parent.isValid() ? 0 : kColumnCount;
+}
 
 std::optional<std::uint64_t> LogTableModel::sequence_at(int row) const {
   if (row < 0 || row >= rowCount()) return std::nullopt;
@@ -118,20 +142,6 @@ int LogTableModel::row_of(std::uint64_t seq) const {
   return it != matches_.end() && *it == seq ? static_cast<int>(it - matches_.begin()) : -1;
 }
 
-QString LogTableModel::cell_text(LineView const& line, int column) const {
-  switch (column) {
-    case kTimeColumn:
-      return QDateTime::fromMSecsSinceEpoch(line.timestamp_us() / 1000, Qt::LocalTime)
-          .toString(QStringLiteral("hh:mm:ss.zzz"));
-    case kLevelColumn: return line.level() == Level::kNone ? QString() : cell(level_name(line.level()));
-    case kLoggerColumn: return cell(line.logger());
-    case kEventColumn: return line.is_json() ? cell(line.event()) : cell(line.raw());
-    case kCorrelationIdColumn: return cell(line.correlation_id());
-    case kFieldsColumn: return line.is_json() ? cell(fields_text(line.raw())) : QString();
-    default: return {};
-  }
-}
-
 QVariant LogTableModel::data(QModelIndex const& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   auto const seq = sequence_at(index.row());
@@ -139,18 +149,20 @@ QVariant LogTableModel::data(QModelIndex const& index, int role) const {
   auto const line = store_.line(*seq);
   if (!line) return {};
   switch (role) {
-    case Qt::DisplayRole: return cell_text(**line, index.column());
+    case Qt::DisplayRole: return column_text(**line, index.column(), kMaxCellBytes);
     case Qt::ToolTipRole:
       if (index.column() == kTimeColumn) {
         auto const iso = QString::fromStdString(format_iso8601_us((*line)->timestamp_us()));
         return (*line)->has_timestamp() ? iso : iso + QStringLiteral(" (received)");
       }
-      if (index.column() == kEventColumn || index.column() == kFieldsColumn) return cell_text(**line, index.column());
+      if (index.column() == kEventColumn || index.column() == kFieldsColumn)
+        return column_text(**line, index.column(), kMaxCellBytes);
       return {};
     case kLevelRole: return static_cast<int>((*line)->level());
     case kSequenceRole: return QVariant::fromValue<qulonglong>(*seq);
     case kTimestampRole: return QVariant::fromValue<qint64>((*line)->timestamp_us() / 1000);
-    case kRawLineRole: return QString::fromUtf8((*line)->raw().data(), static_cast<qsizetype>((*line)->raw().size()));
+    case kRawLineRole:
+      return to_qstring((*line)->raw());
     default: return {};
   }
 }
@@ -186,7 +198,8 @@ void LogTableModel::flush() {
   std::vector<std::string_view> views;
   for (auto const& batch : pending_) {
     views.clear();
-    for (auto const& line : batch.lines) views.emplace_back(line.constData(), static_cast<std::size_t>(line.size()));
+    for (auto const& line : batch.lines)
+      views.emplace_back(line.constData(), static_cast<std::size_t>(line.size()));
     store_.append_batch(views, batch.received_us);
   }
   pending_.clear();
@@ -219,7 +232,8 @@ void LogTableModel::flush() {
 
 void LogTableModel::evict_announced(std::uint64_t target) {
   if (!filtered_) {
-    auto const gone = std::min(target, shown_end_) > shown_first_ ? std::min(target, shown_end_) - shown_first_ : 0;
+    auto const gone =
+        std::min(target, shown_end_) > shown_first_ ? std::min(target, shown_end_) - shown_first_ : 0;
     if (gone > 0) beginRemoveRows({}, 0, static_cast<int>(gone) - 1);
     store_.evict_to(target);
     shown_first_ += gone;
@@ -227,7 +241,8 @@ void LogTableModel::evict_announced(std::uint64_t target) {
     if (gone > 0) endRemoveRows();
     return;
   }
-  auto const gone = static_cast<std::size_t>(std::lower_bound(matches_.begin(), matches_.end(), target) - matches_.begin());
+  auto const gone =
+      static_cast<std::size_t>(std::lower_bound(matches_.begin(), matches_.end(), target) - matches_.begin());
   if (gone > 0) beginRemoveRows({}, 0, static_cast<int>(gone) - 1);
   store_.evict_to(target);
   matches_.erase(matches_.begin(), matches_.begin() + static_cast<std::ptrdiff_t>(gone));
@@ -373,7 +388,8 @@ void LogTableModel::on_filter_results(std::uint64_t generation, std::vector<std:
   if (generation != generation_) return;  // the user has typed again
   append_rows(matches);
   if (!done) {
-    emit filter_progress(total == 0 ? 100 : static_cast<int>(scanned * 100 / total), static_cast<qint64>(matches_.size()));
+    emit filter_progress(total == 0 ? 100 : static_cast<int>(scanned * 100 / total),
+                         static_cast<qint64>(matches_.size()));
     return;
   }
   filter_running_ = false;
@@ -404,7 +420,8 @@ qint64 LogTableModel::export_csv(QIODevice& device) const {
     return device.write(bytes) == bytes.size();
   };
   QStringList header;
-  for (int column = 0; column < kColumnCount; ++column) header << csv_field(headerData(column, Qt::Horizontal).toString());
+  for (int column = 0; column < kColumnCount; ++column)
+    header << csv_field(headerData(column, Qt::Horizontal).toString());
   if (!write(header.join(QLatin1Char(',')) + QStringLiteral("\r\n"))) return -1;
   qint64 written = 0;
   for (int row = 0; row < rowCount(); ++row) {
@@ -412,16 +429,8 @@ qint64 LogTableModel::export_csv(QIODevice& device) const {
     if (!line) continue;
     QStringList fields;
     fields << QString::fromStdString(format_iso8601_us((*line)->timestamp_us()));
-    for (int column = kLevelColumn; column < kColumnCount; ++column) {
-      // The export keeps whole values, not the cells' display cut.
-      if (column == kEventColumn && !(*line)->is_json()) {
-        fields << csv_field(QString::fromUtf8((*line)->raw().data(), static_cast<qsizetype>((*line)->raw().size())));
-      } else if (column == kFieldsColumn) {
-        fields << csv_field((*line)->is_json() ? QString::fromStdString(fields_text((*line)->raw())) : QString());
-      } else {
-        fields << csv_field(cell_text(**line, column));
-      }
-    }
+    for (int column = kLevelColumn; column < kColumnCount; ++column)
+      fields << csv_field(column_text(**line, column, kWhole));
     if (!write(fields.join(QLatin1Char(',')) + QStringLiteral("\r\n"))) return -1;
     ++written;
   }
@@ -436,7 +445,7 @@ QString LogTableModel::copy_text(QList<int> rows) const {
     auto const line = seq ? store_.line(*seq) : std::nullopt;
     if (!line) continue;
     QStringList cells;
-    for (int column = 0; column < kColumnCount; ++column) cells << cell_text(**line, column);
+    for (int column = 0; column < kColumnCount; ++column) cells << column_text(**line, column, kWhole);
     text += cells.join(QLatin1Char('\t')) + QLatin1Char('\n');
   }
   return text;
@@ -449,7 +458,7 @@ QString LogTableModel::copy_raw(QList<int> rows) const {
     auto const seq = sequence_at(row);
     auto const line = seq ? store_.line(*seq) : std::nullopt;
     if (!line) continue;
-    text += QString::fromUtf8((*line)->raw().data(), static_cast<qsizetype>((*line)->raw().size())) + QLatin1Char('\n');
+    text += to_qstring((*line)->raw()) + QLatin1Char('\n');
   }
   return text;
 }

@@ -34,7 +34,15 @@ class LogTableModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { kTimeColumn, kLevelColumn, kLoggerColumn, kEventColumn, kCorrelationIdColumn, kFieldsColumn, kColumnCount };
+  enum Column {
+    kTimeColumn,
+    kLevelColumn,
+    kLoggerColumn,
+    kEventColumn,
+    kCorrelationIdColumn,
+    kFieldsColumn,
+    kColumnCount,
+  };
   enum Role {
     kLevelRole = Qt::UserRole + 1,  // int: the Level (0 = none), for coloring
     kSequenceRole,                  // qulonglong: the line's sequence number, stable across eviction
@@ -113,15 +121,14 @@ class LogTableModel : public QAbstractTableModel {
     std::shared_ptr<std::atomic<bool>> cancel;
   };
 
-  QString cell_text(LineView const& line, int column) const;
   void evict_announced(std::uint64_t target);
   void append_rows(std::vector<std::uint64_t> const& seqs);
   void start_filter_job();
   void cancel_filter_job();
   void worker_loop();
   void run_filter_job(FilterJob& job);
-  void on_filter_results(std::uint64_t generation, std::vector<std::uint64_t> const& matches, std::uint64_t scanned,
-                         std::uint64_t total, bool done);
+  void on_filter_results(std::uint64_t generation, std::vector<std::uint64_t> const& matches,
+                         std::uint64_t scanned, std::uint64_t total, bool done);
 
   Options options_;
   LogStore store_;

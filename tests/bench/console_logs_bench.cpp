@@ -47,7 +47,8 @@ std::string make_line(std::size_t i, Random& random) {
   std::string line;
   line.reserve(360);
   auto const roll = random.below(1000);
-  if (roll < 2) return "thread 'worker' stalled for " + std::to_string(random.below(5000)) + " ms; timeout pending";
+  if (roll < 2)
+    return "thread 'worker' stalled for " + std::to_string(random.below(5000)) + " ms; timeout pending";
   std::int64_t const time = kStart + static_cast<std::int64_t>(i) * 50 + random.below(50);
   line += "{\"timestamp\":\"";
   line += format_iso8601_us(time);
@@ -71,11 +72,13 @@ std::string make_line(std::size_t i, Random& random) {
     append_hex(line, random, 32);
     line += "\",\"version\":\"2025-11-25\",\"endpoint\":\"/mcp\",\"status\":\"";
     line += tool_error ? "tool_error" : "ok";
-    line += "\",\"duration_ms\":" + std::to_string(random.below(60)) + "." + std::to_string(100 + random.below(900));
+    line += "\",\"duration_ms\":" + std::to_string(random.below(60)) + "." +
+            std::to_string(100 + random.below(900));
   } else if (roll < 930) {
     line += "warning\",\"logger\":\"http\",\"event\":\"request_rejected\",\"correlation_id\":\"";
     append_hex(line, random, 32);
-    line += "\",\"http_method\":\"POST\",\"path\":\"/mcp\",\"client_id\":\"client-" + std::to_string(random.below(20));
+    line += "\",\"http_method\":\"POST\",\"path\":\"/mcp\",\"client_id\":\"client-" +
+            std::to_string(random.below(20));
     line += "\",\"remote\":\"10.0.0." + std::to_string(random.below(250));
     line += "\",\"status\":" + std::string(random.below(2) ? "429" : "401");
     line += ",\"duration_ms\":0." + std::to_string(100 + random.below(900));
@@ -84,7 +87,9 @@ std::string make_line(std::size_t i, Random& random) {
     append_hex(line, random, 32);
     line += "\",\"method\":\"tools/call\",\"tool\":\"fetch_url\",\"client_id\":\"client-" +
             std::to_string(random.below(20));
-    line += "\",\"status\":\"error\",\"error_code\":-32603,\"error\":\"upstream timeout: \\\"GET /v1\\\" after 30 s\"";
+    line +=
+        "\",\"status\":\"error\",\"error_code\":-32603,\"error\":\"upstream timeout: \\\"GET /v1\\\" after "
+        "30 s\"";
     line += ",\"duration_ms\":30000." + std::to_string(100 + random.below(900));
   } else {
     line += "debug\",\"logger\":\"redis\",\"event\":\"redis_reply\",\"command\":\"GET\",\"key\":\"cache:";
@@ -158,7 +163,9 @@ void run_filter(benchmark::State& state, std::string_view query, int threads) {
 
 void BM_FilterLevel(benchmark::State& state) { run_filter(state, "level>=warning", 2); }
 void BM_FilterField(benchmark::State& state) { run_filter(state, "method=tools/call", 2); }
-void BM_FilterFieldAndLevel(benchmark::State& state) { run_filter(state, "level>=warning client_id=client-7", 2); }
+void BM_FilterFieldAndLevel(benchmark::State& state) {
+  run_filter(state, "level>=warning client_id=client-7", 2);
+}
 void BM_FilterSubstring(benchmark::State& state) { run_filter(state, "timeout", 2); }
 void BM_FilterRegex(benchmark::State& state) { run_filter(state, R"(/duration_ms":5\d\.\d+/)", 2); }
 void BM_FilterFieldOneThread(benchmark::State& state) { run_filter(state, "method=tools/call", 1); }

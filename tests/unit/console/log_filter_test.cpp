@@ -28,17 +28,18 @@ bool matches(std::string_view query, std::string const& line) {
 
 std::string server_line(int i, std::string_view level, std::string_view method, int status) {
   return R"({"timestamp":"2026-11-25T10:00:)" + std::string(i % 60 < 10 ? "0" : "") + std::to_string(i % 60) +
-         R"(.000000Z","level":")" + std::string(level) + R"(","logger":"http","event":"request","correlation_id":"c)" +
-         std::to_string(i) + R"(","method":")" + std::string(method) + R"(","status":)" + std::to_string(status) +
+         R"(.000000Z","level":")" + std::string(level) +
+         R"(","logger":"http","event":"request","correlation_id":"c)" + std::to_string(i) +
+         R"(","method":")" + std::string(method) + R"(","status":)" + std::to_string(status) +
          R"(,"duration_ms":)" + std::to_string(i % 100) + "}";
 }
 
 }  // namespace
 
 TEST(FilterQuery, ParsesEveryKindOfTerm) {
-  auto const parsed =
-      parse_filter(R"(level>=warning method=tools/call "time out" /err.*/ correlation_id=abc -debug status!=200 )"
-                   R"(duration_ms>=1.5 time>=2026-11-25T10:00:00Z time<2026-11-25T11:00:00Z note="a \"b\"")");
+  auto const parsed = parse_filter(
+      R"(level>=warning method=tools/call "time out" /err.*/ correlation_id=abc -debug status!=200 )"
+      R"(duration_ms>=1.5 time>=2026-11-25T10:00:00Z time<2026-11-25T11:00:00Z note="a \"b\"")");
   ASSERT_TRUE(parsed.ok()) << parsed.error;
   auto const& spec = parsed.spec;
   EXPECT_EQ(spec.levels, FilterSpec::level_bit(Level::kWarning) | FilterSpec::level_bit(Level::kError) |
@@ -49,7 +50,8 @@ TEST(FilterQuery, ParsesEveryKindOfTerm) {
   EXPECT_FALSE(spec.regex_ignore_case);
   EXPECT_EQ(spec.correlation_id, "abc");
   ASSERT_EQ(spec.fields.size(), 4u);
-  EXPECT_EQ(spec.fields[0], (FieldCondition{.key = "method", .op = FieldCondition::Op::kEqual, .value = "tools/call"}));
+  EXPECT_EQ(spec.fields[0],
+            (FieldCondition{.key = "method", .op = FieldCondition::Op::kEqual, .value = "tools/call"}));
   EXPECT_EQ(spec.fields[1].op, FieldCondition::Op::kNotEqual);
   EXPECT_EQ(spec.fields[2].op, FieldCondition::Op::kGreaterEqual);
   EXPECT_DOUBLE_EQ(spec.fields[2].number, 1.5);
@@ -122,7 +124,8 @@ TEST(FilterQuery, FormatsSpecsThatParseBack) {
     ASSERT_TRUE(again.ok()) << formatted << ": " << again.error;
     EXPECT_EQ(again.spec, parsed.spec) << query << " -> " << formatted;
   }
-  EXPECT_EQ(format_filter(parse_filter("level>=warning method=tools/call").spec), "level>=warning method=tools/call");
+  EXPECT_EQ(format_filter(parse_filter("level>=warning method=tools/call").spec),
+            "level>=warning method=tools/call");
 }
 
 TEST(FilterMatch, LevelsAndLinesWithoutLevel) {
@@ -213,8 +216,8 @@ TEST(FilterBulk, MatchesTheSameLinesInOrderOnOneOrTwoThreads) {
     else store.append(server_line(i, levels[i % 5], methods[i % 3], i % 7 == 0 ? 500 : 200), kReceived);
   }
   auto const snapshot = store.snapshot();
-  for (std::string_view query : {"level>=warning method=tools/call", "status=500", "/line 9\\d+/", "TOOLS/LIST",
-                                 "level=none", "correlation_id=c12345", ""}) {
+  for (std::string_view query : {"level>=warning method=tools/call", "status=500", "/line 9\\d+/",
+                                 "TOOLS/LIST", "level=none", "correlation_id=c12345", ""}) {
     auto const spec = parse_filter(query).spec;
     std::vector<std::uint64_t> expected;
     LineMatcher matcher(spec);

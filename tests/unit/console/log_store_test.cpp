@@ -39,7 +39,8 @@ TEST(LogLine, IndexesTheEnvelopeOfAServerLine) {
 
 TEST(LogLine, ResolvesEscapesInStrings) {
   std::string const line =
-      R"({"level":"error","logger":"a\"b","event":"line\nbreak \u00e9 \ud83d\ude00 \\","correlation_id":"x\/y"})";
+      R"({"level":"error","logger":"a\"b","event":"line\nbreak \u00e9 \ud83d\ude00 \\",)"
+      R"("correlation_id":"x\/y"})";
   auto const record = index_line(line, kReceived);
   LineView const view(&record, line.data(), 0);
   ASSERT_TRUE(view.is_json());
@@ -120,7 +121,8 @@ TEST(LogLine, UnknownLevelsAndBadTimestampsFallBack) {
 }
 
 TEST(LogLine, KeyFieldsBeyondSixtyFourKilobytesAreFoundOnDemand) {
-  std::string const line = R"({"blob":")" + std::string(70'000, 'x') + R"(","event":"late","correlation_id":42})";
+  std::string const line =
+      R"({"blob":")" + std::string(70'000, 'x') + R"(","event":"late","correlation_id":42})";
   auto const record = index_line(line, kReceived);
   ASSERT_TRUE(record.flags & LineRecord::kSpansIncomplete);
   LineView const view(&record, line.data(), 0);

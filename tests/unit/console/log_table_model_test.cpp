@@ -17,8 +17,9 @@ namespace {
 
 QByteArray server_line(int i, std::string_view level = "info", std::string_view extra = {}) {
   auto second = QString::number(i % 60).rightJustified(2, QLatin1Char('0'));
-  return QStringLiteral(R"({"timestamp":"2026-11-25T10:00:%1.250000Z","level":"%2","logger":"http",)"
-                        R"("event":"request %3","correlation_id":"c%3","method":"tools/call","status":200%4})")
+  return QStringLiteral(
+             R"({"timestamp":"2026-11-25T10:00:%1.250000Z","level":"%2","logger":"http",)"
+             R"("event":"request %3","correlation_id":"c%3","method":"tools/call","status":200%4})")
       .arg(second, QString::fromUtf8(level.data(), static_cast<qsizetype>(level.size())), QString::number(i),
            QString::fromUtf8(extra.data(), static_cast<qsizetype>(extra.size())))
       .toUtf8();
@@ -49,7 +50,9 @@ struct Fixture {
   QString text(int row, int column, int role = Qt::DisplayRole) const {
     return model.data(model.index(row, column), role).toString();
   }
-  std::uint64_t seq(int row) const { return model.data(model.index(row, 0), LogTableModel::kSequenceRole).toULongLong(); }
+  std::uint64_t seq(int row) const {
+    return model.data(model.index(row, 0), LogTableModel::kSequenceRole).toULongLong();
+  }
   void filter(QString const& query) {
     QSignalSpy finished(&model, &LogTableModel::filter_finished);
     QString error;
@@ -81,7 +84,8 @@ TEST(LogTableModel, CoalescesBurstsIntoOneInsertion) {
 
 TEST(LogTableModel, ShowsColumnsAndRoles) {
   Fixture f;
-  f.model.append_line(server_line(5, "warning", R"(,"note":"a b","params":{"x":[1,2]},"ok":true,"msg":"q\"\n")"));
+  f.model.append_line(
+      server_line(5, "warning", R"(,"note":"a b","params":{"x":[1,2]},"ok":true,"msg":"q\"\n")"));
   f.model.append_line("Segmentation fault (core dumped)");
   f.model.flush();
   ASSERT_EQ(f.model.rowCount(), 2);
@@ -90,14 +94,17 @@ TEST(LogTableModel, ShowsColumnsAndRoles) {
   auto const time = *parse_iso8601_us("2026-11-25T10:00:05.250000Z") / 1000;
   EXPECT_EQ(f.text(0, LogTableModel::kTimeColumn),
             QDateTime::fromMSecsSinceEpoch(time, Qt::LocalTime).toString(QStringLiteral("hh:mm:ss.zzz")));
-  EXPECT_EQ(f.text(0, LogTableModel::kTimeColumn, Qt::ToolTipRole), QStringLiteral("2026-11-25T10:00:05.250000Z"));
+  EXPECT_EQ(f.text(0, LogTableModel::kTimeColumn, Qt::ToolTipRole),
+            QStringLiteral("2026-11-25T10:00:05.250000Z"));
   EXPECT_EQ(f.text(0, LogTableModel::kLevelColumn), QStringLiteral("warning"));
   EXPECT_EQ(f.text(0, LogTableModel::kLoggerColumn), QStringLiteral("http"));
   EXPECT_EQ(f.text(0, LogTableModel::kEventColumn), QStringLiteral("request 5"));
   EXPECT_EQ(f.text(0, LogTableModel::kCorrelationIdColumn), QStringLiteral("c5"));
-  EXPECT_EQ(f.text(0, LogTableModel::kFieldsColumn),
-            QStringLiteral(R"(method=tools/call status=200 note="a b" params={"x":[1,2]} ok=true msg="q\"\n")"));
-  EXPECT_EQ(f.model.data(f.model.index(0, 3), LogTableModel::kLevelRole).toInt(), static_cast<int>(Level::kWarning));
+  EXPECT_EQ(
+      f.text(0, LogTableModel::kFieldsColumn),
+      QStringLiteral(R"(method=tools/call status=200 note="a b" params={"x":[1,2]} ok=true msg="q\"\n")"));
+  EXPECT_EQ(f.model.data(f.model.index(0, 3), LogTableModel::kLevelRole).toInt(),
+            static_cast<int>(Level::kWarning));
   EXPECT_EQ(f.model.data(f.model.index(0, 3), LogTableModel::kTimestampRole).toLongLong(), time);
   EXPECT_EQ(f.seq(0), 0u);
   EXPECT_EQ(f.text(0, 0, LogTableModel::kRawLineRole).toUtf8(),
@@ -181,7 +188,8 @@ TEST(LogTableModel, LinesArrivingDuringAFilterRunFollowItsResults) {
     if (QByteArray::number(i).startsWith('1')) expected.push_back(static_cast<std::uint64_t>(i));
   for (std::uint64_t seq = 20'000; seq < 20'011; ++seq) expected.push_back(seq);
   ASSERT_EQ(f.model.rowCount(), static_cast<int>(expected.size()));
-  for (int row = 0; row < f.model.rowCount(); ++row) ASSERT_EQ(f.seq(row), expected[static_cast<std::size_t>(row)]);
+  for (int row = 0; row < f.model.rowCount(); ++row)
+    ASSERT_EQ(f.seq(row), expected[static_cast<std::size_t>(row)]);
   EXPECT_EQ(finished[0][0].toLongLong(), static_cast<qint64>(expected.size()));
 }
 
@@ -282,15 +290,18 @@ TEST(LogTableModel, ExportsAndCopiesTheShownLines) {
   auto const rows = QString::fromUtf8(csv.data()).split(QStringLiteral("\r\n"));
   ASSERT_EQ(rows.size(), 4);  // header, two lines, and the empty rest after the last break
   EXPECT_EQ(rows[0], QStringLiteral("Time,Level,Logger,Event,Correlation id,Fields"));
-  EXPECT_TRUE(rows[1].endsWith(QStringLiteral(R"(,error,,"bad, ""quoted""",,detail=x)"))) << rows[1].toStdString();
+  EXPECT_TRUE(rows[1].endsWith(QStringLiteral(R"(,error,,"bad, ""quoted""",,detail=x)")))
+      << rows[1].toStdString();
   EXPECT_TRUE(rows[2].endsWith(QStringLiteral(R"(,,,"plain, text",,)"))) << rows[2].toStdString();
   EXPECT_TRUE(rows[1].startsWith(QStringLiteral("20"))) << rows[1].toStdString();  // full ISO time
   EXPECT_EQ(rows[3], QString());
 
-  EXPECT_EQ(f.model.copy_raw({1, 0}), QStringLiteral(R"({"level":"error","event":"bad, \"quoted\"","detail":"x"})"
-                                                     "\nplain, text\n"));
+  EXPECT_EQ(f.model.copy_raw({1, 0}),
+            QStringLiteral(R"({"level":"error","event":"bad, \"quoted\"","detail":"x"})"
+                           "\nplain, text\n"));
   auto const copied = f.model.copy_text({0});
-  EXPECT_TRUE(copied.endsWith(QStringLiteral("\terror\t\tbad, \"quoted\"\t\tdetail=x\n"))) << copied.toStdString();
+  EXPECT_TRUE(copied.endsWith(QStringLiteral("\terror\t\tbad, \"quoted\"\t\tdetail=x\n")))
+      << copied.toStdString();
   EXPECT_EQ(f.model.copy_text({7}), QString());
 }
 
@@ -306,4 +317,29 @@ TEST(LogTableModel, ClearForgetsLinesButKeepsNumbering) {
   f.model.flush();
   ASSERT_EQ(f.model.rowCount(), 1);
   EXPECT_EQ(f.seq(0), 10u);
+}
+
+TEST(LogTableModel, CellsCutLongValuesButExportsKeepThem) {
+  Fixture f;
+  QByteArray const long_raw(5000, 'r');
+  QByteArray const long_event =
+      R"({"event":")" + QByteArray(3000, 'e') + R"(","detail":")" + QByteArray(3000, 'd') + "\"}";
+  f.model.append_lines({long_raw, long_event});
+  f.model.flush();
+  ASSERT_EQ(f.model.rowCount(), 2);
+  auto const shown = f.text(0, LogTableModel::kEventColumn);
+  EXPECT_EQ(shown.size(), 2001);
+  EXPECT_TRUE(shown.endsWith(QChar(0x2026)));
+  EXPECT_EQ(f.text(1, LogTableModel::kEventColumn).size(), 2001);
+  EXPECT_LE(f.text(1, LogTableModel::kFieldsColumn).size(), 2001);
+  EXPECT_EQ(f.text(0, 0, LogTableModel::kRawLineRole).size(), 5000);
+
+  auto const copied = f.model.copy_text({0, 1}).split(QLatin1Char('\n'));
+  ASSERT_EQ(copied.size(), 3);
+  EXPECT_EQ(copied[0].split(QLatin1Char('\t'))[LogTableModel::kEventColumn].size(), 5000);
+  EXPECT_EQ(copied[1].split(QLatin1Char('\t'))[LogTableModel::kFieldsColumn].size(), 3007);  // detail=...
+  QBuffer csv;
+  csv.open(QIODevice::WriteOnly);
+  EXPECT_EQ(f.model.export_csv(csv), 2);
+  EXPECT_TRUE(csv.data().contains(long_raw));
 }
