@@ -1,9 +1,27 @@
 #include "console_session.hpp"
 
+#include <QDateTime>
+
+#include "metrics/queries.hpp"
+
 namespace prodmcp::console {
 
 ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
-    : QObject(parent), options_(std::move(options)) {
+    : QObject(parent),
+      options_(std::move(options)),
+      alerts_([this](std::string const& expr, qint64 time_ms, QString& error) {
+        return instant_query(store_, expr, time_ms, error);
+      }) {
+  scraper_.set_interval_ms(options_.scrape_interval_ms);
+  // Rules are evaluated after each scrape, as Prometheus evaluates on fresh data.
+  connect(&scraper_, &MetricsScraper::scraped, this, [this](ScrapeReport const& report) { alerts_.evaluate(report.time_ms); });
+  connect(&alerts_, &AlertEvaluator::state_changed, this, &ConsoleSession::record_alert_change);
+  connect(&log_stream_, &LogStreamClient::output_lines, this, &ConsoleSession::log_lines);
+  connect(this, &ConsoleSession::log_lines, &log_model_, &logs::LogTableModel::append_lines);
+  connect(&log_stream_, &LogStreamClient::connection_changed, this, [this](bool connected, QString const& detail) {
+    events_.add(connected ? EventSeverity::kInfo : EventSeverity::kWarning, QStringLiteral("console"),
+                connected ? "log_stream" : "log_stream_lost", detail);
+  });
   health_.set_interval_ms(options_.health_interval_ms);
   health_.set_bearer_token(options_.bearer_token);
   fleet_.set_interval_ms(options_.fleet_interval_ms);
@@ -25,6 +43,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   supervisor_->server().set_restart_options(options_.restart);
   fleet_.add({kSupervisedName, options_.launch.profile.isEmpty() ? QStringLiteral("development") : options_.launch.profile,
               {}, {}, true});
+  connect(&supervisor_->server(), &SupervisedProcess::output_lines, this, &ConsoleSession::log_lines);
   for (auto* process : {&supervisor_->server(), &supervisor_->redis()}) {
     connect(process, &SupervisedProcess::event, this, [this, process](QString const& kind, QString const& message) {
       record_process_event(process->name(), kind, message);
@@ -50,6 +69,12 @@ void ConsoleSession::watch(QUrl const& admin_url, QUrl const& mcp_url) {
   admin_url_ = admin_url;
   mcp_url_ = mcp_url;
   health_.set_endpoints(admin_url, mcp_url);
+  // A supervised server that stopped keeps being scraped from nowhere: its failed scrapes are
+  // what makes "server down" visible in the charts and alerts. Attached servers are scraped always.
+  if (!admin_url.isEmpty()) {
+    scraper_.set_admin_url(admin_url);
+    if (!supervisor_) log_stream_.set_admin_url(admin_url);
+  }
   if (supervisor_) fleet_.update_urls(kSupervisedName, admin_url, mcp_url);
   emit endpoints_changed(admin_url, mcp_url);
 }
@@ -86,6 +111,25 @@ void ConsoleSession::record_health_changes() {
   was_live_ = live;
   was_ready_ = ready;
   was_serving_mcp_ = serving;
+}
+
+void ConsoleSession::record_alert_change(AlertStatus const& status, AlertState from) {
+  QString const name = QString::fromStdString(status.rule->name);
+  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  if (status.state == AlertState::kInactive) {
+    if (from == AlertState::kFiring)
+      events_.add(EventSeverity::kInfo, QStringLiteral("alerts"), QStringLiteral("alert_resolved"), tr("%1 resolved").arg(name));
+    return;
+  }
+  auto const severity = status.state == AlertState::kPending ? EventSeverity::kInfo
+                        : status.rule->severity == "critical" ? EventSeverity::kCritical
+                                                               : EventSeverity::kWarning;
+  events_.add(severity, QStringLiteral("alerts"), QStringLiteral("alert_") + alert_state_name(status.state),
+              alerts_.describe(status, now));
+}
+
+QList<ChartLine> ConsoleSession::chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const {
+  return evaluate_chart(store_, spec, window, end_ms);
 }
 
 }  // namespace prodmcp::console

@@ -6,10 +6,16 @@
 #include <QUrl>
 #include <memory>
 
+#include "alerts/alert_evaluator.hpp"
 #include "events/event_log.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "health/health_model.hpp"
 #include "health/health_poller.hpp"
+#include "logs/log_stream_client.hpp"
+#include "logs/log_table_model.hpp"
+#include "metrics/chart_catalog.hpp"
+#include "metrics/metrics_scraper.hpp"
+#include "metrics/series_store.hpp"
 #include "supervision/server_supervisor.hpp"
 
 namespace prodmcp::console {
@@ -23,6 +29,7 @@ struct ConsoleOptions {
   QUrl attach_mcp_url;
   QString bearer_token;  // for the MCP probe of servers with auth
   int health_interval_ms = 2000;
+  int scrape_interval_ms = 1000;
   int fleet_interval_ms = 30'000;
   bool attached() const { return !attach_admin_url.isEmpty(); }
 };
@@ -42,6 +49,13 @@ class ConsoleSession : public QObject {
   HealthModel& health_model() { return health_model_; }
   FleetMonitor& fleet() { return fleet_; }
   EventLog& events() { return events_; }
+  metrics::SeriesStore const& store() const { return store_; }
+  MetricsScraper& scraper() { return scraper_; }
+  AlertEvaluator& alerts() { return alerts_; }
+  LogStreamClient& log_stream() { return log_stream_; }
+  logs::LogTableModel& log_model() { return log_model_; }
+  // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
+  QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   QUrl admin_url() const { return admin_url_; }
   QUrl mcp_url() const { return mcp_url_; }
 
@@ -51,17 +65,26 @@ class ConsoleSession : public QObject {
 
  signals:
   void endpoints_changed(QUrl const& admin_url, QUrl const& mcp_url);
+  // The server's log lines: from the supervised process's output, or the attached server's /logs.
+  void log_lines(QList<QByteArray> const& lines);
 
  private:
   void watch(QUrl const& admin_url, QUrl const& mcp_url);
   void record_process_event(QString const& source, QString const& kind, QString const& message);
   void record_health_changes();
+  void record_alert_change(AlertStatus const& status, AlertState from);
 
   ConsoleOptions options_;
   EventLog events_;
   HealthPoller health_;
   HealthModel health_model_{health_};
   FleetMonitor fleet_;
+  metrics::SeriesStore store_;
+  MetricsScraper scraper_{store_};
+  AlertEvaluator alerts_;
+  QTimer alert_timer_;
+  LogStreamClient log_stream_;
+  logs::LogTableModel log_model_;
   std::unique_ptr<ServerSupervisor> supervisor_;
   QUrl admin_url_;
   QUrl mcp_url_;

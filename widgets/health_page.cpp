@@ -23,9 +23,13 @@ HealthPage::HealthPage(ConsoleSession& session, QWidget* parent) : QWidget(paren
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setAlternatingRowColors(true);
+  table_->horizontalHeader()->setStretchLastSection(false);
   table_->horizontalHeader()->setSectionResizeMode(HealthModel::kDetail, QHeaderView::Stretch);
+  table_->horizontalHeader()->setSectionResizeMode(HealthModel::kHistory, QHeaderView::Fixed);
   table_->horizontalHeader()->setSectionResizeMode(HealthModel::kName, QHeaderView::ResizeToContents);
-  table_->setColumnWidth(HealthModel::kHistory, 320);
+  table_->setColumnWidth(HealthModel::kHistory, 250);
+  table_->setColumnWidth(HealthModel::kState, 90);
+  table_->setColumnWidth(HealthModel::kLatency, 80);
   table_->setWordWrap(false);
 
   auto* tools_box = new QGroupBox(tr("Tools offered (live tools/list)"));

@@ -5,9 +5,13 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include "alert_banner.hpp"
 #include "events_page.hpp"
 #include "fleet_page.hpp"
 #include "health_page.hpp"
+#include "logs_page.hpp"
+#include "metrics_page.hpp"
+#include "overview_page.hpp"
 #include "supervision_bar.hpp"
 
 namespace prodmcp::console {
@@ -24,6 +28,8 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   line->setFrameShape(QFrame::HLine);
   line->setFrameShadow(QFrame::Sunken);
   layout->addWidget(line);
+  banner_ = new AlertBanner(session);
+  layout->addWidget(banner_);
 
   auto* body = new QHBoxLayout;
   navigation_ = new QListWidget;
@@ -37,11 +43,25 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   layout->addLayout(body, 1);
   setCentralWidget(central);
 
+  add_page(tr("Overview"), overview_page_ = new OverviewPage(session));
+  add_page(tr("Metrics"), metrics_page_ = new MetricsPage(session));
   add_page(tr("Health"), health_page_ = new HealthPage(session));
+  add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
   add_page(tr("Fleet"), fleet_page_ = new FleetPage(session));
   add_page(tr("Events"), events_page_ = new EventsPage(session));
   connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
   navigation_->setCurrentRow(0);
+  // The pivot: a time range dragged on a chart narrows the events (and the logs) to it.
+  connect(metrics_page_, &MetricsPage::range_selected, this, [this](qint64 from_ms, qint64 to_ms) {
+    events_page_->set_time_range(from_ms, to_ms);
+    logs_page_->set_time_range(from_ms, to_ms);
+    show_page(tr("Logs"));
+  });
+  // And back: from a log line to the charts at that moment.
+  connect(logs_page_, &LogsPage::jump_to_time, this, [this](qint64 time_ms) {
+    metrics_page_->mark_time(time_ms);
+    show_page(tr("Metrics"));
+  });
 
   connect(&session.events(), &EventLog::added, this, [this](Event const& event) {
     statusBar()->showMessage(QStringLiteral("%1 · %2").arg(event.source, event.message), 10'000);

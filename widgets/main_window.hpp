@@ -9,9 +9,13 @@
 
 namespace prodmcp::console {
 
+class AlertBanner;
 class EventsPage;
 class FleetPage;
 class HealthPage;
+class LogsPage;
+class MetricsPage;
+class OverviewPage;
 class SupervisionBar;
 
 class MainWindow : public QMainWindow {
@@ -21,6 +25,10 @@ class MainWindow : public QMainWindow {
 
   ConsoleSession& session() { return session_; }
   SupervisionBar* supervision_bar() const { return bar_; }
+  AlertBanner* alert_banner() const { return banner_; }
+  OverviewPage* overview_page() const { return overview_page_; }
+  MetricsPage* metrics_page() const { return metrics_page_; }
+  LogsPage* logs_page() const { return logs_page_; }
   HealthPage* health_page() const { return health_page_; }
   FleetPage* fleet_page() const { return fleet_page_; }
   EventsPage* events_page() const { return events_page_; }
@@ -34,6 +42,10 @@ class MainWindow : public QMainWindow {
   QListWidget* navigation_;
   QStackedWidget* pages_;
   SupervisionBar* bar_;
+  AlertBanner* banner_;
+  OverviewPage* overview_page_;
+  MetricsPage* metrics_page_;
+  LogsPage* logs_page_;
   HealthPage* health_page_;
   FleetPage* fleet_page_;
   EventsPage* events_page_;

@@ -40,8 +40,8 @@ QVariant HealthModel::data(QModelIndex const& index, int role) const {
   switch (index.column()) {
     case kName: return check.name;
     case kState: return latest ? check_state_name(latest->state) : QString();
-    case kLatency: return latest ? QStringLiteral("%1 ms").arg(latest->latency_ms, 0, 'f', latest->latency_ms < 10 ? 2 : 0)
-                                 : QString();
+    case kLatency:
+      return latest ? QStringLiteral("%1 ms").arg(latest->latency_ms, 0, 'f', latest->latency_ms < 10 ? 2 : 0) : QString();
     case kDetail: return latest ? latest->detail : QString();
     default: return {};
   }

@@ -29,7 +29,7 @@ HealthPoller::HealthPoller(QObject* parent) : QObject(parent) {
   connect(&probe_, &McpProbe::finished, this, [this](McpProbe::Result const& result) {
     if (outstanding_ == 0) return;  // a late answer to an abandoned poll
     CheckSample sample{QDateTime::currentMSecsSinceEpoch(),
-                       result.ok ? CheckState::kHealthy : CheckState::kUnhealthy, double(result.latency_ms),
+                       result.ok ? CheckState::kHealthy : CheckState::kUnhealthy, result.latency_ms,
                        result.ok ? tr("%n tools", nullptr, int(result.tools.size())) : result.error};
     if (result.ok) tools_ = result.tools;
     record(kMcpRoundTrip, std::move(sample));
@@ -71,7 +71,7 @@ void HealthPoller::get(QString const& path,
     if (generation != generation_) return;
     int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString const error = status == 0 ? reply->errorString() : QString();
-    done(status, reply->readAll(), double(clock.elapsed()), error);
+    done(status, reply->readAll(), double(clock.nsecsElapsed()) / 1e6, error);
   });
 }
 

@@ -19,7 +19,7 @@ class McpProbe : public QObject {
   struct Result {
     bool ok = false;
     QStringList tools;
-    qint64 latency_ms = 0;
+    double latency_ms = 0;
     int http_status = 0;
     QString error;
   };

@@ -6,8 +6,12 @@
 
 #include "events_page.hpp"
 #include "fleet_page.hpp"
+#include "demo/load_generator.hpp"
 #include "health_page.hpp"
+#include "logs_page.hpp"
 #include "main_window.hpp"
+#include "metrics_page.hpp"
+#include "overview_page.hpp"
 #include "supervision_bar.hpp"
 
 using namespace prodmcp::console;
@@ -71,6 +75,77 @@ class MainWindowTest : public QObject {
     QVERIFY(timeline_has(session, "start"));
     QVERIFY(timeline_has(session, "stop"));
     QVERIFY(timeline_has(session, "exit", "exited with code 0"));
+  }
+
+  // Traffic through the real transport: charts, overview and the log table fill; a range dragged on
+  // a chart narrows the logs; a correlation id shows one request's lines.
+  void chartsLogsAndPivotsFollowRealTraffic() {
+    auto options = options_for_test();
+    options.launch.extra_arguments = {"--set", "rate_limit.requests_per_minute=100000"};
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.resize(1280, 800);
+    window.show();
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    LoadGenerator load;
+    load.start(session.mcp_url(), {.rate_per_second = 40, .duration_s = 6});
+    QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 20000);
+    QVERIFY2(load.stats().ok > 100, qPrintable(QString::number(load.stats().ok)));
+    QVERIFY(load.stats().errors > 0);  // the unknown tool
+    QTest::qWait(1500);                // one more scrape after the last call
+
+    QVERIFY(window.show_page("Metrics"));
+    auto* metrics = window.metrics_page();
+    metrics->set_window_minutes(1);
+    metrics->redraw();
+    auto names = [](TimeSeriesChart* chart) {
+      QStringList list;
+      for (auto const& line : chart->lines()) list << line.name;
+      return list;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(names(metrics->chart("request_rate")).contains("tools/call"), 10000);
+    QVERIFY2(metrics->chart("request_rate")->latest_values().contains("tools/call"),
+             qPrintable(metrics->chart("request_rate")->latest_values()));
+    QVERIFY2(names(metrics->chart("latency")) == QStringList({"p50", "p95", "p99"}), qPrintable(names(metrics->chart("latency")).join(",")));
+    QVERIFY(!metrics->chart("error_ratio")->lines().isEmpty());
+    QVERIFY(names(metrics->chart("top_tools")).contains("echo"));
+    QVERIFY(names(metrics->chart("memory")).contains("server"));
+    QTemporaryDir exports;
+    QCOMPARE(metrics->export_all(exports.path()), 2 * int(metrics->charts().size()));
+    QFile csv(exports.filePath("request_rate.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QVERIFY(csv.readAll().startsWith("series,time,value\n\"tools/call\","));
+
+    QVERIFY(window.show_page("Overview"));
+    window.overview_page()->refresh();
+    QVERIFY(window.overview_page()->tile("requests")->value_text().endsWith("/s"));
+    QVERIFY(window.overview_page()->tile("memory")->value_text().endsWith("MiB"));
+
+    // The log table holds the server's request lines; a correlation id narrows it to one request.
+    auto& logs = session.log_model();
+    logs.flush();
+    QVERIFY(logs.rowCount() > 100);
+    int request_row = -1;
+    for (int row = logs.rowCount() - 1; row >= 0 && request_row < 0; --row)
+      if (logs.index(row, logs::LogTableModel::kEventColumn).data().toString() == "request") request_row = row;
+    QVERIFY(request_row >= 0);
+    auto const id = logs.index(request_row, logs::LogTableModel::kCorrelationIdColumn).data().toString();
+    QVERIFY(!id.isEmpty());
+    window.logs_page()->show_correlation_id(id);
+    QTRY_VERIFY_WITH_TIMEOUT(!logs.is_filtering() && logs.rowCount() >= 1, 5000);
+    for (int row = 0; row < logs.rowCount(); ++row)
+      QCOMPARE(logs.index(row, logs::LogTableModel::kCorrelationIdColumn).data().toString(), id);
+
+    // A range selected on a chart narrows logs and events to it.
+    qint64 const now = QDateTime::currentMSecsSinceEpoch();
+    emit metrics->range_selected(now - 60'000, now - 59'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!logs.is_filtering(), 5000);
+    QVERIFY(window.logs_page()->query_edit()->text().contains("time>="));
+    for (int row = 0; row < logs.rowCount(); ++row) {
+      auto const time = logs.index(row, 0).data(logs::LogTableModel::kTimestampRole).toLongLong();
+      QVERIFY(time >= now - 60'000 && time <= now - 59'000);
+    }
   }
 
   void restartsAServerThatWasKilled() {

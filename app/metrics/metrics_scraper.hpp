@@ -1,0 +1,58 @@
+#pragma once
+// Scrapes one server's /metrics on an interval (default 1 s) with a timeout, parses the text off the
+// GUI thread and appends it to the server's series store. A failed scrape records up=0, as
+// Prometheus does, so "server down" is a query like any other.
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUrl>
+
+#include "metrics/series_store.hpp"
+
+namespace prodmcp::console {
+
+struct ScrapeReport {
+  bool ok = false;          // fetched and parsed without errors
+  qint64 time_ms = 0;       // when it was taken
+  qint64 fetch_ms = 0;      // HTTP round-trip
+  double parse_store_ms = 0;  // parse + append
+  std::size_t samples = 0;
+  std::size_t series = 0;    // in the store afterwards
+  QString error;             // HTTP error or the first parse errors
+};
+
+class MetricsScraper : public QObject {
+  Q_OBJECT
+ public:
+  explicit MetricsScraper(metrics::SeriesStore& store, QObject* parent = nullptr);
+  ~MetricsScraper() override;
+
+  // An empty URL stops scraping; the store keeps its history (a restarted server continues it).
+  void set_admin_url(QUrl const& admin_url);
+  void set_interval_ms(int milliseconds) { timer_.setInterval(milliseconds); }
+  int interval_ms() const { return timer_.interval(); }
+  void set_timeout_ms(int milliseconds) { timeout_ms_ = milliseconds; }
+  ScrapeReport const& last_report() const { return last_; }
+
+ public slots:
+  void scrape_now();
+
+ signals:
+  void scraped(prodmcp::console::ScrapeReport const& report);
+
+ private:
+  void finish(ScrapeReport report);
+
+  metrics::SeriesStore& store_;
+  QNetworkAccessManager network_;
+  QThreadPool parser_;  // one thread: scrapes are appended in order
+  QTimer timer_;
+  QUrl metrics_url_;
+  int timeout_ms_ = 3000;
+  bool in_flight_ = false;
+  ScrapeReport last_;
+};
+
+}  // namespace prodmcp::console

@@ -1,0 +1,88 @@
+#include "overview_page.hpp"
+
+#include <QDateTime>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+
+#include "palette.hpp"
+
+namespace prodmcp::console {
+
+OverviewPage::OverviewPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
+  auto* layout = new QVBoxLayout(this);
+  status_ = new QLabel;
+  status_->setTextFormat(Qt::RichText);
+  layout->addWidget(status_);
+  auto* grid = new QGridLayout;
+  int index = 0;
+  for (auto const& spec : overview_tiles()) {
+    auto* tile = new SparklineTile(spec);
+    grid->addWidget(tile, index / 4, index % 4);
+    tiles_.append(tile);
+    ++index;
+  }
+  layout->addLayout(grid);
+  auto* lower = new QHBoxLayout;
+  auto* alerts_box = new QGroupBox(tr("Alerts"));
+  auto* alerts_layout = new QVBoxLayout(alerts_box);
+  alerts_ = new QListWidget;
+  alerts_layout->addWidget(alerts_);
+  auto* events_box = new QGroupBox(tr("Latest events"));
+  auto* events_layout = new QVBoxLayout(events_box);
+  recent_events_ = new QListWidget;
+  events_layout->addWidget(recent_events_);
+  lower->addWidget(alerts_box, 1);
+  lower->addWidget(events_box, 1);
+  layout->addLayout(lower, 1);
+  timer_.setInterval(1000);
+  connect(&timer_, &QTimer::timeout, this, &OverviewPage::refresh);
+  timer_.start();
+}
+
+SparklineTile* OverviewPage::tile(QString const& id) const {
+  for (auto* tile : tiles_)
+    if (tile->spec().id == id) return tile;
+  return nullptr;
+}
+
+void OverviewPage::refresh() {
+  if (!isVisible()) return;
+  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  auto const window = std::chrono::minutes(5);
+  for (auto* tile : tiles_) {
+    auto lines = session_.chart_lines(tile->spec(), window, now);
+    tile->set_points(lines.isEmpty() ? QList<QPointF>() : lines.first().points);
+  }
+  auto const& health = session_.health();
+  QString status;
+  if (session_.admin_url().isEmpty()) {
+    status = palette::badge(tr("no server"), palette::kIdle);
+  } else {
+    bool const live = health.consecutive_failures() == 0 && !health.checks().empty();
+    status = palette::badge(live ? tr("alive") : tr("not answering"), live ? palette::kGood : palette::kBad) + " " +
+             palette::badge(health.ready() ? tr("ready") : tr("not ready"), health.ready() ? palette::kGood : palette::kBad);
+  }
+  int firing = 0;
+  alerts_->clear();
+  for (auto const& alert : session_.alerts().states()) {
+    if (alert.state == AlertState::kInactive) continue;
+    firing += alert.state == AlertState::kFiring ? 1 : 0;
+    auto* item = new QListWidgetItem(session_.alerts().describe(alert, now));
+    item->setForeground(alert.state == AlertState::kFiring ? (alert.rule->severity == "critical" ? palette::kBad : palette::kWarn)
+                                                           : palette::kIdle);
+    alerts_->addItem(item);
+  }
+  if (alerts_->count() == 0) alerts_->addItem(tr("No alert pending or firing (%1 rules watched)").arg(alert_rules().size()));
+  status += " " + (firing ? palette::badge(tr("%n alerts firing", nullptr, firing), palette::kBad)
+                          : palette::badge(tr("no alerts firing"), palette::kGood));
+  status_->setText(status);
+  recent_events_->clear();
+  auto const& events = session_.events().events();
+  for (auto it = events.rbegin(); it != events.rend() && recent_events_->count() < 12; ++it)
+    recent_events_->addItem(QStringLiteral("%1  %2  %3")
+                                .arg(QDateTime::fromMSecsSinceEpoch(it->time_ms).toString("hh:mm:ss"), it->source, it->message));
+}
+
+}  // namespace prodmcp::console

@@ -1,0 +1,40 @@
+#pragma once
+// The first page: the key numbers with sparklines of the last 5 minutes, the firing alerts, and
+// the latest events, so one glance says whether the server is well.
+#include <QLabel>
+#include <QListWidget>
+#include <QTimer>
+#include <QWidget>
+
+#include "console_session.hpp"
+#include "sparkline_tile.hpp"
+
+namespace prodmcp::console {
+
+class OverviewPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit OverviewPage(ConsoleSession& session, QWidget* parent = nullptr);
+  QList<SparklineTile*> const& tiles() const { return tiles_; }
+  SparklineTile* tile(QString const& id) const;
+  QLabel* status_label() const { return status_; }
+
+ public slots:
+  void refresh();
+
+ protected:
+  void showEvent(QShowEvent* event) override {
+    QWidget::showEvent(event);
+    refresh();
+  }
+
+ private:
+  ConsoleSession& session_;
+  QTimer timer_;
+  QLabel* status_;
+  QList<SparklineTile*> tiles_;
+  QListWidget* alerts_;
+  QListWidget* recent_events_;
+};
+
+}  // namespace prodmcp::console
