@@ -271,6 +271,12 @@ class Evaluator {
 
   double scalar_arg(PromqlExpr const& e, int64_t t) { return eval(e, t).scalar; }
 
+  static bool fixed_name(PromqlExpr const& selector) {
+    return std::any_of(selector.matchers.begin(), selector.matchers.end(), [](LabelMatcher const& m) {
+      return m.name == kNameLabel && m.op == LabelMatcher::Op::kEqual;
+    });
+  }
+
   Value eval_call(PromqlExpr const& e, int64_t t) {
     Value out;
     switch (e.function) {
@@ -292,7 +298,10 @@ class Evaluator {
           drop_name(labels);
           out.vector.push_back({std::move(labels), *value});
         }
-        break;
+        // Series of one metric name stay distinct without it; only a selector that can match
+        // several names can produce equal label sets.
+        if (!fixed_name(range)) check_unique(out.vector);
+        return out;
       }
       case PromqlFunction::kHistogramQuantile:
         out.vector = histogram_quantile(scalar_arg(*e.children[0], t), eval(*e.children[1], t).vector);
