@@ -13,8 +13,6 @@ namespace prodmcp::console::metrics {
 
 namespace {
 
-constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-
 // A ring that grows on demand up to a hard capacity (then drops its oldest element), so a series
 // costs memory for the points it has, not for the window it could have.
 template <class T>
@@ -325,14 +323,6 @@ struct SeriesStore::State {
     return bytes;
   }
 };
-
-double stale_nan() {
-  return std::bit_cast<double>(kStaleNaNBits);
-}
-
-bool is_stale_nan(double value) {
-  return std::bit_cast<uint64_t>(value) == kStaleNaNBits;
-}
 
 SeriesKind series_kind(MetricFamily const& family, Sample const& sample) {
   switch (family.type) {

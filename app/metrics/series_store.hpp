@@ -26,6 +26,7 @@
 // Thread safety: one writer (the scrape worker) and any number of readers. A Reader holds a shared
 // lock for its lifetime; series ids are only meaningful while one Reader is held, because the ids
 // of series that were removed (no sample for the whole downsampled window) are reused.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -45,8 +46,14 @@ struct Point {
 };
 
 // Prometheus's staleness marker value (model/value.StaleNaN); any other NaN is an ordinary value.
-double stale_nan();
-bool is_stale_nan(double value);
+// Inline: queries test every sample they read.
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+inline double stale_nan() {
+  return std::bit_cast<double>(kStaleNaNBits);
+}
+inline bool is_stale_nan(double value) {
+  return std::bit_cast<uint64_t>(value) == kStaleNaNBits;
+}
 
 // How a series is downsampled: counters keep the last value (reset-aware), gauges the average.
 enum class SeriesKind : uint8_t { kCounter, kGauge };
