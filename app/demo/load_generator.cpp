@@ -72,8 +72,9 @@ void LoadGenerator::send_due() {
       stats_.total_latency_ms += double(timer.nsecsElapsed()) / 1e6;
       int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
       auto const answer = QJsonDocument::fromJson(reply->readAll()).object();
-      if (status == 200 && answer.contains("result")) ++stats_.ok;
-      else if (status == 200 && answer.contains("error")) ++stats_.errors;
+      // The stateless revision maps some JSON-RPC errors to HTTP statuses (-32602 is a 400).
+      if (answer.contains("error") && status != 429) ++stats_.errors;
+      else if (status == 200 && answer.contains("result")) ++stats_.ok;
       else ++stats_.http_failures;
       emit progress(stats_);
     });

@@ -31,8 +31,8 @@ struct LoadPlan {
 struct LoadStats {
   int sent = 0;
   int ok = 0;             // a result (tool errors included: the call itself succeeded)
-  int errors = 0;         // JSON-RPC errors
-  int http_failures = 0;  // non-200 (e.g. 429) or no answer
+  int errors = 0;         // JSON-RPC errors (whatever the HTTP status)
+  int http_failures = 0;  // refused (e.g. 429) or no answer
   int skipped = 0;        // not sent because max_in_flight calls were pending
   double total_latency_ms = 0;
 };

@@ -89,7 +89,10 @@ class MainWindowTest : public QObject {
     session.begin();
     QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
     LoadGenerator load;
-    load.start(session.mcp_url(), {.rate_per_second = 40, .duration_s = 6});
+    LoadPlan plan;
+    plan.rate_per_second = 40;
+    plan.duration_s = 6;
+    load.start(session.mcp_url(), plan);
     QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 20000);
     QVERIFY2(load.stats().ok > 100, qPrintable(QString::number(load.stats().ok)));
     QVERIFY(load.stats().errors > 0);  // the unknown tool
@@ -211,6 +214,35 @@ class MainWindowTest : public QObject {
     QCOMPARE(console.exitStatus(), QProcess::NormalExit);
     // The server was a child of the console and has been reaped: its /proc entry is gone.
     QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(pid)), 5000);
+  }
+
+  // Not a check: renders every page with live data for docs/ when PRODMCP_SCREENSHOT_DIR is set
+  // (tests/gui/take-screenshots.sh).
+  void screenshotsOfEveryPage() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    auto options = options_for_test();
+    options.health_interval_ms = 1000;
+    options.launch.extra_arguments = {"--set", "rate_limit.requests_per_minute=3000"};
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.resize(1280, 800);
+    window.show();
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    session.fleet().add({"staging", "staging", QUrl("http://127.0.0.1:9"), QUrl("http://127.0.0.1:9/mcp"), false});
+    LoadGenerator load;
+    LoadPlan plan;
+    plan.rate_per_second = 60;
+    plan.duration_s = 75;
+    load.start(session.mcp_url(), plan);
+    QTest::qWait(qEnvironmentVariableIntValue("PRODMCP_SCREENSHOT_SECONDS") * 1000 + 20'000);
+    window.metrics_page()->set_window_minutes(1);
+    for (auto const* page : {"Overview", "Metrics", "Health", "Logs", "Fleet", "Events"}) {
+      QVERIFY(window.show_page(page));
+      QTest::qWait(1200);
+      QVERIFY(window.grab().save(QDir(directory).filePath(QStringLiteral("console-%1.png").arg(QString(page).toLower()))));
+    }
   }
 
   void reportsAMissingBinary() {

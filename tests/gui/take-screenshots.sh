@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Renders every page of the console with live data (a real server under demo load) into docs/.
+#   tests/gui/take-screenshots.sh BUILD_DIR [EXTRA_SECONDS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:?usage: $0 BUILD_DIR [EXTRA_SECONDS]}
+PRODMCP_SCREENSHOT_DIR="$root/docs" PRODMCP_SCREENSHOT_SECONDS=${2:-0} \
+  xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gui_tests" screenshotsOfEveryPage
