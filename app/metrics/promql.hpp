@@ -135,6 +135,9 @@ struct RangeResult {
 // Prometheus's default lookback for instant selectors.
 inline constexpr int64_t kLookbackDeltaMs = 5 * 60'000;
 
+// Each call reads the store under one shared lock of its own (consistent across all steps), so the
+// caller must not hold a SeriesStore::Reader on the same thread meanwhile: a second shared lock
+// queued behind the scrape writer would deadlock.
 InstantResult evaluate_instant(SeriesStore const& store, PromqlExpr const& expr, int64_t t_ms);
 InstantResult evaluate_instant(SeriesStore const& store, std::string_view expr, int64_t t_ms);
 // Evaluates at start, start + step, ... up to end, as Prometheus's query_range.
