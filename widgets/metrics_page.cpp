@@ -40,6 +40,7 @@ MetricsPage::MetricsPage(ConsoleSession& session, QWidget* parent) : QWidget(par
     charts_.append(chart);
     ++index;
   }
+  for (int column = 0; column < 3; ++column) grid->setColumnStretch(column, 1);
   auto* scroll = new QScrollArea;
   scroll->setWidget(grid_host);
   scroll->setWidgetResizable(true);

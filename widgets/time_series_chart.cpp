@@ -24,6 +24,23 @@ double nice_top(double max) {
   return 10 * magnitude;
 }
 
+// Axes read better in the unit people think in: ms, MiB, percent.
+struct DisplayScale {
+  double factor;
+  char const* axis_title;
+};
+DisplayScale display_scale(ChartUnit unit) {
+  switch (unit) {
+    case ChartUnit::kSeconds: return {1000, "ms"};
+    case ChartUnit::kBytes: return {1.0 / (1 << 20), "MiB"};
+    case ChartUnit::kRatio: return {100, "%"};
+    case ChartUnit::kPercent: return {1, "% of a core"};
+    case ChartUnit::kPerSecond: return {1, "per second"};
+    case ChartUnit::kCount: return {1, ""};
+  }
+  return {1, ""};
+}
+
 }  // namespace
 
 TimeSeriesChart::TimeSeriesChart(ChartSpec spec, QWidget* parent) : QChartView(parent), spec_(std::move(spec)) {
@@ -43,7 +60,12 @@ TimeSeriesChart::TimeSeriesChart(ChartSpec spec, QWidget* parent) : QChartView(p
     time_axis_->setFormat("hh:mm:ss");
     time_axis_->setTickCount(5);
     value_axis_ = new QValueAxis;
-    value_axis_->setLabelFormat(spec_.unit == ChartUnit::kRatio ? "%.2f" : "%.3g");
+    value_axis_->setLabelFormat("%.3g");
+    value_axis_->setTitleText(display_scale(spec_.unit).axis_title);
+    QFont small = value_axis_->titleFont();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    small.setBold(false);
+    value_axis_->setTitleFont(small);
     chart->addAxis(time_axis_, Qt::AlignBottom);
     chart->addAxis(value_axis_, Qt::AlignLeft);
     band_ = new QRubberBand(QRubberBand::Rectangle, this);
@@ -61,14 +83,20 @@ void TimeSeriesChart::set_lines(QList<ChartLine> lines, qint64 from_ms, qint64 t
     return;
   }
   if (!same_series) rebuild_series();
+  double const scale = display_scale(spec_.unit).factor;
   double max = 0;
+  QList<QPointF> shown;
   for (qsizetype i = 0; i < lines_.size(); ++i) {
-    series_[i]->replace(lines_[i].points);
-    for (auto const& point : lines_[i].points)
-      if (std::isfinite(point.y())) max = std::max(max, point.y());
+    shown.resize(lines_[i].points.size());
+    for (qsizetype j = 0; j < shown.size(); ++j) {
+      shown[j] = QPointF(lines_[i].points[j].x(), lines_[i].points[j].y() * scale);
+      if (std::isfinite(shown[j].y())) max = std::max(max, shown[j].y());
+    }
+    series_[i]->replace(shown);
   }
   time_axis_->setRange(QDateTime::fromMSecsSinceEpoch(from_ms), QDateTime::fromMSecsSinceEpoch(to_ms));
-  value_axis_->setRange(0, spec_.unit == ChartUnit::kRatio ? std::max(nice_top(max), 0.01) : nice_top(max));
+  // A ratio never needs more than 100%.
+  value_axis_->setRange(0, spec_.unit == ChartUnit::kRatio ? std::min(nice_top(max), 100.0) : nice_top(max));
   if (marker_ && marked_ms_) marker_->replace({QPointF(marked_ms_, 0), QPointF(marked_ms_, value_axis_->max())});
 }
 
@@ -86,7 +114,8 @@ void TimeSeriesChart::rebuild_series() {
       QToolTip::showText(QCursor::pos(), QStringLiteral("%1 at %2: %3")
                                               .arg(series->name(),
                                                    QDateTime::fromMSecsSinceEpoch(qint64(point.x())).toString("hh:mm:ss"),
-                                                   format_chart_value(point.y(), spec_.unit)));
+                                                   format_chart_value(point.y() / display_scale(spec_.unit).factor,
+                                                                      spec_.unit)));
     });
     series_.append(series);
   }
@@ -104,7 +133,9 @@ void TimeSeriesChart::update_bars() {
   });
   double max = 0;
   for (auto const& line : ranked) {
-    double const value = line.points.isEmpty() || !std::isfinite(line.points.last().y()) ? 0 : line.points.last().y();
+    // increase() extrapolates to the window's edges: whole calls read better.
+    double const value =
+        line.points.isEmpty() || !std::isfinite(line.points.last().y()) ? 0 : std::round(line.points.last().y());
     *set << value;
     names << line.name;
     max = std::max(max, value);
@@ -112,6 +143,8 @@ void TimeSeriesChart::update_bars() {
   auto* series = new QHorizontalBarSeries;
   series->append(set);
   series->setLabelsVisible(true);
+  series->setLabelsFormat("@value");
+  series->setLabelsPrecision(12);
   chart()->addSeries(series);
   auto* categories = new QBarCategoryAxis;
   categories->append(names);

@@ -6,7 +6,7 @@ namespace prodmcp::console {
 
 std::vector<ChartSpec> const& chart_catalog() {
   static std::vector<ChartSpec> const charts{
-      {"request_rate", "Requests per second by method", ChartUnit::kPerSecond,
+      {"request_rate", "Requests/s by method", ChartUnit::kPerSecond,
        {{"{{method}}", "sum by (method) (rate(mcp_requests_total[$__rate_interval]))"}}},
       {"error_ratio", "Error ratio", ChartUnit::kRatio,
        {{"errors", R"(sum(rate(mcp_requests_total{status="error"}[$__rate_interval])) / sum(rate(mcp_requests_total[$__rate_interval])))"}}},
@@ -14,7 +14,7 @@ std::vector<ChartSpec> const& chart_catalog() {
        {{"p50", "histogram_quantile(0.5, sum by (le) (rate(mcp_request_duration_seconds_bucket[$__rate_interval])))"},
         {"p95", "histogram_quantile(0.95, sum by (le) (rate(mcp_request_duration_seconds_bucket[$__rate_interval])))"},
         {"p99", "histogram_quantile(0.99, sum by (le) (rate(mcp_request_duration_seconds_bucket[$__rate_interval])))"}}},
-      {"connections", "Active connections and sessions", ChartUnit::kCount,
+      {"connections", "Connections and sessions", ChartUnit::kCount,
        {{"connections", "mcp_active_connections"}, {"sessions", "mcp_sessions"}}},
       {"cpu", "CPU", ChartUnit::kPercent, {{"server", "mcp_cpu_usage_percent"}}},
       {"memory", "Resident memory", ChartUnit::kBytes, {{"server", "mcp_memory_usage_bytes"}}},
@@ -22,7 +22,7 @@ std::vector<ChartSpec> const& chart_catalog() {
        {{"{{type}}", "sum by (type) (rate(mcp_cache_hits_total[$__rate_interval])) / (sum by (type) "
                      "(rate(mcp_cache_hits_total[$__rate_interval])) + sum by (type) "
                      "(rate(mcp_cache_misses_total[$__rate_interval])))"}}},
-      {"rate_limited", "Rate-limit rejections per second", ChartUnit::kPerSecond,
+      {"rate_limited", "Rate-limited (429) per second", ChartUnit::kPerSecond,
        {{"{{client_id}}", "sum by (client_id) (rate(mcp_rate_limit_rejections_total[$__rate_interval]))"}}},
       {"top_tools", "Top tools in the window", ChartUnit::kCount,
        {{"{{tool_name}}", "topk(8, sum by (tool_name) (increase(mcp_tool_usage_total[$__range])))"}}, true},

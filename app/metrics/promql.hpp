@@ -7,7 +7,7 @@
 // Supported: number literals (decimal, exponent, Inf, NaN); instant selectors with =, !=, =~, !~
 // (regexes fully anchored, compiled once at parse time); range selectors [30s] [5m] [1h30m]
 // (units ms s m h d w y); rate, increase, irate, delta, avg_over_time, max_over_time,
-// min_over_time, histogram_quantile, clamp_min, clamp_max, abs, time; sum, avg, min, max, count,
+// min_over_time, changes, resets, histogram_quantile, clamp_min, clamp_max, abs, time; sum, avg, min, max, count,
 // topk with by/without before or after the argument; + - * / % ^, == != > < >= <= (filtering, or
 // 0/1 with bool), and, or, unless, with on(...)/ignoring(...) one-to-one matching; unary minus;
 // parentheses; Prometheus's precedence.
@@ -50,6 +50,8 @@ enum class PromqlFunction {
   kClampMax,
   kAbs,
   kTime,
+  kChanges,
+  kResets,
 };
 
 enum class PromqlAggregation { kSum, kAvg, kMin, kMax, kCount, kTopk };

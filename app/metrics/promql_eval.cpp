@@ -288,7 +288,9 @@ class Evaluator {
       case PromqlFunction::kDelta:
       case PromqlFunction::kAvgOverTime:
       case PromqlFunction::kMaxOverTime:
-      case PromqlFunction::kMinOverTime: {
+      case PromqlFunction::kMinOverTime:
+      case PromqlFunction::kChanges:
+      case PromqlFunction::kResets: {
         PromqlExpr const& range = *e.children[0];
         for (Selected const& s : select(range)) {
           auto const& points = range_points(s.id, range.range_ms, t);
@@ -343,6 +345,17 @@ class Evaluator {
         break;
     }
     if (points.empty()) return std::nullopt;
+    if (f == PromqlFunction::kChanges || f == PromqlFunction::kResets) {
+      // As Prometheus's funcChanges/funcResets: two NaNs in a row are no change.
+      int count = 0;
+      for (std::size_t i = 1; i < points.size(); ++i) {
+        double const previous = points[i - 1].value, current = points[i].value;
+        if (f == PromqlFunction::kResets ? current < previous
+                                         : current != previous && !(std::isnan(current) && std::isnan(previous)))
+          ++count;
+      }
+      return count;
+    }
     if (f == PromqlFunction::kAvgOverTime) {
       KahanSum sum;
       for (Point const& p : points) sum.add(p.value);

@@ -302,6 +302,8 @@ std::vector<FunctionSignature> const& functions() {
       {"avg_over_time", PromqlFunction::kAvgOverTime, {PromqlType::kMatrix}},
       {"max_over_time", PromqlFunction::kMaxOverTime, {PromqlType::kMatrix}},
       {"min_over_time", PromqlFunction::kMinOverTime, {PromqlType::kMatrix}},
+      {"changes", PromqlFunction::kChanges, {PromqlType::kMatrix}},
+      {"resets", PromqlFunction::kResets, {PromqlType::kMatrix}},
       {"histogram_quantile", PromqlFunction::kHistogramQuantile, {PromqlType::kScalar, PromqlType::kVector}},
       {"clamp_min", PromqlFunction::kClampMin, {PromqlType::kVector, PromqlType::kScalar}},
       {"clamp_max", PromqlFunction::kClampMax, {PromqlType::kVector, PromqlType::kScalar}},

@@ -342,7 +342,7 @@ SeriesKind series_kind(MetricFamily const& family, Sample const& sample) {
 SeriesStore::SeriesStore(SeriesStoreOptions options)
     : options_(options), state_(std::make_unique<State>(options)) {
   // "up" exists from the start and is never refused for the series limit.
-  state_->up_id = state_->create("up", {}, SeriesKind::kGauge);
+  state_->up_id = state_->create("up", options_.up_labels, SeriesKind::kGauge);
 }
 
 SeriesStore::~SeriesStore() = default;

@@ -67,6 +67,9 @@ struct SeriesStoreOptions {
   std::size_t max_raw_points = 900;  // per series: bounds the raw ring when scrapes come faster than 1/s
   int64_t downsample_resolution_ms = 10'000;
   int64_t downsample_window_ms = 6 * 3'600'000;
+  // The labels of the synthetic `up` series, as Prometheus gives it the target's job, so rules
+  // written for Prometheus (up{job="prodmcp"} == 0) select it here too. Sorted by name.
+  std::vector<Label> up_labels{{"job", "prodmcp"}};
 };
 
 using SeriesId = uint32_t;

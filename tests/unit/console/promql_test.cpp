@@ -172,6 +172,35 @@ TEST(PromqlOverTime, AvgMaxMin) {
   EXPECT_DOUBLE_EQ(one(store, "avg_over_time(g[30s])", 40), 10.0 / 3);
 }
 
+// changes() counts value changes, resets() decreases, in (t - range, t]: the restart alert rule
+// counts process_start_time_seconds changes.
+TEST(PromqlOverTime, ChangesAndResets) {
+  SeriesStore store;
+  std::vector<std::string> values = {"5", "100", "100", "200", "NaN", "NaN", "150", "300"};
+  for (std::size_t i = 0; i < values.size(); ++i)
+    scrape(store, 10 * static_cast<int64_t>(i), "g " + values[i] + "\n");
+  // (0, 70]: 100 100 200 NaN NaN 150 300 -> changes 100->200, 200->NaN, NaN->150, 150->300 = 4
+  // (NaN->NaN is no change); no value is below the one before it (NaN compares false): 0 resets.
+  EXPECT_EQ(one(store, "changes(g[70s])", 70), 4);
+  EXPECT_EQ(one(store, "resets(g[70s])", 70), 0);
+  // (0, 30]: 100 100 200 -> one change; (50, 70] holds 150 then 300.
+  EXPECT_EQ(one(store, "changes(g[30s])", 30), 1);
+  SeriesStore counters;
+  counter(counters, {1, 5, 2, 8, 3});
+  EXPECT_EQ(one(counters, "resets(c[40s])", 40), 2);  // (0, 40]: 5 2 8 3 -> 5>2, 8>3
+  EXPECT_EQ(one(counters, "changes(c[40s])", 40), 3);
+  EXPECT_TRUE(empty(counters, "changes(nothing[40s])", 40));
+}
+
+// The synthetic up series carries job="prodmcp", so rules written for Prometheus select it.
+TEST(PromqlSelector, UpHasTheJobLabel) {
+  SeriesStore store;
+  store.append_failed_scrape(1000);
+  EXPECT_EQ(one(store, R"(up{job="prodmcp"} == 0)", 1), 0);
+  scrape(store, 2, "g 1\n");
+  EXPECT_TRUE(empty(store, R"(up{job="prodmcp"} == 0)", 2));
+}
+
 // ---- histogram_quantile: bucketQuantile worked by hand. ----
 
 TEST(PromqlHistogramQuantile, BucketQuantileCases) {
