@@ -170,6 +170,28 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
   }
 
+  // With restart policy "never", a killed server stays down: the failed scrapes make the shipped
+  // MCPServerDown rule pending (firing after its 2 minutes), shown in the overview and timeline.
+  void aDeadServerMakesTheDownAlertPending() {
+    auto options = options_for_test();
+    options.restart.mode = RestartMode::kNever;
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.show();
+    window.show_page("Overview");
+    session.begin();
+    auto& server = session.supervisor()->server();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.scraper().last_report().ok, 5000);
+    QCOMPARE(session.alerts().find("MCPServerDown")->state, AlertState::kInactive);
+    ::kill(pid_t(server.pid()), SIGKILL);
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kFailed, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(session.alerts().find("MCPServerDown")->state, AlertState::kPending, 10000);
+    QVERIFY(timeline_has(session, "alert_pending", "MCPServerDown"));
+    window.overview_page()->refresh();
+    QVERIFY(window.overview_page()->status_label()->text().contains("no alerts firing"));
+  }
+
   void reportsACrashLoopWithTheServersOwnError() {
     QTemporaryFile config(QDir::tempPath() + "/prodmcp-console-test-XXXXXX.toml");
     QVERIFY(config.open());

@@ -1,5 +1,8 @@
 #include "alerts/alert_evaluator.hpp"
 
+#include "metrics/promql.hpp"
+#include "metrics/queries.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -100,4 +103,40 @@ TEST(AlertRules, TheShippedRuleFileCarriesEveryRuleWithItsThresholdAndFor) {
   EXPECT_NE(file.find("(mcp_health_check_consecutive_failures) >= 5\"\n        for: 1m\n        labels:\n          "
                       "severity: critical"),
             std::string::npos);
+}
+
+// One source for both: every rule must be something the console's own engine evaluates.
+TEST(AlertRules, EveryRuleParsesInTheConsolesPromqlEngine) {
+  for (auto const& rule : alert_rules()) {
+    auto const parsed = prodmcp::console::metrics::parse_promql(rule.expr);
+    EXPECT_TRUE(parsed.ok()) << rule.name << ": " << (parsed.error ? parsed.error->to_string() : "");
+  }
+}
+
+// The shipped rules on the console's own store: a server that stops answering scrapes makes
+// MCPServerDown pending at once and firing after its 2 minutes, and resolves when it is back.
+TEST(AlertRules, ServerDownFiresAfterTwoMinutesOfFailedScrapes) {
+  prodmcp::console::metrics::SeriesStore store;
+  AlertEvaluator alerts([&](std::string const& expr, qint64 t, QString& error) {
+    return instant_query(store, expr, t, error);
+  });
+  auto const scrape = [&](qint64 t_ms) {
+    store.append_scrape(prodmcp::console::metrics::parse_exposition("mcp_ready 1\n"), t_ms);
+    alerts.evaluate(t_ms);
+  };
+  auto const fail = [&](qint64 t_ms) {
+    store.append_failed_scrape(t_ms);
+    alerts.evaluate(t_ms);
+  };
+  scrape(1'000);
+  EXPECT_EQ(alerts.find("MCPServerDown")->state, AlertState::kInactive);
+  for (qint64 t = 2'000; t <= 120'000; t += 1'000) fail(t);
+  EXPECT_EQ(alerts.find("MCPServerDown")->state, AlertState::kPending);  // down since 2 s: 118 s
+  fail(122'000);
+  EXPECT_EQ(alerts.find("MCPServerDown")->state, AlertState::kFiring);
+  EXPECT_EQ(alerts.find("MCPServerDown")->labels, "job=prodmcp");
+  EXPECT_EQ(alerts.find("MCPServerNotReady")->state, AlertState::kInactive);  // no data is not "not ready"
+  scrape(123'000);
+  EXPECT_EQ(alerts.find("MCPServerDown")->state, AlertState::kInactive);
+  for (auto const& status : alerts.states()) EXPECT_TRUE(status.error.isEmpty()) << status.rule->name;
 }
