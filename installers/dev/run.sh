@@ -20,10 +20,10 @@ install_npm_packages() {
   fi
 }
 
-configure_and_build() {  # build-dir [--target T] cmake options...
+configure_and_build() {  # build-dir [--target T]... cmake options...
   local dir=$1 target=()
   shift
-  if [[ ${1:-} == --target ]]; then target=(--target "$2"); shift 2; fi
+  while [[ ${1:-} == --target ]]; do target+=(--target "$2"); shift 2; done
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs" "${target[@]}"
 }
@@ -38,9 +38,9 @@ case $command in
     install_npm_packages
     configure_and_build build-ci -DPRODMCP_WERROR=ON
     (cd build-ci && ctest --output-on-failure -j "$jobs" --timeout 900)
-    configure_and_build build-sanitize --target prodmcp_unit_tests -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
-      -DPRODMCP_BUILD_CONSOLE=OFF
-    (cd build-sanitize && ctest --output-on-failure -j "$jobs" -L unit)
+    configure_and_build build-sanitize --target prodmcp_unit_tests --target prodmcp_console_unit_tests \
+      -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPRODMCP_BUILD_CONSOLE=ON
+    (cd build-sanitize && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs" -L unit)
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
   *)
