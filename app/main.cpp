@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
   QCommandLineOption const attach("attach", "Watch a running server by its admin URL; no process control.", "ADMIN_URL");
   QCommandLineOption const mcp_url("mcp-url", "With --attach: the server's MCP endpoint URL.", "URL");
   QCommandLineOption const token("token", "Bearer token for servers with auth (or PRODMCP_CONSOLE_TOKEN).", "TOKEN");
+  QCommandLineOption const page("page", "Page to open: Overview, Metrics, Health, Logs, Fleet or Events.", "NAME");
   QCommandLineOption const print_rules("print-alert-rules", "Print the Prometheus alert rules and exit.");
-  parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, print_rules});
+  parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, page, print_rules});
   parser.process(application);
 
   ConsoleOptions options;
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   ConsoleSession session(options);
   MainWindow window(session);
   window.resize(1280, 800);
+  if (parser.isSet(page) && !window.show_page(parser.value(page))) {
+    std::fprintf(stderr, "prodmcp-console: no page \"%s\"\n", qPrintable(parser.value(page)));
+    return 2;
+  }
   window.show();
   session.begin();
   return QApplication::exec();

@@ -102,7 +102,8 @@ void FleetMonitor::check(std::size_t row) {
   if (member.in_flight) return;
   QString const name = member.target.name;
   if (member.target.admin_url.isEmpty()) {
-    record(name, {}, tr("not running"));
+    // A supervised server that has not come up yet is not down; one that was up and went is.
+    if (member.checks > 0) record(name, {}, tr("not running"));
     return;
   }
   member.in_flight = true;

@@ -1,5 +1,6 @@
 #include "supervision/supervised_process.hpp"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -112,7 +113,7 @@ void SupervisedProcess::launch() {
   set_state(State::kStarting);
   run_clock_.start();
   run_started_ = std::chrono::steady_clock::now();
-  emit event("start", tr("starting %1: %2 %3").arg(name_, program_, arguments_.join(' ')));
+  emit event("start", tr("starting %1 %2").arg(QFileInfo(program_).fileName(), arguments_.join(' ')));
   process_->start();
 }
 
