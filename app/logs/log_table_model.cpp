@@ -437,30 +437,28 @@ qint64 LogTableModel::export_csv(QIODevice& device) const {
   return written;
 }
 
-QString LogTableModel::copy_text(QList<int> rows) const {
+// One text line per shown row, in row order; rows outside the view or evicted are skipped.
+QString LogTableModel::rows_text(QList<int> rows, std::function<QString(LineView const&)> const& line_text) const {
   std::sort(rows.begin(), rows.end());
   QString text;
   for (int const row : rows) {
     auto const seq = sequence_at(row);
     auto const line = seq ? store_.line(*seq) : std::nullopt;
-    if (!line) continue;
-    QStringList cells;
-    for (int column = 0; column < kColumnCount; ++column) cells << column_text(**line, column, kWhole);
-    text += cells.join(QLatin1Char('\t')) + QLatin1Char('\n');
+    if (line) text += line_text(**line) + QLatin1Char('\n');
   }
   return text;
 }
 
+QString LogTableModel::copy_text(QList<int> rows) const {
+  return rows_text(std::move(rows), [](LineView const& line) {
+    QStringList cells;
+    for (int column = 0; column < kColumnCount; ++column) cells << column_text(line, column, kWhole);
+    return cells.join(QLatin1Char('\t'));
+  });
+}
+
 QString LogTableModel::copy_raw(QList<int> rows) const {
-  std::sort(rows.begin(), rows.end());
-  QString text;
-  for (int const row : rows) {
-    auto const seq = sequence_at(row);
-    auto const line = seq ? store_.line(*seq) : std::nullopt;
-    if (!line) continue;
-    text += to_qstring((*line)->raw()) + QLatin1Char('\n');
-  }
-  return text;
+  return rows_text(std::move(rows), [](LineView const& line) { return to_qstring(line.raw()); });
 }
 
 }  // namespace prodmcp::console::logs

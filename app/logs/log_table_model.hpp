@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -110,6 +111,7 @@ class LogTableModel : public QAbstractTableModel {
   void filter_finished(qint64 matches);
 
  private:
+  QString rows_text(QList<int> rows, std::function<QString(LineView const&)> const& line_text) const;
   struct Batch {
     QList<QByteArray> lines;
     std::int64_t received_us = 0;
