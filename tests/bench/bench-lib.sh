@@ -9,10 +9,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {  # a random loopback port nobody listens on
-  local port
+free_port() {  # a random loopback port nobody listens on, below the ephemeral range (where port-0
+  # binds of concurrently running tests land, so they cannot take it before we bind it)
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
   while :; do
-    port=$(shuf -i 20000-60000 -n 1)
+    port=$(shuf -i 10000-$((low - 1)) -n 1)
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

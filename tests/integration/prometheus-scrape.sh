@@ -18,10 +18,12 @@ fail() {
   echo "--- prometheus log (tail) ---"; tail -20 "$work/prometheus.log" 2>/dev/null || true
   exit 1
 }
-free_port() {  # a random loopback port nobody listens on
-  local port
+free_port() {  # a random loopback port nobody listens on, below the ephemeral range (where port-0
+  # binds of concurrently running tests land, so they cannot take it before we bind it)
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
   while :; do
-    port=$(shuf -i 20000-60000 -n 1)
+    port=$(shuf -i 10000-$((low - 1)) -n 1)
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -48,7 +50,6 @@ curl -sf "http://127.0.0.1:$admin_port/metrics" >"$work/metrics.txt" || fail "GE
 promtool check metrics <"$work/metrics.txt" || fail "promtool check metrics found problems"
 echo "promtool check metrics: ok ($(grep -vc '^#' "$work/metrics.txt") samples)"
 
-prometheus_port=$(free_port)
 cat >"$work/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -58,9 +59,15 @@ scrape_configs:
       - targets: ["127.0.0.1:$admin_port"]
 EOF
 promtool check config "$work/prometheus.yml" >/dev/null || fail "promtool rejects the generated prometheus.yml"
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prometheus_port" >"$work/prometheus.log" 2>&1 &
-pids+=($!)
+# Another process may take the chosen port between the check and the bind: try a few.
+for _ in 1 2 3; do
+  prometheus_port=$(free_port)
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
+    --web.listen-address="127.0.0.1:$prometheus_port" >"$work/prometheus.log" 2>&1 &
+  pids+=($!)
+  sleep 0.5
+  grep -q "address already in use" "$work/prometheus.log" || break
+done
 
 query='sum(mcp_requests_total{method="ping"})'
 for _ in $(seq 60); do
