@@ -95,8 +95,14 @@ asio::awaitable<void> AdminEndpoint::stream_logs(http::Exchange& exchange) {
   std::uint64_t cursor = recent.replay_from(request.replay);
   http::Headers headers{{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}};
   if (!co_await exchange.begin_stream(200, "application/x-ndjson; charset=utf-8", std::move(headers))) co_return;
+  ++log_streams_;
+  struct Leave {
+    std::atomic<int>& count;
+    ~Leave() { --count; }
+  } const leave{log_streams_};
   asio::steady_timer timer(exchange.executor());
   std::string chunk;
+  bool last_round = false;
   for (;;) {
     auto batch = recent.since(cursor, kBatchLines);
     cursor = batch.next;
@@ -108,7 +114,14 @@ asio::awaitable<void> AdminEndpoint::stream_logs(http::Exchange& exchange) {
     for (auto const& line : batch.lines) (chunk += line) += '\n';
     if (!chunk.empty() && !co_await exchange.write(chunk)) co_return;
     if (batch.lines.size() == kBatchLines) continue;  // more waiting
-    if (!request.follow || readiness_.draining()) break;
+    if (!request.follow || last_round) break;
+    if (readiness_.draining()) {
+      // The reader should see why the stream ends: write out what is queued (shutting_down), send
+      // it, then end. Blocks this worker for at most one log batch, once, at shutdown.
+      logging::flush();
+      last_round = true;
+      continue;
+    }
     timer.expires_after(kLogPollInterval);
     co_await timer.async_wait(asio::use_awaitable);
   }

@@ -297,7 +297,7 @@ class Service {
 
     asio::co_spawn(pool.main(), expire_sessions(), asio::detached);
     asio::co_spawn(pool.main(), watch_health(), asio::detached);
-    asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint), asio::detached);
+    asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint, admin_endpoint), asio::detached);
     pool.run();
     mcp_listener_ = nullptr;
     log(Level::kInfo, "stopped");
@@ -344,7 +344,8 @@ class Service {
     }
   }
 
-  asio::awaitable<void> handle_signals(WorkerPool& pool, http::Listener& listener, http::McpEndpoint& endpoint) {
+  asio::awaitable<void> handle_signals(WorkerPool& pool, http::Listener& listener, http::McpEndpoint& endpoint,
+                                       ops::AdminEndpoint const& admin) {
     asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM, SIGHUP);
     for (;;) {
       int const signal = co_await signals.async_wait(asio::use_awaitable);
@@ -352,14 +353,15 @@ class Service {
         reload();
         continue;
       }
-      co_await drain(listener, endpoint, signal);
+      co_await drain(listener, endpoint, admin, signal);
       pool.stop();
       co_return;
     }
   }
 
   // Stop taking work, let in-flight requests finish within the grace period, then end the rest.
-  asio::awaitable<void> drain(http::Listener& listener, http::McpEndpoint& endpoint, int signal) {
+  asio::awaitable<void> drain(http::Listener& listener, http::McpEndpoint& endpoint, ops::AdminEndpoint const& admin,
+                              int signal) {
     auto const grace = std::chrono::seconds(settings_.server.shutdown_grace_s);
     readiness_.set_draining();  // load balancers stop sending first
     log(Level::kInfo, "shutting_down",
@@ -367,8 +369,15 @@ class Service {
     listener.begin_drain();
     sessions_.finish_standalone_streams();
     auto const deadline = std::chrono::steady_clock::now() + grace;
+    // /logs readers get a moment to receive the last lines (they end themselves on draining).
+    auto const log_streams_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     asio::steady_timer timer(co_await asio::this_coro::executor);
-    while (endpoint.requests_in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    auto waiting = [&] {
+      auto const now = std::chrono::steady_clock::now();
+      return (endpoint.requests_in_flight() > 0 && now < deadline) ||
+             (admin.log_streams() > 0 && now < log_streams_deadline);
+    };
+    while (waiting()) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(asio::use_awaitable);
     }

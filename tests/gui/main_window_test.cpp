@@ -1,6 +1,9 @@
 // The real console window supervising a real prodmcp-server, offscreen.
 #include <signal.h>
 
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
 #include <QTemporaryFile>
 #include <QtTest>
 
@@ -265,6 +268,72 @@ class MainWindowTest : public QObject {
       QTest::qWait(1200);
       QVERIFY(window.grab().save(QDir(directory).filePath(QStringLiteral("console-%1.png").arg(QString(page).toLower()))));
     }
+  }
+
+  // Attach mode: a server the console did not start, watched by URL: health, metrics and the log
+  // (from the server's /logs stream, with the replay of its start-up lines); no process control.
+  void attachesToARunningServer() {
+    QTemporaryDir work;
+    QProcess server;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("REDIS_URL", "");
+    server.setProcessEnvironment(environment);
+    server.start(PRODMCP_SERVER_BINARY, {"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--ports-file",
+                                         work.filePath("ports.json")});
+    QVERIFY(server.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(work.filePath("ports.json")), 10000);
+    QFile ports_file(work.filePath("ports.json"));
+    QVERIFY(ports_file.open(QIODevice::ReadOnly));
+    auto const ports = QJsonDocument::fromJson(ports_file.readAll()).object();
+    ConsoleOptions options;
+    options.attach_admin_url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ports.value("admin").toInt()));
+    options.attach_mcp_url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(ports.value("mcp").toInt()));
+    options.health_interval_ms = 300;
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.show();
+    session.begin();
+    QVERIFY(session.supervisor() == nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.health().tools().contains("echo"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.scraper().last_report().ok, 10000);
+    QVERIFY(session.scraper().last_report().series > 10);
+    QTRY_VERIFY_WITH_TIMEOUT(session.log_stream().connected(), 10000);
+    auto& logs = session.log_model();
+    auto const has_event = [&](QString const& event) {
+      logs.flush();
+      for (int row = 0; row < logs.rowCount(); ++row)
+        if (logs.index(row, logs::LogTableModel::kEventColumn).data().toString() == event) return true;
+      return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(has_event("listening"), 10000);  // replayed
+    QVERIFY(timeline_has(session, "attach"));
+    QTRY_VERIFY_WITH_TIMEOUT(session.fleet().index(0, FleetMonitor::kStatus).data().toString() == "up, ready", 10000);
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(has_event("shutting_down"), 10000);  // the stream ends saying why
+    QTRY_VERIFY_WITH_TIMEOUT(!session.scraper().last_report().ok, 10000);
+  }
+
+  // --with-redis: a private redis-server on a free port, started first, and the server uses it.
+  void startsAPrivateRedisForTheServer() {
+    if (QStandardPaths::findExecutable("redis-server").isEmpty()) QSKIP("redis-server is not installed");
+    auto options = options_for_test();
+    options.launch.with_redis = true;
+    ConsoleSession session(options);
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    QCOMPARE(session.supervisor()->redis().state(), SupervisedProcess::State::kRunning);
+    auto const redis_detail = [&] {
+      for (auto const& check : session.health().checks())
+        if (check.name == "redis" && check.latest()) return check.latest()->detail;
+      return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(redis_detail().startsWith("PONG from 127.0.0.1:"), 10000);
+    QVERIFY(redis_detail().contains(QString::number(QUrl(session.supervisor()->redis_url()).port())));
+    session.supervisor()->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->redis().state(), SupervisedProcess::State::kStopped, 15000);
+    QCOMPARE(session.supervisor()->server().state(), SupervisedProcess::State::kStopped);
   }
 
   void reportsAMissingBinary() {
