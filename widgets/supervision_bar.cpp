@@ -1,5 +1,7 @@
 #include "supervision_bar.hpp"
 
+#include <QApplication>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
@@ -53,11 +55,33 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
   restarts_label_ = field(tr("Restarts"), new QLabel("0"), row);
   exit_label_ = field(tr("Last exit"), new QLabel("–"), row);
   exit_label_->setWordWrap(true);
-  exit_label_->setMinimumWidth(200);
+  exit_label_->setMinimumWidth(120);
   exit_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   row->addStretch(1);
 
   if (auto* supervisor = session.supervisor()) {
+    // Config file and profile apply at the next start or restart.
+    config_button_ = new QPushButton;
+    config_button_->setToolTip(tr("TOML config file for the next start (Shift-click: back to the embedded defaults)"));
+    row->addWidget(config_button_);
+    connect(config_button_, &QPushButton::clicked, this, [this] {
+      if (QApplication::keyboardModifiers() & Qt::ShiftModifier) return choose_config_file({});
+      auto const path = QFileDialog::getOpenFileName(this, tr("Config file for the server"), QString(),
+                                                     tr("TOML (*.toml);;All files (*)"));
+      if (!path.isEmpty()) choose_config_file(path);
+    });
+    profile_box_ = new QComboBox;
+    profile_box_->addItem(tr("profile: default"), QString());
+    for (auto const* profile : {"development", "staging", "production"}) profile_box_->addItem(profile, profile);
+    profile_box_->setCurrentIndex(std::max(0, profile_box_->findData(supervisor->options().profile)));
+    profile_box_->setToolTip(tr("Profile for the next start"));
+    row->addWidget(profile_box_);
+    connect(profile_box_, &QComboBox::currentIndexChanged, this, [supervisor, this] {
+      auto options = supervisor->options();
+      options.profile = profile_box_->currentData().toString();
+      supervisor->set_options(options);
+      refresh();
+    });
     policy_box_ = new QComboBox;
     for (auto mode : {RestartMode::kNever, RestartMode::kOnFailure, RestartMode::kAlways})
       policy_box_->addItem(QString::fromStdString(restart_mode_name(mode)), int(mode));
@@ -87,11 +111,21 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
   refresh();
 }
 
+void SupervisionBar::choose_config_file(QString const& path) {
+  auto* supervisor = session_.supervisor();
+  if (!supervisor) return;
+  auto options = supervisor->options();
+  options.config_file = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+  supervisor->set_options(options);
+  refresh();
+}
+
 void SupervisionBar::refresh() {
-  QString const endpoints = session_.admin_url().isEmpty()
-                                ? QStringLiteral("–")
-                                : tr("MCP %1 · admin %2").arg(session_.mcp_url().toString(), session_.admin_url().toString());
-  target_label_->setText(endpoints);
+  auto const authority = [](QUrl const& url) { return QStringLiteral("%1:%2").arg(url.host()).arg(url.port()); };
+  bool const up = !session_.admin_url().isEmpty();
+  target_label_->setText(up ? tr("MCP %1 · admin %2").arg(authority(session_.mcp_url()), authority(session_.admin_url()))
+                            : QStringLiteral("–"));
+  target_label_->setToolTip(up ? session_.mcp_url().toString() + "\n" + session_.admin_url().toString() : QString());
   auto* supervisor = session_.supervisor();
   if (!supervisor) {
     bool const live = session_.health().consecutive_failures() == 0 && !session_.health().checks().empty();
@@ -114,6 +148,8 @@ void SupervisionBar::refresh() {
   start_button_->setEnabled(!active);
   stop_button_->setEnabled(active || state == SupervisedProcess::State::kBackoff);
   restart_button_->setEnabled(state == SupervisedProcess::State::kRunning);
+  auto const& config_file = supervisor->options().config_file;
+  config_button_->setText(config_file.isEmpty() ? tr("Config: built-in") : tr("Config: %1").arg(QFileInfo(config_file).fileName()));
 }
 
 }  // namespace prodmcp::console

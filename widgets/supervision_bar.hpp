@@ -23,6 +23,9 @@ class SupervisionBar : public QWidget {
   QPushButton* start_button() const { return start_button_; }
   QPushButton* stop_button() const { return stop_button_; }
   QPushButton* restart_button() const { return restart_button_; }
+  QComboBox* profile_box() const { return profile_box_; }
+  // The config file for the next start ("" for the embedded defaults).
+  void choose_config_file(QString const& path);
 
  private:
   void refresh();
@@ -39,6 +42,8 @@ class SupervisionBar : public QWidget {
   QPushButton* stop_button_ = nullptr;
   QPushButton* restart_button_ = nullptr;
   QComboBox* policy_box_ = nullptr;
+  QComboBox* profile_box_ = nullptr;
+  QPushButton* config_button_ = nullptr;
 };
 
 }  // namespace prodmcp::console

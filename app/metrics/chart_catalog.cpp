@@ -19,7 +19,7 @@ std::vector<ChartSpec> const& chart_catalog() {
       {"cpu", "CPU", ChartUnit::kPercent, {{"server", "mcp_cpu_usage_percent"}}},
       {"memory", "Resident memory", ChartUnit::kBytes, {{"server", "mcp_memory_usage_bytes"}}},
       {"cache_hit_ratio", "Cache hit ratio", ChartUnit::kRatio,
-       {{"{{type}}", "sum by (type) (rate(mcp_cache_hits_total[$__rate_interval])) / (sum by (type) "
+       {{"{{type}} cache", "sum by (type) (rate(mcp_cache_hits_total[$__rate_interval])) / (sum by (type) "
                      "(rate(mcp_cache_hits_total[$__rate_interval])) + sum by (type) "
                      "(rate(mcp_cache_misses_total[$__rate_interval])))"}}},
       {"rate_limited", "Rate-limited (429) per second", ChartUnit::kPerSecond,

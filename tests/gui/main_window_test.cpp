@@ -154,6 +154,27 @@ class MainWindowTest : public QObject {
     }
   }
 
+  // The profile chosen in the bar applies at the next restart.
+  void aProfileChosenInTheBarAppliesOnRestart() {
+    ConsoleSession session(options_for_test());
+    MainWindow window(session);
+    session.begin();
+    auto& server = session.supervisor()->server();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
+    auto* profiles = window.supervision_bar()->profile_box();
+    profiles->setCurrentIndex(profiles->findData("staging"));
+    QList<QByteArray> output;
+    connect(&server, &SupervisedProcess::output_lines, this, [&](QList<QByteArray> const& lines) { output += lines; });
+    auto const first_pid = server.pid();
+    window.supervision_bar()->restart_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(server.state() == SupervisedProcess::State::kRunning && server.pid() != first_pid, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(output.begin(), output.end(), [](QByteArray const& line) {
+                               return line.contains(R"("event":"starting")") && line.contains(R"("profile":"staging")");
+                             }),
+                             5000);
+    QVERIFY(window.supervision_bar()->state_label()->text().contains("staging"));
+  }
+
   void restartsAServerThatWasKilled() {
     ConsoleSession session(options_for_test());
     MainWindow window(session);
