@@ -4,11 +4,13 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
+#include <QSettings>
 #include <cstdio>
 #include <cstring>
 
 #include "alerts/alert_rules.hpp"
 #include "console_session.hpp"
+#include "fleet/fleet_settings.hpp"
 #include "main_window.hpp"
 #include "supervision/termination_signals.hpp"
 
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
   QObject::connect(&termination, &TerminationSignals::received, &application, &QApplication::quit);
 
   ConsoleSession session(options);
+  QSettings settings("prodmcp", "console");
+  load_fleet(session.fleet(), settings);
   MainWindow window(session);
   window.resize(1280, 800);
   if (parser.isSet(page) && !window.show_page(parser.value(page))) {
@@ -76,5 +80,7 @@ int main(int argc, char** argv) {
   }
   window.show();
   session.begin();
-  return QApplication::exec();
+  int const code = QApplication::exec();
+  save_fleet(session.fleet(), settings);
+  return code;
 }

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <QAbstractItemModelTester>
+#include <QSettings>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "events/event_log.hpp"
 #include "fleet/fleet_monitor.hpp"
+#include "fleet/fleet_settings.hpp"
 
 using namespace prodmcp::console;
 
@@ -82,4 +85,25 @@ TEST(FleetStatus, HealthScoreWeighsAvailabilityResponseAndReadiness) {
   status.consecutive_failures = 5;
   EXPECT_EQ(status.health_score(), 0);
   EXPECT_EQ(status.alert(), FleetAlert::kHigh);
+}
+
+TEST(FleetSettings, AddedServersSurviveARestartButNotTheSupervisedOne) {
+  QTemporaryDir dir;
+  QSettings settings(dir.filePath("console.ini"), QSettings::IniFormat);
+  {
+    FleetMonitor fleet;
+    fleet.add({"local", "development", {}, {}, true});
+    fleet.add({"prod-eu", "production", QUrl("http://127.0.0.1:9"), QUrl("http://127.0.0.1:9/mcp"), false});
+    save_fleet(fleet, settings);
+  }
+  settings.sync();
+  FleetMonitor restored;
+  EXPECT_EQ(load_fleet(restored, settings), 1);
+  ASSERT_EQ(restored.members().size(), 1u);
+  auto const& target = restored.members()[0].target;
+  EXPECT_EQ(target.name, "prod-eu");
+  EXPECT_EQ(target.environment, "production");
+  EXPECT_EQ(target.admin_url, QUrl("http://127.0.0.1:9"));
+  EXPECT_EQ(target.mcp_url, QUrl("http://127.0.0.1:9/mcp"));
+  EXPECT_FALSE(target.supervised);
 }
