@@ -1,6 +1,9 @@
 #include "console_session.hpp"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include "metrics/queries.hpp"
 
@@ -18,6 +21,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   connect(&alerts_, &AlertEvaluator::state_changed, this, &ConsoleSession::record_alert_change);
   connect(&log_stream_, &LogStreamClient::output_lines, this, &ConsoleSession::log_lines);
   connect(this, &ConsoleSession::log_lines, &log_model_, &logs::LogTableModel::append_lines);
+  connect(this, &ConsoleSession::log_lines, this, &ConsoleSession::record_config_reloads);
   connect(&log_stream_, &LogStreamClient::connection_changed, this, [this](bool connected, QString const& detail) {
     events_.add(connected ? EventSeverity::kInfo : EventSeverity::kWarning, QStringLiteral("console"),
                 connected ? "log_stream" : "log_stream_lost", detail);
@@ -111,6 +115,41 @@ void ConsoleSession::record_health_changes() {
   was_live_ = live;
   was_ready_ = ready;
   was_serving_mcp_ = serving;
+}
+
+void ConsoleSession::set_launch_options(ServerLaunchOptions options) {
+  if (!supervisor_) return;
+  auto const& before = supervisor_->options();
+  QStringList changes;
+  if (options.config_file != before.config_file)
+    changes << tr("config file %1").arg(options.config_file.isEmpty() ? tr("built-in defaults") : options.config_file);
+  if (options.profile != before.profile)
+    changes << tr("profile %1").arg(options.profile.isEmpty() ? tr("default") : options.profile);
+  supervisor_->set_options(std::move(options));
+  if (!changes.isEmpty())
+    events_.add(EventSeverity::kInfo, QStringLiteral("console"), QStringLiteral("config"),
+                tr("next start uses %1").arg(changes.join(tr(" and "))));
+}
+
+// The server's own word on a SIGHUP reload: what changed, what needs a restart, or why it failed.
+void ConsoleSession::record_config_reloads(QList<QByteArray> const& lines) {
+  for (auto const& line : lines) {
+    bool const reloaded = line.contains(R"("event":"config_reloaded")");
+    bool const failed = !reloaded && line.contains(R"("event":"config_reload_failed")");
+    if (!reloaded && !failed) continue;
+    auto const fields = QJsonDocument::fromJson(line).object();
+    auto const list = [&](char const* key) {
+      QStringList items;
+      for (auto const& item : fields.value(key).toArray()) items << item.toString();
+      return items.isEmpty() ? tr("nothing") : items.join(", ");
+    };
+    if (reloaded)
+      events_.add(EventSeverity::kInfo, QStringLiteral("prodmcp-server"), QStringLiteral("config_reloaded"),
+                  tr("config reloaded: changed %1; restart required for %2").arg(list("changed"), list("restart_required")));
+    else
+      events_.add(EventSeverity::kWarning, QStringLiteral("prodmcp-server"), QStringLiteral("config_reload_failed"),
+                  tr("config reload refused, old config kept: %1").arg(list("errors")));
+  }
 }
 
 void ConsoleSession::record_alert_change(AlertStatus const& status, AlertState from) {

@@ -56,6 +56,8 @@ class ConsoleSession : public QObject {
   logs::LogTableModel& log_model() { return log_model_; }
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
+  // The config file and profile for the next start of the supervised server (noted in the events).
+  void set_launch_options(ServerLaunchOptions options);
   QUrl admin_url() const { return admin_url_; }
   QUrl mcp_url() const { return mcp_url_; }
 
@@ -73,6 +75,7 @@ class ConsoleSession : public QObject {
   void record_process_event(QString const& source, QString const& kind, QString const& message);
   void record_health_changes();
   void record_alert_change(AlertStatus const& status, AlertState from);
+  void record_config_reloads(QList<QByteArray> const& lines);
 
   ConsoleOptions options_;
   EventLog events_;

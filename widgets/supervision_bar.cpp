@@ -79,7 +79,7 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
     connect(profile_box_, &QComboBox::currentIndexChanged, this, [supervisor, this] {
       auto options = supervisor->options();
       options.profile = profile_box_->currentData().toString();
-      supervisor->set_options(options);
+      session_.set_launch_options(options);
       refresh();
     });
     policy_box_ = new QComboBox;
@@ -116,7 +116,7 @@ void SupervisionBar::choose_config_file(QString const& path) {
   if (!supervisor) return;
   auto options = supervisor->options();
   options.config_file = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
-  supervisor->set_options(options);
+  session_.set_launch_options(options);
   refresh();
 }
 

@@ -27,7 +27,7 @@ HealthPoller::HealthPoller(QObject* parent) : QObject(parent) {
   timer_.setInterval(2000);
   connect(&timer_, &QTimer::timeout, this, &HealthPoller::poll_now);
   connect(&probe_, &McpProbe::finished, this, [this](McpProbe::Result const& result) {
-    if (outstanding_ == 0) return;  // a late answer to an abandoned poll
+    if (outstanding_ == 0 || result.request_id != probe_id_) return;  // a late answer to an abandoned poll
     CheckSample sample{QDateTime::currentMSecsSinceEpoch(),
                        result.ok ? CheckState::kHealthy : CheckState::kUnhealthy, result.latency_ms,
                        result.ok ? tr("%n tools", nullptr, int(result.tools.size())) : result.error};
@@ -109,7 +109,7 @@ void HealthPoller::poll_now() {
     --outstanding_;
     finish_if_complete();
   });
-  if (!mcp_url_.isEmpty()) probe_.probe(mcp_url_);
+  if (!mcp_url_.isEmpty()) probe_id_ = probe_.probe(mcp_url_);
 }
 
 void HealthPoller::record(QString const& name, CheckSample sample) {

@@ -78,6 +78,7 @@ class HealthPoller : public QObject {
   QUrl mcp_url_;
   std::vector<CheckHistory> checks_;
   int outstanding_ = 0;
+  int probe_id_ = 0;  // the MCP probe this poll waits for
   int generation_ = 0;  // answers of an older poll or older endpoints are dropped
   bool liveness_ok_ = false;
   int consecutive_failures_ = 0;

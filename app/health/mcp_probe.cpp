@@ -13,15 +13,17 @@ namespace prodmcp::console {
 
 McpProbe::McpProbe(QObject* parent) : QObject(parent) {}
 
-void McpProbe::probe(QUrl const& mcp_url) {
-  auto [http, body] = stateless_request(mcp_url, next_id_++, QStringLiteral("tools/list"), {}, {}, bearer_token_,
+int McpProbe::probe(QUrl const& mcp_url) {
+  int const id = next_id_++;
+  auto [http, body] = stateless_request(mcp_url, id, QStringLiteral("tools/list"), {}, {}, bearer_token_,
                                         timeout_ms_);
   QElapsedTimer timer;
   timer.start();
   QNetworkReply* reply = network_.post(http, body);
-  connect(reply, &QNetworkReply::finished, this, [this, reply, timer] {
+  connect(reply, &QNetworkReply::finished, this, [this, reply, timer, id] {
     reply->deleteLater();
     Result result;
+    result.request_id = id;
     result.latency_ms = double(timer.nsecsElapsed()) / 1e6;
     result.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto const body = QJsonDocument::fromJson(reply->readAll()).object();
@@ -36,6 +38,7 @@ void McpProbe::probe(QUrl const& mcp_url) {
     }
     emit finished(result);
   });
+  return id;
 }
 
 }  // namespace prodmcp::console

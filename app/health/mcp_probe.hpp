@@ -22,10 +22,11 @@ class McpProbe : public QObject {
     double latency_ms = 0;
     int http_status = 0;
     QString error;
+    int request_id = 0;  // what probe() returned, to match answers to questions
   };
 
  public slots:
-  void probe(QUrl const& mcp_url);
+  int probe(QUrl const& mcp_url);
 
  signals:
   void finished(prodmcp::console::McpProbe::Result const& result);

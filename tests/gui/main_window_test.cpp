@@ -173,6 +173,10 @@ class MainWindowTest : public QObject {
                              }),
                              5000);
     QVERIFY(window.supervision_bar()->state_label()->text().contains("staging"));
+    QVERIFY(timeline_has(session, "config", "profile staging"));
+    // SIGHUP: the server reloads its config and the timeline says what it did.
+    ::kill(pid_t(server.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(timeline_has(session, "config_reloaded", "config reloaded: changed nothing"), 10000);
   }
 
   void restartsAServerThatWasKilled() {
