@@ -77,7 +77,9 @@ class SupervisedProcess : public QObject {
   QStringList arguments_;
   QProcessEnvironment environment_ = QProcessEnvironment::systemEnvironment();
   RestartPolicy policy_;
-  int stop_timeout_ms_ = 10'000;
+  // Longer than the server's default drain grace (server.shutdown_grace_s = 30), so a draining
+  // server is not killed with requests in flight.
+  int stop_timeout_ms_ = 35'000;
   std::unique_ptr<QProcess> process_;
   QTimer kill_timer_;
   QTimer restart_timer_;
