@@ -28,6 +28,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   });
   health_.set_interval_ms(options_.health_interval_ms);
   health_.set_bearer_token(options_.bearer_token);
+  mcp_client_.set_bearer_token(options_.bearer_token);
   fleet_.set_interval_ms(options_.fleet_interval_ms);
   connect(&health_, &HealthPoller::updated, this, &ConsoleSession::record_health_changes);
   connect(&fleet_, &FleetMonitor::alert_changed, this, [this](QString const& name, FleetAlert alert, QString const& detail) {
@@ -73,6 +74,7 @@ void ConsoleSession::watch(QUrl const& admin_url, QUrl const& mcp_url) {
   admin_url_ = admin_url;
   mcp_url_ = mcp_url;
   health_.set_endpoints(admin_url, mcp_url);
+  if (!mcp_url.isEmpty()) mcp_client_.set_url(mcp_url);
   // A supervised server that stopped keeps being scraped from nowhere: its failed scrapes are
   // what makes "server down" visible in the charts and alerts. Attached servers are scraped always.
   if (!admin_url.isEmpty()) {

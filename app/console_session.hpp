@@ -13,6 +13,8 @@
 #include "health/health_poller.hpp"
 #include "logs/log_stream_client.hpp"
 #include "logs/log_table_model.hpp"
+#include "mcp/call_history.hpp"
+#include "mcp/mcp_client.hpp"
 #include "metrics/chart_catalog.hpp"
 #include "metrics/metrics_scraper.hpp"
 #include "metrics/series_store.hpp"
@@ -54,6 +56,8 @@ class ConsoleSession : public QObject {
   AlertEvaluator& alerts() { return alerts_; }
   LogStreamClient& log_stream() { return log_stream_; }
   logs::LogTableModel& log_model() { return log_model_; }
+  McpClient& mcp_client() { return mcp_client_; }
+  CallHistory& call_history() { return call_history_; }
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   // The config file and profile for the next start of the supervised server (noted in the events).
@@ -88,6 +92,8 @@ class ConsoleSession : public QObject {
   QTimer alert_timer_;
   LogStreamClient log_stream_;
   logs::LogTableModel log_model_;
+  McpClient mcp_client_;
+  CallHistory call_history_;
   std::unique_ptr<ServerSupervisor> supervisor_;
   QUrl admin_url_;
   QUrl mcp_url_;

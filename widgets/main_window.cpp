@@ -13,6 +13,7 @@
 #include "metrics_page.hpp"
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
+#include "tools_page.hpp"
 
 namespace prodmcp::console {
 
@@ -47,6 +48,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Metrics"), metrics_page_ = new MetricsPage(session));
   add_page(tr("Health"), health_page_ = new HealthPage(session));
   add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
+  add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
   add_page(tr("Fleet"), fleet_page_ = new FleetPage(session));
   add_page(tr("Events"), events_page_ = new EventsPage(session));
   connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
@@ -55,6 +57,11 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   connect(metrics_page_, &MetricsPage::range_selected, this, [this](qint64 from_ms, qint64 to_ms) {
     events_page_->set_time_range(from_ms, to_ms);
     logs_page_->set_time_range(from_ms, to_ms);
+    show_page(tr("Logs"));
+  });
+  // From a call in the tool explorer to its request's log lines.
+  connect(tools_page_, &ToolsPage::show_request_logs, this, [this](QString const& correlation_id) {
+    logs_page_->show_correlation_id(correlation_id);
     show_page(tr("Logs"));
   });
   // And back: from a log line to the charts at that moment.

@@ -17,6 +17,7 @@ class LogsPage;
 class MetricsPage;
 class OverviewPage;
 class SupervisionBar;
+class ToolsPage;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -29,6 +30,7 @@ class MainWindow : public QMainWindow {
   OverviewPage* overview_page() const { return overview_page_; }
   MetricsPage* metrics_page() const { return metrics_page_; }
   LogsPage* logs_page() const { return logs_page_; }
+  ToolsPage* tools_page() const { return tools_page_; }
   HealthPage* health_page() const { return health_page_; }
   FleetPage* fleet_page() const { return fleet_page_; }
   EventsPage* events_page() const { return events_page_; }
@@ -46,6 +48,7 @@ class MainWindow : public QMainWindow {
   OverviewPage* overview_page_;
   MetricsPage* metrics_page_;
   LogsPage* logs_page_;
+  ToolsPage* tools_page_;
   HealthPage* health_page_;
   FleetPage* fleet_page_;
   EventsPage* events_page_;

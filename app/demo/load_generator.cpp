@@ -5,6 +5,7 @@
 #include <QNetworkReply>
 #include <algorithm>
 
+#include "mcp/mcp_client.hpp"
 #include "mcp/stateless_request.hpp"
 
 namespace prodmcp::console {
@@ -71,7 +72,8 @@ void LoadGenerator::send_due() {
       --in_flight_;
       stats_.total_latency_ms += double(timer.nsecsElapsed()) / 1e6;
       int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      auto const answer = QJsonDocument::fromJson(reply->readAll()).object();
+      auto const answer =
+          json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
       // The stateless revision maps some JSON-RPC errors to HTTP statuses (-32602 is a 400).
       if (answer.contains("error") && status != 429) ++stats_.errors;
       else if (status == 200 && answer.contains("result")) ++stats_.ok;

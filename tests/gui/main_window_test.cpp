@@ -16,6 +16,7 @@
 #include "metrics_page.hpp"
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
+#include "tools_page.hpp"
 
 using namespace prodmcp::console;
 
@@ -179,6 +180,54 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(timeline_has(session, "config_reloaded", "config reloaded: changed nothing"), 10000);
   }
 
+  // The tool explorer: list, call echo through the generated form, see the result, latency and
+  // correlation id, jump to that request's log lines, replay from the history; a bad form value is
+  // refused before anything is sent.
+  void callsAToolAndFollowsItToItsLogLines() {
+    ConsoleSession session(options_for_test());
+    MainWindow window(session);
+    window.resize(1280, 800);
+    window.show();
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    QVERIFY(window.show_page("Tools"));
+    auto* tools = window.tools_page();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->select_tool("echo"), 10000);
+    QVERIFY(tools->catalog_tree()->findItems("prodmcp://server/status", Qt::MatchExactly | Qt::MatchRecursive).size() == 1);
+    QVERIFY(tools->set_field("message", "hello from the explorer"));
+    tools->call_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(session.call_history().rowCount() == 1, 10000);
+    QVERIFY(tools->result_view()->toPlainText().startsWith("hello from the explorer"));
+    QVERIFY(tools->answer_label()->text().contains("ok"));
+    auto const correlation_id = session.call_history().at(0).answer.correlation_id;
+    QVERIFY(!correlation_id.isEmpty());
+    QVERIFY(tools->answer_label()->text().contains(correlation_id));
+
+    // Its log lines.
+    emit tools->show_request_logs(correlation_id);
+    auto& logs = session.log_model();
+    QTRY_VERIFY_WITH_TIMEOUT(!logs.is_filtering() && logs.rowCount() >= 1, 10000);
+    for (int row = 0; row < logs.rowCount(); ++row)
+      QCOMPARE(logs.index(row, logs::LogTableModel::kCorrelationIdColumn).data().toString(), correlation_id);
+
+    // A wrong value never leaves the console; a slow tool's SSE answer is read; replay works.
+    QVERIFY(tools->select_tool("http_status_lookup"));
+    QVERIFY(tools->set_field("code", "five hundred"));
+    tools->call_button()->click();
+    QVERIFY(tools->answer_label()->text().contains("code must be a whole number"));
+    QCOMPARE(session.call_history().rowCount(), 1);
+    QVERIFY(tools->select_tool("simulate_workload"));
+    QVERIFY(tools->set_field("duration_ms", "50"));
+    tools->call_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(session.call_history().rowCount() == 2, 10000);
+    QCOMPARE(session.call_history().index(1, CallHistory::kOutcome).data().toString(), QString("ok"));
+    QVERIFY(tools->result_view()->toPlainText().contains("completed 5 steps"));
+    tools->replay(0);
+    QTRY_VERIFY_WITH_TIMEOUT(session.call_history().rowCount() == 3, 10000);
+    QCOMPARE(session.call_history().at(2).tool, QString("echo"));
+    QVERIFY(session.call_history().at(2).answer.correlation_id != correlation_id);
+  }
+
   void restartsAServerThatWasKilled() {
     ConsoleSession session(options_for_test());
     MainWindow window(session);
@@ -288,8 +337,14 @@ class MainWindowTest : public QObject {
     load.start(session.mcp_url(), plan);
     QTest::qWait(qEnvironmentVariableIntValue("PRODMCP_SCREENSHOT_SECONDS") * 1000 + 20'000);
     window.metrics_page()->set_window_minutes(1);
-    for (auto const* page : {"Overview", "Metrics", "Health", "Logs", "Fleet", "Events"}) {
+    for (auto const* page : {"Overview", "Metrics", "Health", "Logs", "Tools", "Fleet", "Events"}) {
       QVERIFY(window.show_page(page));
+      if (QString(page) == "Tools") {
+        QTRY_VERIFY_WITH_TIMEOUT(window.tools_page()->select_tool("http_status_lookup"), 10000);
+        window.tools_page()->set_field("code", "503");
+        window.tools_page()->call_button()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(session.call_history().rowCount() > 0, 10000);
+      }
       QTest::qWait(1200);
       QVERIFY(window.grab().save(QDir(directory).filePath(QStringLiteral("console-%1.png").arg(QString(page).toLower()))));
     }

@@ -1,0 +1,104 @@
+#include "mcp/mcp_client.hpp"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <memory>
+
+#include "mcp/stateless_request.hpp"
+
+namespace prodmcp::console {
+
+QJsonObject json_rpc_response(QByteArray const& body, QByteArray const& content_type) {
+  auto const is_response = [](QJsonObject const& message) {
+    return message.contains("result") || message.contains("error");
+  };
+  if (!content_type.startsWith("text/event-stream")) {
+    auto const message = QJsonDocument::fromJson(body).object();
+    return is_response(message) ? message : QJsonObject();
+  }
+  // One event per blank-line-separated block; its data lines joined make the message.
+  QByteArray data;
+  QJsonObject found;
+  auto const flush = [&] {
+    if (data.isEmpty()) return;
+    auto const message = QJsonDocument::fromJson(data).object();
+    if (is_response(message)) found = message;
+    data.clear();
+  };
+  for (QByteArray line : body.split('\n')) {
+    if (line.endsWith('\r')) line.chop(1);
+    if (line.isEmpty()) flush();
+    else if (line.startsWith("data:")) data += line.mid(line.startsWith("data: ") ? 6 : 5) + '\n';
+  }
+  flush();
+  return found;
+}
+
+McpClient::McpClient(QObject* parent) : QObject(parent) {}
+
+void McpClient::request(QString const& method, QJsonObject params, QString const& name,
+                        std::function<void(McpAnswer)> done) {
+  auto [http, body] = stateless_request(url_, next_id_++, method, std::move(params), name, token_, timeout_ms_);
+  QElapsedTimer clock;
+  clock.start();
+  QNetworkReply* reply = network_.post(http, body);
+  connect(reply, &QNetworkReply::finished, this, [reply, clock, done = std::move(done)] {
+    reply->deleteLater();
+    McpAnswer answer;
+    answer.latency_ms = double(clock.nsecsElapsed()) / 1e6;
+    answer.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    answer.correlation_id = QString::fromLatin1(reply->rawHeader("X-Correlation-ID"));
+    auto const response =
+        json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
+    if (response.contains("result")) {
+      answer.ok = true;
+      answer.result = response.value("result").toObject();
+    } else if (response.contains("error")) {
+      answer.error = response.value("error").toObject();
+      answer.problem = QStringLiteral("%1 (JSON-RPC %2, HTTP %3)")
+                           .arg(answer.error.value("message").toString())
+                           .arg(answer.error.value("code").toInt())
+                           .arg(answer.http_status);
+    } else {
+      answer.problem = answer.http_status ? QStringLiteral("HTTP %1 without a JSON-RPC answer").arg(answer.http_status)
+                                          : reply->errorString();
+    }
+    done(std::move(answer));
+  });
+}
+
+void McpClient::call_tool(QString const& tool, QJsonObject arguments, std::function<void(McpAnswer)> done) {
+  request(QStringLiteral("tools/call"), QJsonObject{{"name", tool}, {"arguments", arguments}}, tool, std::move(done));
+}
+
+void McpClient::list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
+                           std::function<void(QJsonArray, QString)> done) {
+  QJsonObject params;
+  if (!cursor.isEmpty()) params.insert("cursor", cursor);
+  request(method, params, {}, [this, method, key, collected, done](McpAnswer answer) mutable {
+    if (!answer.ok) return done(collected, method + ": " + answer.problem);
+    for (auto const& item : answer.result.value(key).toArray()) collected.append(item);
+    auto const next = answer.result.value("nextCursor").toString();
+    if (next.isEmpty() || collected.size() > 10'000) return done(collected, {});  // bounded, whatever the server says
+    list_pages(method, key, collected, next, done);
+  });
+}
+
+void McpClient::list_all(std::function<void(McpCatalog)> done) {
+  auto catalog = std::make_shared<McpCatalog>();
+  auto remaining = std::make_shared<int>(4);
+  auto part = [catalog, remaining, done](QJsonArray McpCatalog::*field) {
+    return [catalog, remaining, done, field](QJsonArray items, QString problem) {
+      (*catalog).*field = std::move(items);
+      if (!problem.isEmpty() && catalog->problem.isEmpty()) catalog->problem = problem;
+      if (--*remaining == 0) done(*catalog);
+    };
+  };
+  list_pages("tools/list", "tools", {}, {}, part(&McpCatalog::tools));
+  list_pages("resources/list", "resources", {}, {}, part(&McpCatalog::resources));
+  list_pages("resources/templates/list", "resourceTemplates", {}, {}, part(&McpCatalog::resource_templates));
+  list_pages("prompts/list", "prompts", {}, {}, part(&McpCatalog::prompts));
+}
+
+}  // namespace prodmcp::console

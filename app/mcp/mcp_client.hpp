@@ -1,0 +1,58 @@
+#pragma once
+// The console's MCP client (Streamable HTTP, stateless 2026-07-28 wire): lists what a server
+// offers (tools, resources, templates, prompts, following pagination) and calls it, reporting each
+// answer's latency and the correlation id the server gave the request, to find its log lines.
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QUrl>
+#include <functional>
+
+namespace prodmcp::console {
+
+struct McpAnswer {
+  bool ok = false;         // a JSON-RPC result (a tool's isError result is still ok here)
+  QJsonObject result;
+  QJsonObject error;       // the JSON-RPC error, when there is one
+  int http_status = 0;
+  double latency_ms = 0;
+  QString correlation_id;  // the X-Correlation-ID the server answered with
+  QString problem;         // for people: the error message, HTTP status or transport error
+};
+
+// The JSON-RPC response in a reply body: plain JSON, or the response event of an SSE stream
+// (notifications before it are skipped). Empty when there is none.
+QJsonObject json_rpc_response(QByteArray const& body, QByteArray const& content_type);
+
+struct McpCatalog {
+  QJsonArray tools, resources, resource_templates, prompts;
+  QString problem;  // the first list that failed, if any
+};
+
+class McpClient : public QObject {
+  Q_OBJECT
+ public:
+  explicit McpClient(QObject* parent = nullptr);
+  void set_url(QUrl url) { url_ = std::move(url); }
+  QUrl const& url() const { return url_; }
+  void set_bearer_token(QString token) { token_ = std::move(token); }
+  void set_timeout_ms(int milliseconds) { timeout_ms_ = milliseconds; }
+
+  // `name` goes into the Mcp-Name header (the tool, resource URI or prompt).
+  void request(QString const& method, QJsonObject params, QString const& name, std::function<void(McpAnswer)> done);
+  void call_tool(QString const& tool, QJsonObject arguments, std::function<void(McpAnswer)> done);
+  void list_all(std::function<void(McpCatalog)> done);
+
+ private:
+  void list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
+                  std::function<void(QJsonArray, QString)> done);
+
+  QNetworkAccessManager network_;
+  QUrl url_;
+  QString token_;
+  int timeout_ms_ = 30'000;
+  int next_id_ = 1;
+};
+
+}  // namespace prodmcp::console
