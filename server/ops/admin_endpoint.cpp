@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <optional>
@@ -75,6 +76,7 @@ LogStreamRequest parse_log_stream_request(std::string_view target) {
 }  // namespace
 
 asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
+  if (exchange.path() == "/faults") co_return co_await exchange.respond(faults(exchange));
   if (exchange.method() != "GET" && exchange.method() != "HEAD") co_return co_await exchange.respond(method_not_allowed());
   auto const path = exchange.path();
   if (path == "/metrics") co_return co_await exchange.respond(text_response(metrics_.serialize()));
@@ -83,6 +85,49 @@ asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
   auto report = co_await readiness_.evaluate();
   auto response = http::json_response(report.ready ? 200 : 503, boost::json::serialize(report.body));
   co_await exchange.respond(std::move(response));
+}
+
+// GET: the faults now; PUT {"latency_ms": N, "error_rate": x}: set them (both optional; zero turns
+// a fault off). Only outside the production profile.
+http::Response AdminEndpoint::faults(http::Exchange& exchange) {
+  auto const state = [&] {
+    auto const now = faults_.get ? faults_.get() : FaultSwitch::Faults{};
+    return boost::json::object{{"allowed", faults_.allowed},
+                               {"enabled", now.latency_ms > 0 || now.error_rate > 0},
+                               {"latency_ms", now.latency_ms},
+                               {"error_rate", now.error_rate}};
+  };
+  if (exchange.method() == "GET") return http::json_response(200, boost::json::serialize(state()));
+  if (exchange.method() != "PUT" && exchange.method() != "POST") {
+    auto response = http::json_response(405, R"({"error":"use GET to read the faults, PUT to set them"})");
+    response.headers.emplace_back("Allow", "GET, PUT");
+    return response;
+  }
+  if (!faults_.allowed || !faults_.set)
+    return http::json_response(403, R"({"error":"fault injection is refused in the production profile"})");
+  boost::system::error_code parse_error;
+  auto const body = boost::json::parse(exchange.body(), parse_error);
+  if (parse_error || !body.is_object())
+    return bad_query(R"(send a JSON object, e.g. {"latency_ms": 200, "error_rate": 0.1})");
+  auto next = faults_.get();
+  auto const& fields = body.as_object();
+  for (auto const& [key, value] : fields) {
+    if (key == "latency_ms") {
+      if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > 60'000)
+        return bad_query("latency_ms must be a whole number of milliseconds from 0 to 60000");
+      next.latency_ms = value.as_int64();
+    } else if (key == "error_rate") {
+      if (!value.is_number() || value.to_number<double>() < 0 || value.to_number<double>() > 1)
+        return bad_query("error_rate must be a number from 0 to 1");
+      next.error_rate = value.to_number<double>();
+    } else {
+      return bad_query("unknown field \"" + std::string(key) + "\"; use latency_ms and error_rate");
+    }
+  }
+  faults_.set(next);
+  logging::write(logging::Level::kWarning, "admin", "faults_changed",
+                 boost::json::object{{"latency_ms", next.latency_ms}, {"error_rate", next.error_rate}});
+  return http::json_response(200, boost::json::serialize(state()));
 }
 
 // The log as newline-delimited lines: the last `replay` lines, then (with follow) each new line

@@ -1,26 +1,43 @@
 #pragma once
 // The admin port's routes: /metrics (Prometheus text), /health (liveness), /ready (readiness),
-// /logs (the log stream with a replay of recent lines, for consoles attached to a running server).
+// /logs (the log stream with a replay of recent lines, for consoles attached to a running server),
+// /faults (demo fault switches: added latency and an error rate, refused in the production profile).
 #include "http/http_exchange.hpp"
 #include "ops/metrics.hpp"
 #include "ops/probes.hpp"
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 
 namespace prodmcp::ops {
 
+// Runtime fault injection for demos, behind the admin port.
+struct FaultSwitch {
+  struct Faults {
+    std::int64_t latency_ms = 0;
+    double error_rate = 0;
+  };
+  bool allowed = false;  // false in the production profile
+  std::function<Faults()> get;
+  std::function<void(Faults)> set;
+};
+
 class AdminEndpoint final : public http::Handler {
  public:
-  AdminEndpoint(Metrics& metrics, Readiness const& readiness) : metrics_(metrics), readiness_(readiness) {}
+  AdminEndpoint(Metrics& metrics, Readiness const& readiness, FaultSwitch faults = {})
+      : metrics_(metrics), readiness_(readiness), faults_(std::move(faults)) {}
   asio::awaitable<void> serve(http::Exchange& exchange) override;
   // /logs readers connected now (a drain lets them read the last lines before the server stops).
   int log_streams() const { return log_streams_.load(); }
 
  private:
   asio::awaitable<void> stream_logs(http::Exchange& exchange);
+  http::Response faults(http::Exchange& exchange);
 
   Metrics& metrics_;
   Readiness const& readiness_;
+  FaultSwitch const faults_;
   std::atomic<int> log_streams_{0};
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "cache/memory_cache.hpp"
@@ -70,7 +71,8 @@ void write_ports_file(std::string const& path, json::object const& ports) {
 class Service {
  public:
   Service(config::LoadedConfig const& config, RunOptions const& options)
-      : settings_(config.settings),
+      : profile_(config.profile),
+        settings_(config.settings),
         options_(options),
         sessions_(static_cast<std::size_t>(settings_.server.max_sessions)),
         engine_(engine_options(), catalog_, sessions_),
@@ -116,11 +118,13 @@ class Service {
   void apply_reloadable() {
     if (auto const level = logging::parse_level(settings_.logging.level)) logging::set_level(*level);
     auth_.configure(settings_.auth.enabled, settings_.auth.clients);
+    std::unique_lock faults_lock(faults_mutex_);
     protocol::FaultInjection faults;
     faults.enabled = settings_.faults.enabled;
     faults.latency = ms(settings_.faults.latency_ms);
     faults.error_rate = settings_.faults.error_rate;
     engine_.set_faults(faults);
+    faults_lock.unlock();
     protocol::CachePolicy cache_policy;
     cache_policy.default_ttl = std::chrono::seconds(settings_.cache.ttl_s);
     for (auto const& [tool, ttl] : settings_.cache.tool_ttl_s) cache_policy.per_tool[tool] = std::chrono::seconds(ttl);
@@ -264,8 +268,21 @@ class Service {
     admin_limits.max_body_bytes = 4096;
     admin_limits.max_connections = 256;
     http::Listener admin(pool, admin_limits);
-    ops::AdminEndpoint admin_endpoint(metrics_, readiness_);
-    for (auto const* path : {"/metrics", "/health", "/ready", "/logs"}) admin.route(path, admin_endpoint);
+    ops::FaultSwitch fault_switch;
+    fault_switch.allowed = profile_ != config::Profile::kProduction;
+    fault_switch.get = [this] {
+      std::lock_guard lock(faults_mutex_);
+      return ops::FaultSwitch::Faults{settings_.faults.latency_ms, settings_.faults.error_rate};
+    };
+    fault_switch.set = [this](ops::FaultSwitch::Faults faults) {
+      std::lock_guard lock(faults_mutex_);
+      settings_.faults.enabled = faults.latency_ms > 0 || faults.error_rate > 0;
+      settings_.faults.latency_ms = faults.latency_ms;
+      settings_.faults.error_rate = faults.error_rate;
+      engine_.set_faults({settings_.faults.enabled, ms(faults.latency_ms), faults.error_rate});
+    };
+    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, std::move(fault_switch));
+    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults"}) admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
       bound = listener.listen(address->host, address->port);
@@ -416,6 +433,8 @@ class Service {
         json::object{{"changed", std::move(applied)}, {"restart_required", std::move(needs_restart)}});
   }
 
+  config::Profile const profile_;
+  std::mutex faults_mutex_;  // the admin port's fault switch and reloads both write settings_.faults
   config::Settings settings_;
   RunOptions const& options_;
   protocol::Catalog catalog_;

@@ -351,6 +351,41 @@ TEST(AdminEndpoint, StreamsTheLogWithAReplay) {
   EXPECT_EQ(server.wait_exit(std::chrono::seconds(10)), 0);
 }
 
+// /faults: the demo switches. Outside production they change what calls do at once; in production
+// they are refused.
+TEST(AdminEndpoint, FaultSwitchesWorkOutsideProductionOnly) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  auto const admin = server.admin_port();
+  ASSERT_NE(admin, 0);
+  EXPECT_EQ(json::parse(http_request(admin, "GET", "/faults", {}, "").body).at("enabled"), false);
+  auto const set = http_request(admin, "PUT", "/faults", {{"Content-Type", "application/json"}}, R"({"error_rate":1})");
+  EXPECT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(json::parse(set.body).at("enabled"), true);
+  EXPECT_TRUE(server.wait_for_log("faults_changed"));
+  // Every tool call now fails on purpose, and says so.
+  auto const session = initialize_session(server.port());
+  auto const failed = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("echo", R"({"message":"x"})"));
+  EXPECT_NE(failed.body.find("injected fault"), std::string::npos) << failed.body;
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"error_rate":2})").status, 400);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"latency_ms":"slow"})").status, 400);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, "not json").status, 400);
+  EXPECT_EQ(http_request(admin, "DELETE", "/faults", {}, "").status, 405);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"error_rate":0})").status, 200);
+  auto const fine = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("echo", R"({"message":"x"})"));
+  EXPECT_EQ(fine.body.find("injected fault"), std::string::npos) << fine.body;
+
+  TempFile file("[auth]\nclients = { console = \"" + prodmcp::util::hash_token(kToken) + "\" }\n");
+  ServerUnderTest production(
+      ServerLaunch{{"--config", file.path(), "--profile", "production", "--set", "server.admin_listen=127.0.0.1:0",
+                    "--set", "server.conformance_fixtures=false"},
+                   {}});
+  ASSERT_NE(production.admin_port(), 0) << production.log();
+  EXPECT_EQ(json::parse(http_request(production.admin_port(), "GET", "/faults", {}, "").body).at("allowed"), false);
+  auto const refused = http_request(production.admin_port(), "PUT", "/faults", {}, R"({"latency_ms":100})");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("production"), std::string::npos);
+}
+
 TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
   ServerUnderTest server(ServerLaunch{{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=60",
                                        "--set", "rate_limit.burst=3", "--set", "server.admin_listen=127.0.0.1:0"},
