@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "alerts/alert_evaluator.hpp"
+#include "demo/fault_client.hpp"
+#include "demo/load_generator.hpp"
 #include "events/event_log.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "health/health_model.hpp"
@@ -58,6 +60,8 @@ class ConsoleSession : public QObject {
   logs::LogTableModel& log_model() { return log_model_; }
   McpClient& mcp_client() { return mcp_client_; }
   CallHistory& call_history() { return call_history_; }
+  LoadGenerator& load() { return load_; }
+  FaultClient& faults() { return faults_; }
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   // The config file and profile for the next start of the supervised server (noted in the events).
@@ -94,6 +98,8 @@ class ConsoleSession : public QObject {
   logs::LogTableModel log_model_;
   McpClient mcp_client_;
   CallHistory call_history_;
+  LoadGenerator load_;
+  FaultClient faults_;
   std::unique_ptr<ServerSupervisor> supervisor_;
   QUrl admin_url_;
   QUrl mcp_url_;

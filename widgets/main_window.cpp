@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "alert_banner.hpp"
+#include "demo_page.hpp"
 #include "events_page.hpp"
 #include "fleet_page.hpp"
 #include "health_page.hpp"
@@ -49,6 +50,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Health"), health_page_ = new HealthPage(session));
   add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
   add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
+  add_page(tr("Demo"), demo_page_ = new DemoPage(session));
   add_page(tr("Fleet"), fleet_page_ = new FleetPage(session));
   add_page(tr("Events"), events_page_ = new EventsPage(session));
   connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);

@@ -10,6 +10,7 @@
 namespace prodmcp::console {
 
 class AlertBanner;
+class DemoPage;
 class EventsPage;
 class FleetPage;
 class HealthPage;
@@ -31,6 +32,7 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page() const { return metrics_page_; }
   LogsPage* logs_page() const { return logs_page_; }
   ToolsPage* tools_page() const { return tools_page_; }
+  DemoPage* demo_page() const { return demo_page_; }
   HealthPage* health_page() const { return health_page_; }
   FleetPage* fleet_page() const { return fleet_page_; }
   EventsPage* events_page() const { return events_page_; }
@@ -49,6 +51,7 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page_;
   LogsPage* logs_page_;
   ToolsPage* tools_page_;
+  DemoPage* demo_page_;
   HealthPage* health_page_;
   FleetPage* fleet_page_;
   EventsPage* events_page_;

@@ -76,6 +76,7 @@ void LoadGenerator::send_due() {
           json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
       // The stateless revision maps some JSON-RPC errors to HTTP statuses (-32602 is a 400).
       if (answer.contains("error") && status != 429) ++stats_.errors;
+      else if (status == 200 && answer.value("result").toObject().value("isError").toBool()) ++stats_.tool_errors;
       else if (status == 200 && answer.contains("result")) ++stats_.ok;
       else ++stats_.http_failures;
       emit progress(stats_);

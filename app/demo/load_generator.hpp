@@ -30,7 +30,8 @@ struct LoadPlan {
 
 struct LoadStats {
   int sent = 0;
-  int ok = 0;             // a result (tool errors included: the call itself succeeded)
+  int ok = 0;             // a result
+  int tool_errors = 0;    // a result with isError (e.g. an injected fault)
   int errors = 0;         // JSON-RPC errors (whatever the HTTP status)
   int http_failures = 0;  // refused (e.g. 429) or no answer
   int skipped = 0;        // not sent because max_in_flight calls were pending

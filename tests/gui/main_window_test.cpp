@@ -10,8 +10,10 @@
 #include "events_page.hpp"
 #include "fleet_page.hpp"
 #include "demo/load_generator.hpp"
+#include "demo_page.hpp"
 #include "health_page.hpp"
 #include "logs_page.hpp"
+#include "metrics/queries.hpp"
 #include "main_window.hpp"
 #include "metrics_page.hpp"
 #include "overview_page.hpp"
@@ -230,6 +232,46 @@ class MainWindowTest : public QObject {
     QVERIFY(session.call_history().at(2).answer.correlation_id != correlation_id);
   }
 
+  // The demo bench: load from the page raises the request rate; the error-rate switch makes the
+  // server fail tool calls on purpose until it is cleared.
+  void theDemoBenchDrivesLoadAndFaults() {
+    auto options = options_for_test();
+    options.launch.extra_arguments = {"--set", "rate_limit.requests_per_minute=100000"};
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.show();
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    QVERIFY(window.show_page("Demo"));
+    auto* demo = window.demo_page();
+    QTRY_VERIFY_WITH_TIMEOUT(session.faults().state().known && session.faults().state().allowed, 10000);
+    QVERIFY(demo->faults_label()->text().contains("no faults"));
+    demo->error_rate_box()->setValue(1.0);
+    demo->apply_faults_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(demo->faults_label()->text().contains("faults on"), 10000);
+    demo->rate_box()->setValue(50);
+    demo->duration_box()->setValue(3);
+    demo->load_button()->click();
+    QVERIFY(session.load().running());
+    QTRY_VERIFY_WITH_TIMEOUT(!session.load().running(), 15000);
+    auto const stats = session.load().stats();
+    QVERIFY2(stats.tool_errors > 50, qPrintable(demo->load_label()->text()));
+    QCOMPARE(stats.ok, 0);  // every call that reached a tool failed on purpose
+    QVERIFY(timeline_has(session, "load_finished"));
+    // The request rate the console scraped rose.
+    QTest::qWait(1500);
+    auto const rate = evaluate_chart(session.store(), *find_chart("request_rate"), std::chrono::minutes(1),
+                                     QDateTime::currentMSecsSinceEpoch());
+    double peak = 0;
+    for (auto const& line : rate)
+      if (line.name == "tools/call")
+        for (auto const& point : line.points) peak = std::max(peak, point.y());
+    QVERIFY2(peak > 5, qPrintable(QString::number(peak)));  // only the load calls tools here
+    demo->error_rate_box()->setValue(0);
+    demo->apply_faults_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(demo->faults_label()->text().contains("no faults"), 10000);
+  }
+
   void restartsAServerThatWasKilled() {
     ConsoleSession session(options_for_test());
     MainWindow window(session);
@@ -339,7 +381,7 @@ class MainWindowTest : public QObject {
     load.start(session.mcp_url(), plan);
     QTest::qWait(qEnvironmentVariableIntValue("PRODMCP_SCREENSHOT_SECONDS") * 1000 + 20'000);
     window.metrics_page()->set_window_minutes(1);
-    for (auto const* page : {"Overview", "Metrics", "Health", "Logs", "Tools", "Fleet", "Events"}) {
+    for (auto const* page : {"Overview", "Metrics", "Health", "Logs", "Tools", "Demo", "Fleet", "Events"}) {
       QVERIFY(window.show_page(page));
       if (QString(page) == "Tools") {
         QTRY_VERIFY_WITH_TIMEOUT(window.tools_page()->select_tool("http_status_lookup"), 10000);

@@ -1,0 +1,56 @@
+#include "demo/fault_client.hpp"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+
+namespace prodmcp::console {
+
+FaultClient::FaultClient(QObject* parent) : QObject(parent) {}
+
+void FaultClient::set_admin_url(QUrl const& admin_url) {
+  url_ = admin_url;
+  if (url_.isEmpty()) return;
+  url_.setPath("/faults");
+  refresh();
+}
+
+void FaultClient::refresh() {
+  if (url_.isEmpty()) return;
+  QNetworkRequest request(url_);
+  request.setTransferTimeout(3000);
+  auto* reply = network_.get(request);
+  connect(reply, &QNetworkReply::finished, this, [this, reply] { take_answer(reply); });
+}
+
+void FaultClient::set_faults(qint64 latency_ms, double error_rate) {
+  if (url_.isEmpty()) return;
+  QNetworkRequest request(url_);
+  request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+  request.setTransferTimeout(3000);
+  QJsonObject const body{{"latency_ms", latency_ms}, {"error_rate", error_rate}};
+  auto* reply = network_.put(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+  connect(reply, &QNetworkReply::finished, this, [this, reply] { take_answer(reply); });
+}
+
+void FaultClient::take_answer(QNetworkReply* reply) {
+  reply->deleteLater();
+  int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  auto const body = QJsonDocument::fromJson(reply->readAll()).object();
+  if (status == 200) {
+    state_.known = true;
+    state_.allowed = body.value("allowed").toBool();
+    state_.latency_ms = body.value("latency_ms").toInteger();
+    state_.error_rate = body.value("error_rate").toDouble();
+    state_.problem.clear();
+  } else {
+    state_.problem = body.value("error").toString(status ? tr("HTTP %1").arg(status) : reply->errorString());
+    if (status == 403) {
+      state_.known = true;
+      state_.allowed = false;
+    }
+  }
+  emit changed(state_);
+}
+
+}  // namespace prodmcp::console
