@@ -37,6 +37,7 @@ DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), 
   load_form->addRow(tr("At most in flight"), in_flight_);
   load_form->addRow(load_button_);
   load_form->addRow(load_label_);
+  load_box->setMaximumWidth(760);
   layout->addWidget(load_box);
 
   auto* faults_box = new QGroupBox(tr("Fault switches (the server's /faults)"));
@@ -62,6 +63,7 @@ DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), 
   faults_form->addRow(tr("Error rate"), error_rate_);
   faults_form->addRow(fault_buttons);
   faults_form->addRow(faults_label_);
+  faults_box->setMaximumWidth(760);
   layout->addWidget(faults_box);
 
   if (auto* supervisor = session.supervisor(); supervisor && supervisor->options().with_redis) {
