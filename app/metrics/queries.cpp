@@ -18,15 +18,20 @@ QString label_value(std::vector<metrics::Label> const& labels, QString const& na
   return {};
 }
 
-// "{{method}}" -> the series' method; a fixed legend stays as it is.
+// "{{method}}" -> the series' method; a fixed legend stays as it is. Label values are inserted as
+// they are, never expanded again.
 QString legend_for(QString const& legend, std::vector<metrics::Label> const& labels) {
-  static QRegularExpression const placeholder(QStringLiteral(R"(\{\{(\w+)\}\})"));
-  QString name = legend;
-  for (auto match = placeholder.match(legend); match.hasMatch(); match = placeholder.match(name)) {
-    QString value = label_value(labels, match.captured(1));
-    name.replace(match.capturedStart(), match.capturedLength(), value.isEmpty() ? QStringLiteral("(none)") : value);
+  static QRegularExpression const label_reference(QStringLiteral(R"(\{\{(\w+)\}\})"));
+  QString name;
+  qsizetype copied = 0;
+  for (auto it = label_reference.globalMatch(legend); it.hasNext();) {
+    auto const match = it.next();
+    QString const value = label_value(labels, match.captured(1));
+    name += legend.mid(copied, match.capturedStart() - copied);
+    name += value.isEmpty() ? QStringLiteral("(none)") : value;
+    copied = match.capturedEnd();
   }
-  return name;
+  return name + legend.mid(copied);
 }
 
 QString labels_text(std::vector<metrics::Label> const& labels) {
