@@ -95,16 +95,11 @@ void ConsoleSession::record_process_event(QString const& source, QString const& 
 
 // Transitions only, so the timeline reads as a story rather than a poll log.
 void ConsoleSession::record_health_changes() {
-  auto const* liveness = [&]() -> CheckSample const* {
-    for (auto const& check : health_.checks())
-      if (check.name == HealthPoller::kLiveness) return check.latest();
-    return nullptr;
-  }();
-  bool const live = liveness && liveness->state == CheckState::kHealthy;
+  auto const* liveness = health_.latest(HealthPoller::kLiveness);
+  auto const* round_trip = health_.latest(HealthPoller::kMcpRoundTrip);
+  bool const live = health_.live();
   bool const ready = health_.ready();
-  bool serving = false;
-  for (auto const& check : health_.checks())
-    if (check.name == HealthPoller::kMcpRoundTrip && check.latest()) serving = check.latest()->state == CheckState::kHealthy;
+  bool const serving = round_trip && round_trip->state == CheckState::kHealthy;
   QString const source = QStringLiteral("health");
   if (live != was_live_)
     events_.add(live ? EventSeverity::kInfo : EventSeverity::kWarning, source, live ? "live" : "not_live",

@@ -47,6 +47,12 @@ HealthPage::HealthPage(ConsoleSession& session, QWidget* parent) : QWidget(paren
   refresh();
 }
 
+QString HealthPage::status_badges(HealthPoller const& health) {
+  bool const live = health.live();
+  return palette::badge(live ? tr("alive") : tr("not answering"), live ? palette::kGood : palette::kBad) + " " +
+         palette::badge(health.ready() ? tr("ready") : tr("not ready"), health.ready() ? palette::kGood : palette::kBad);
+}
+
 void HealthPage::refresh() {
   auto const& health = session_.health();
   if (session_.admin_url().isEmpty()) {
@@ -54,11 +60,9 @@ void HealthPage::refresh() {
   } else if (health.checks().empty()) {
     summary_->setText(palette::badge(tr("checking"), palette::kIdle));
   } else {
-    bool const live = health.consecutive_failures() == 0;
-    QString text = palette::badge(live ? tr("alive") : tr("not answering"), live ? palette::kGood : palette::kBad) + "  " +
-                   palette::badge(health.ready() ? tr("ready") : tr("not ready"), health.ready() ? palette::kGood : palette::kBad);
+    QString text = status_badges(health);
     if (health.shutting_down()) text += "  " + palette::badge(tr("shutting down"), palette::kWarn);
-    if (!live) text += tr("  %n failed checks in a row", nullptr, health.consecutive_failures());
+    if (health.consecutive_failures() > 0) text += tr("  %n failed checks in a row", nullptr, health.consecutive_failures());
     summary_->setText(text);
   }
   if (tools_->count() != health.tools().size() ||

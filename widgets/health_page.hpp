@@ -16,6 +16,8 @@ class HealthPage : public QWidget {
   explicit HealthPage(ConsoleSession& session, QWidget* parent = nullptr);
   QTableView* table() const { return table_; }
   QLabel* summary_label() const { return summary_; }
+  // "alive"/"not answering" and "ready"/"not ready" badges (also on the overview).
+  static QString status_badges(HealthPoller const& health);
 
  private:
   void refresh();

@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
+#include "health_page.hpp"
 #include "palette.hpp"
 
 namespace prodmcp::console {
@@ -60,9 +61,7 @@ void OverviewPage::refresh() {
   if (session_.admin_url().isEmpty()) {
     status = palette::badge(tr("no server"), palette::kIdle);
   } else {
-    bool const live = health.consecutive_failures() == 0 && !health.checks().empty();
-    status = palette::badge(live ? tr("alive") : tr("not answering"), live ? palette::kGood : palette::kBad) + " " +
-             palette::badge(health.ready() ? tr("ready") : tr("not ready"), health.ready() ? palette::kGood : palette::kBad);
+    status = HealthPage::status_badges(health);
   }
   int firing = 0;
   alerts_->clear();

@@ -128,7 +128,7 @@ void SupervisionBar::refresh() {
   target_label_->setToolTip(up ? session_.mcp_url().toString() + "\n" + session_.admin_url().toString() : QString());
   auto* supervisor = session_.supervisor();
   if (!supervisor) {
-    bool const live = session_.health().consecutive_failures() == 0 && !session_.health().checks().empty();
+    bool const live = session_.health().live();
     state_label_->setText(palette::badge(live ? tr("reachable") : tr("unreachable"), live ? palette::kGood : palette::kBad));
     return;
   }

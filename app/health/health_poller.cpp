@@ -112,6 +112,12 @@ void HealthPoller::poll_now() {
   if (!mcp_url_.isEmpty()) probe_id_ = probe_.probe(mcp_url_);
 }
 
+CheckSample const* HealthPoller::latest(QString const& name) const {
+  for (auto const& check : checks_)
+    if (check.name == name) return check.latest();
+  return nullptr;
+}
+
 void HealthPoller::record(QString const& name, CheckSample sample) {
   auto row = std::find_if(checks_.begin(), checks_.end(), [&](CheckHistory const& c) { return c.name == name; });
   if (row == checks_.end()) {
@@ -125,6 +131,7 @@ void HealthPoller::record(QString const& name, CheckSample sample) {
 void HealthPoller::finish_if_complete() {
   if (outstanding_ > 0) return;
   consecutive_failures_ = liveness_ok_ ? 0 : consecutive_failures_ + 1;
+  ++polls_;
   emit updated();
 }
 

@@ -52,6 +52,10 @@ class HealthPoller : public QObject {
   std::vector<CheckHistory> const& checks() const { return checks_; }
   // Polls in a row where liveness failed (no answer, or not 200).
   int consecutive_failures() const { return consecutive_failures_; }
+  // The latest poll finished and /health answered 200 (false before the first poll).
+  bool live() const { return polls_ > 0 && consecutive_failures_ == 0; }
+  // The latest sample of a row (kLiveness, "redis", ...); null before it was first polled.
+  CheckSample const* latest(QString const& name) const;
   bool ready() const { return ready_; }
   bool shutting_down() const { return shutting_down_; }
   QStringList tools() const { return tools_; }
@@ -82,6 +86,7 @@ class HealthPoller : public QObject {
   int generation_ = 0;  // answers of an older poll or older endpoints are dropped
   bool liveness_ok_ = false;
   int consecutive_failures_ = 0;
+  int polls_ = 0;  // polls finished
   bool ready_ = false;
   bool shutting_down_ = false;
   QStringList tools_;

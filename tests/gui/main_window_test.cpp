@@ -449,9 +449,8 @@ class MainWindowTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
     QCOMPARE(session.supervisor()->redis().state(), SupervisedProcess::State::kRunning);
     auto const redis_detail = [&] {
-      for (auto const& check : session.health().checks())
-        if (check.name == "redis" && check.latest()) return check.latest()->detail;
-      return QString();
+      auto const* redis = session.health().latest("redis");
+      return redis ? redis->detail : QString();
     };
     QTRY_VERIFY_WITH_TIMEOUT(redis_detail().startsWith("PONG from 127.0.0.1:"), 10000);
     QVERIFY(redis_detail().contains(QString::number(QUrl(session.supervisor()->redis_url()).port())));
