@@ -165,7 +165,7 @@ LoadedConfig load_config(ConfigSources const& sources) {
 
   if (!sources.file.empty()) {
     auto const first = config.diagnostics.size();
-    auto contents = read_toml_file(sources.file);
+    auto contents = sources.file_text ? read_toml(*sources.file_text, sources.file) : read_toml_file(sources.file);
     for (auto& diagnostic : contents.diagnostics) builder.report(std::move(diagnostic));
     for (auto const& entry : contents.entries)
       builder.apply(*find_key(entry.key), entry.value,

@@ -26,6 +26,9 @@ std::vector<std::string> process_env_names();
 struct ConfigSources {
   std::optional<std::string> profile;  // --profile; else ENVIRONMENT; else development
   std::string file;                    // --config; empty: no file
+  // The file's text when it is not to be read from disk (an editor's unsaved document); `file`
+  // still names it in diagnostics and origins.
+  std::optional<std::string> file_text;
   // Looks up an environment variable; the default reads the process environment.
   std::function<std::optional<std::string>(std::string const&)> env = process_env;
   std::vector<std::string> env_names;  // every variable set, to warn about misspelt PRODMCP_* ones

@@ -154,8 +154,12 @@ class Reader {
                "for example " + std::string(leaf.str()) + " = " + example_of(spec->type));
         continue;
       }
-      contents_.entries.push_back(FileEntry{key, std::move(*value), static_cast<int>(node.source().begin.line),
-                                            static_cast<int>(node.source().begin.column)});
+      auto const& where = node.source();
+      auto const* table_value = node.as_table();
+      contents_.entries.push_back(FileEntry{key, std::move(*value), static_cast<int>(where.begin.line),
+                                            static_cast<int>(where.begin.column), static_cast<int>(where.end.line),
+                                            static_cast<int>(where.end.column),
+                                            table_value == nullptr || table_value->is_inline()});
     }
   }
 

@@ -13,8 +13,12 @@ namespace prodmcp::config {
 struct FileEntry {
   std::string key;  // "section.key"
   Value value;      // already of the key's type
-  int line = 0;
+  int line = 0;  // where the value starts (1-based)
   int column = 0;
+  int end_line = 0;  // where it ends (the column just past its last character)
+  int end_column = 0;
+  // False for a map written as its own [section.key] table rather than inline: not editable in place.
+  bool inline_value = true;
 };
 
 struct FileContents {

@@ -82,6 +82,10 @@ asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
   if (path == "/metrics") co_return co_await exchange.respond(text_response(metrics_.serialize()));
   if (path == "/health") co_return co_await exchange.respond(http::json_response(200, boost::json::serialize(health_body())));
   if (path == "/logs") co_return co_await stream_logs(exchange);
+  if (path == "/config") {
+    if (!running_config_) co_return co_await exchange.respond(http::json_response(404, R"({"error":"no config to show"})"));
+    co_return co_await exchange.respond(http::json_response(200, running_config_()));
+  }
   auto report = co_await readiness_.evaluate();
   auto response = http::json_response(report.ready ? 200 : 503, boost::json::serialize(report.body));
   co_await exchange.respond(std::move(response));

@@ -1,7 +1,8 @@
 #pragma once
 // The admin port's routes: /metrics (Prometheus text), /health (liveness), /ready (readiness),
 // /logs (the log stream with a replay of recent lines, for consoles attached to a running server),
-// /faults (demo fault switches: added latency and an error rate, refused in the production profile).
+// /faults (demo fault switches: added latency and an error rate, refused in the production profile),
+// /config (the effective config now, secrets masked, for the console's diff against its editor).
 #include "http/http_exchange.hpp"
 #include "ops/metrics.hpp"
 #include "ops/probes.hpp"
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace prodmcp::ops {
 
@@ -25,8 +27,9 @@ struct FaultSwitch {
 
 class AdminEndpoint final : public http::Handler {
  public:
-  AdminEndpoint(Metrics& metrics, Readiness const& readiness, FaultSwitch faults = {})
-      : metrics_(metrics), readiness_(readiness), faults_(std::move(faults)) {}
+  AdminEndpoint(Metrics& metrics, Readiness const& readiness, FaultSwitch faults = {},
+                std::function<std::string()> running_config = {})
+      : metrics_(metrics), readiness_(readiness), faults_(std::move(faults)), running_config_(std::move(running_config)) {}
   asio::awaitable<void> serve(http::Exchange& exchange) override;
   // /logs readers connected now (a drain lets them read the last lines before the server stops).
   int log_streams() const { return log_streams_.load(); }
@@ -38,6 +41,7 @@ class AdminEndpoint final : public http::Handler {
   Metrics& metrics_;
   Readiness const& readiness_;
   FaultSwitch const faults_;
+  std::function<std::string()> const running_config_;  // print-config's JSON of the running settings
   std::atomic<int> log_streams_{0};
 };
 

@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "cache/tiered_cache.hpp"
 #include "config/address.hpp"
 #include "config/key_registry.hpp"
+#include "config/report.hpp"
 #include "http/http_listener.hpp"
 #include "http/mcp_endpoint.hpp"
 #include "logging/log.hpp"
@@ -73,6 +75,7 @@ class Service {
   Service(config::LoadedConfig const& config, RunOptions const& options)
       : profile_(config.profile),
         settings_(config.settings),
+        running_(config),
         options_(options),
         sessions_(static_cast<std::size_t>(settings_.server.max_sessions)),
         engine_(engine_options(), catalog_, sessions_),
@@ -281,8 +284,8 @@ class Service {
       settings_.faults.error_rate = faults.error_rate;
       engine_.set_faults({settings_.faults.enabled, ms(faults.latency_ms), faults.error_rate});
     };
-    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, std::move(fault_switch));
-    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults"}) admin.route(path, admin_endpoint);
+    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, std::move(fault_switch), [this] { return running_config_json(); });
+    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config"}) admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
       bound = listener.listen(address->host, address->port);
@@ -428,14 +431,37 @@ class Service {
       }
     }
     apply_reloadable();
+    {
+      std::lock_guard lock(running_mutex_);
+      for (auto const& name : applied) {
+        auto const key = std::string(name.as_string());
+        config::find_key(key)->set(running_.settings, config::find_key(key)->get(next.settings));
+        running_.origins[key] = next.origins[key];
+      }
+      restart_required_.clear();
+      for (auto const& name : needs_restart) restart_required_.emplace_back(name.as_string());
+    }
     metrics_.config_reload(true);
     log(Level::kInfo, "config_reloaded",
         json::object{{"changed", std::move(applied)}, {"restart_required", std::move(needs_restart)}});
   }
 
+  // print-config's JSON of what is in force, plus the keys a reload read but could not apply.
+  std::string running_config_json() {
+    std::lock_guard lock(running_mutex_);
+    auto body = json::parse(config::print_config_json(running_)).as_object();
+    json::array restart_required;
+    for (auto const& name : restart_required_) restart_required.emplace_back(name);
+    body["restart_required"] = std::move(restart_required);
+    return json::serialize(body);
+  }
+
   config::Profile const profile_;
   std::mutex faults_mutex_;  // the admin port's fault switch and reloads both write settings_.faults
   config::Settings settings_;
+  std::mutex running_mutex_;  // reloads write running_ on the main thread; /config reads it on a worker
+  config::LoadedConfig running_;  // the settings in force and where each came from (not the fault switch)
+  std::vector<std::string> restart_required_;
   RunOptions const& options_;
   protocol::Catalog catalog_;
   protocol::SessionRegistry sessions_;

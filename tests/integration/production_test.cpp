@@ -258,6 +258,35 @@ TEST(Reload, SighupAppliesAValidFileAndKeepsTheOldOneWhenInvalid) {
   EXPECT_NE(still.body.find("injected fault"), std::string::npos) << still.body;
 }
 
+// GET /config on the admin port: the settings in force with their origins, secrets masked; a reload
+// updates what it applied and lists what waits for a restart.
+TEST(AdminEndpoint, ShowsTheRunningConfigAndFollowsReloads) {
+  TempFile file("[logging]\nlevel = \"info\"\n[auth]\nclients = { ops = \"sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\" }\n");
+  ServerUnderTest server(ServerLaunch{{"--config", file.path(), "--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  auto value_of = [&](std::string const& key) {
+    auto const response = http_request(server.admin_port(), "GET", "/config", {}, "");
+    EXPECT_EQ(response.status, 200);
+    auto const body = json::parse(response.body).as_object();
+    for (auto const& item : body.at("keys").as_array())
+      if (item.at("key").as_string() == key) return std::pair(item.at("value"), std::string(item.at("origin").as_string()));
+    ADD_FAILURE() << "no " << key << " in " << response.body;
+    return std::pair(json::value(), std::string());
+  };
+  EXPECT_EQ(value_of("logging.level").first, "info");
+  EXPECT_EQ(value_of("logging.level").second, "file " + file.path() + ":2");
+  EXPECT_EQ(value_of("server.admin_listen").second, "flag --set");
+  EXPECT_EQ(value_of("auth.clients").first.at("ops"), "****") << "secrets are masked";
+
+  file.write("[logging]\nlevel = \"debug\"\n[server]\nmax_sessions = 9\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(server.wait_for_log("config_reloaded")) << server.log();
+  EXPECT_EQ(value_of("logging.level").first, "debug");
+  EXPECT_NE(value_of("server.max_sessions").first, 9) << "not reloadable: still the running value";
+  auto const body = json::parse(http_request(server.admin_port(), "GET", "/config", {}, "").body).as_object();
+  EXPECT_EQ(body.at("restart_required"), json::array({"server.max_sessions"}));
+  EXPECT_EQ(http_request(server.admin_port(), "POST", "/config", {}, "").status, 405);
+}
+
 TEST(AdminEndpoint, ServesHealthReadinessAndMetrics) {
   ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
   ASSERT_NE(server.admin_port(), 0);
