@@ -41,6 +41,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
 
   if (options_.attached()) {
     fleet_.add({tr("attached"), tr("attached"), options_.attach_admin_url, options_.attach_mcp_url, false});
+    config_editor_ = std::make_unique<ConfigEditor>(*this);
     return;
   }
   supervisor_ = std::make_unique<ServerSupervisor>();
@@ -56,6 +57,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   }
   connect(supervisor_.get(), &ServerSupervisor::endpoints_changed, this,
           [this](QUrl const& mcp, QUrl const& admin) { watch(admin, mcp); });
+  config_editor_ = std::make_unique<ConfigEditor>(*this);
 }
 
 ConsoleSession::~ConsoleSession() = default;

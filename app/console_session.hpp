@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "alerts/alert_evaluator.hpp"
+#include "config_editor/config_editor.hpp"
 #include "demo/fault_client.hpp"
 #include "demo/load_generator.hpp"
 #include "events/event_log.hpp"
@@ -62,6 +63,7 @@ class ConsoleSession : public QObject {
   CallHistory& call_history() { return call_history_; }
   LoadGenerator& load() { return load_; }
   FaultClient& faults() { return faults_; }
+  ConfigEditor& config_editor() { return *config_editor_; }
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   // The config file and profile for the next start of the supervised server (noted in the events).
@@ -101,6 +103,7 @@ class ConsoleSession : public QObject {
   LoadGenerator load_;
   FaultClient faults_;
   std::unique_ptr<ServerSupervisor> supervisor_;
+  std::unique_ptr<ConfigEditor> config_editor_;  // made last: it watches the supervisor and the health poller
   QUrl admin_url_;
   QUrl mcp_url_;
   bool was_live_ = false;

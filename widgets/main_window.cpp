@@ -1,11 +1,13 @@
 #include "main_window.hpp"
 
+#include <QCloseEvent>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 #include "alert_banner.hpp"
+#include "config_page.hpp"
 #include "demo_page.hpp"
 #include "events_page.hpp"
 #include "fleet_page.hpp"
@@ -50,6 +52,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Health"), health_page_ = new HealthPage(session));
   add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
   add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
+  add_page(tr("Config"), config_page_ = new ConfigPage(session));
   add_page(tr("Demo"), demo_page_ = new DemoPage(session));
   add_page(tr("Fleet"), fleet_page_ = new FleetPage(session));
   add_page(tr("Events"), events_page_ = new EventsPage(session));
@@ -75,6 +78,11 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   connect(&session.events(), &EventLog::added, this, [this](Event const& event) {
     statusBar()->showMessage(QStringLiteral("%1 · %2").arg(event.source, event.message), 10'000);
   });
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (config_page_->confirm_discard()) event->accept();
+  else event->ignore();
 }
 
 void MainWindow::add_page(QString const& title, QWidget* page) {

@@ -10,6 +10,7 @@
 namespace prodmcp::console {
 
 class AlertBanner;
+class ConfigPage;
 class DemoPage;
 class EventsPage;
 class FleetPage;
@@ -32,12 +33,17 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page() const { return metrics_page_; }
   LogsPage* logs_page() const { return logs_page_; }
   ToolsPage* tools_page() const { return tools_page_; }
+  ConfigPage* config_page() const { return config_page_; }
   DemoPage* demo_page() const { return demo_page_; }
   HealthPage* health_page() const { return health_page_; }
   FleetPage* fleet_page() const { return fleet_page_; }
   EventsPage* events_page() const { return events_page_; }
   // Shows the page with this title ("Health", "Fleet", ...); false if there is none.
   bool show_page(QString const& title);
+
+ protected:
+  // Unsaved config edits are not dropped without asking.
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   void add_page(QString const& title, QWidget* page);
@@ -51,6 +57,7 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page_;
   LogsPage* logs_page_;
   ToolsPage* tools_page_;
+  ConfigPage* config_page_;
   DemoPage* demo_page_;
   HealthPage* health_page_;
   FleetPage* fleet_page_;

@@ -78,6 +78,7 @@ void HealthPoller::get(QString const& path,
 void HealthPoller::poll_now() {
   if (admin_url_.isEmpty() || outstanding_ > 0) return;  // never stack polls on a slow server
   outstanding_ = mcp_url_.isEmpty() ? 2 : 3;
+  poll_started_ms_ = QDateTime::currentMSecsSinceEpoch();
   int const generation = generation_;
   get("/health", [this, generation](int status, QByteArray const& body, double latency, QString const& error) {
     if (generation != generation_) return;
@@ -132,6 +133,7 @@ void HealthPoller::finish_if_complete() {
   if (outstanding_ > 0) return;
   consecutive_failures_ = liveness_ok_ ? 0 : consecutive_failures_ + 1;
   ++polls_;
+  latest_poll_started_ms_ = poll_started_ms_;
   emit updated();
 }
 

@@ -57,6 +57,8 @@ class HealthPoller : public QObject {
   // The latest sample of a row (kLiveness, "redis", ...); null before it was first polled.
   CheckSample const* latest(QString const& name) const;
   bool ready() const { return ready_; }
+  // When the poll whose answers are the latest was sent (ms since the epoch; 0 before the first).
+  qint64 latest_poll_started_ms() const { return latest_poll_started_ms_; }
   bool shutting_down() const { return shutting_down_; }
   QStringList tools() const { return tools_; }
 
@@ -87,6 +89,8 @@ class HealthPoller : public QObject {
   bool liveness_ok_ = false;
   int consecutive_failures_ = 0;
   int polls_ = 0;  // polls finished
+  qint64 poll_started_ms_ = 0;
+  qint64 latest_poll_started_ms_ = 0;
   bool ready_ = false;
   bool shutting_down_ = false;
   QStringList tools_;

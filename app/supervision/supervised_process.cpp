@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <csignal>
 
 namespace prodmcp::console {
 namespace {
@@ -44,6 +45,12 @@ QString SupervisedProcess::state_name(State state) {
 
 qint64 SupervisedProcess::pid() const {
   return process_ && process_->state() != QProcess::NotRunning ? process_->processId() : 0;
+}
+
+bool SupervisedProcess::hang_up() {
+  auto const id = pid();
+  if (id <= 0 || state_ != State::kRunning) return false;
+  return ::kill(static_cast<pid_t>(id), SIGHUP) == 0;
 }
 
 qint64 SupervisedProcess::uptime_ms() const {

@@ -54,6 +54,8 @@ class SupervisedProcess : public QObject {
   // Stops if running, then starts again.
   void restart();
   void mark_ready();
+  // Sends SIGHUP (the server re-reads its config file); false when the child is not running.
+  bool hang_up();
 
  signals:
   void state_changed(prodmcp::console::SupervisedProcess::State state);
