@@ -15,6 +15,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev redis-server prometheus wrk nginx-light
   xvfb xauth imagemagick curl jq procps util-linux
+  # deploy checks (tests/deploy): amtool, systemd-analyze, strace, YAML for /usr/bin/python3
+  prometheus-alertmanager systemd strace python3-yaml
   # Node for the official MCP conformance suite and SDK clients
   nodejs npm
 )
@@ -38,9 +40,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian starts redis-server, nginx and prometheus as system services on install; the tests start
-# their own instances on free ports, so stop the system ones to keep the machine quiet.
-for svc in redis-server nginx prometheus; do
+# Debian starts redis-server, nginx, prometheus and alertmanager as system services on install; the
+# tests start their own instances on free ports (or none), so stop the system ones to keep the
+# machine quiet.
+for svc in redis-server nginx prometheus prometheus-alertmanager; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" 2>/dev/null || true
   fi

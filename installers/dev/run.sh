@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 command=${1:-}
 jobs=$(nproc)
+# Cache hits across checkouts in different folders (a CI clone reuses a developer's objects).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 bash installers/dev/install-deps.sh
 
