@@ -56,6 +56,10 @@ DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), 
   auto* fault_buttons = new QHBoxLayout;
   fault_buttons->addWidget(apply_faults_);
   fault_buttons->addWidget(clear_faults_);
+  crash_button_ = new QPushButton(tr("Crash the server"));
+  crash_button_->setToolTip(tr("Arms the server's simulate_crash tool and calls it: the process dies (SIGABRT) "
+                               "and the console's restart policy brings it back"));
+  fault_buttons->addWidget(crash_button_);
   fault_buttons->addStretch();
   faults_label_ = new QLabel(tr("Server not reached yet"));
   faults_label_->setTextFormat(Qt::RichText);
@@ -110,7 +114,18 @@ DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), 
     error_rate_->setValue(0);
     session_.faults().set_faults(0, 0);
   });
-  connect(&session.faults(), &FaultClient::changed, this, &DemoPage::show_faults);
+  connect(crash_button_, &QPushButton::clicked, this, [this] {
+    crash_pending_ = true;
+    session_.faults().arm_crash_tool(true);
+  });
+  connect(&session.faults(), &FaultClient::changed, this, [this](FaultState const& state) {
+    show_faults(state);
+    if (!crash_pending_ || !state.crash_tool) return;
+    crash_pending_ = false;
+    session_.events().add(EventSeverity::kWarning, QStringLiteral("demo"), QStringLiteral("crash_requested"),
+                          tr("calling simulate_crash: the server will die and be restarted"));
+    session_.mcp_client().call_tool(QStringLiteral("simulate_crash"), {}, [](McpAnswer const&) {});
+  });
 }
 
 void DemoPage::show_load(LoadStats const& stats) {
@@ -128,8 +143,8 @@ void DemoPage::show_load(LoadStats const& stats) {
 
 void DemoPage::show_faults(FaultState const& state) {
   bool const enabled = state.allowed;
-  for (QWidget* control : std::initializer_list<QWidget*>{latency_, error_rate_, apply_faults_, clear_faults_, rate_,
-                                                          duration_, in_flight_, load_button_})
+  for (QWidget* control : std::initializer_list<QWidget*>{latency_, error_rate_, apply_faults_, clear_faults_,
+                                                          crash_button_, rate_, duration_, in_flight_, load_button_})
     control->setEnabled(enabled);
   if (!state.allowed) {
     faults_label_->setText(palette::badge(tr("refused"), palette::kBad) + " " +

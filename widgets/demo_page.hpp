@@ -1,6 +1,7 @@
 #pragma once
 // The demo bench (development and staging only): a bounded load generator so the charts move, the
-// server's fault switches (added latency, error rate) and, with a private Redis, a Redis outage.
+// server's fault switches (added latency, error rate, a crashing tool) and, with a private Redis, a
+// Redis outage.
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPushButton>
@@ -24,6 +25,7 @@ class DemoPage : public QWidget {
   QDoubleSpinBox* error_rate_box() const { return error_rate_; }
   QPushButton* apply_faults_button() const { return apply_faults_; }
   QLabel* faults_label() const { return faults_label_; }
+  QPushButton* crash_button() const { return crash_button_; }
 
  private:
   void show_load(LoadStats const& stats);
@@ -39,6 +41,8 @@ class DemoPage : public QWidget {
   QDoubleSpinBox* error_rate_;
   QPushButton* apply_faults_;
   QPushButton* clear_faults_;
+  QPushButton* crash_button_;
+  bool crash_pending_ = false;  // armed on request; the call follows the server's confirmation
   QLabel* faults_label_;
   QPushButton* redis_button_ = nullptr;
 };

@@ -24,11 +24,16 @@ void FaultClient::refresh() {
 }
 
 void FaultClient::set_faults(qint64 latency_ms, double error_rate) {
+  put({{"latency_ms", latency_ms}, {"error_rate", error_rate}});
+}
+
+void FaultClient::arm_crash_tool(bool armed) { put({{"crash_tool", armed}}); }
+
+void FaultClient::put(QJsonObject const& body) {
   if (url_.isEmpty()) return;
   QNetworkRequest request(url_);
   request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   request.setTransferTimeout(3000);
-  QJsonObject const body{{"latency_ms", latency_ms}, {"error_rate", error_rate}};
   auto* reply = network_.put(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
   connect(reply, &QNetworkReply::finished, this, [this, reply] { take_answer(reply); });
 }
@@ -42,6 +47,7 @@ void FaultClient::take_answer(QNetworkReply* reply) {
     state_.allowed = body.value("allowed").toBool();
     state_.latency_ms = body.value("latency_ms").toInteger();
     state_.error_rate = body.value("error_rate").toDouble();
+    state_.crash_tool = body.value("crash_tool").toBool();
     state_.problem.clear();
   } else {
     state_.problem = body.value("error").toString(status ? tr("HTTP %1").arg(status) : reply->errorString());

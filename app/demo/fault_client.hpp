@@ -1,6 +1,7 @@
 #pragma once
-// The demo bench's fault switches: reads and sets the server's /faults (added latency, error rate)
-// on its admin port. The server refuses them in the production profile and says so.
+// The demo bench's fault switches: reads and sets the server's /faults (added latency, error rate,
+// the crashing tool) on its admin port. The server refuses them in the production profile and says so.
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QUrl>
@@ -12,6 +13,7 @@ struct FaultState {
   bool allowed = false;  // false in the production profile
   qint64 latency_ms = 0;
   double error_rate = 0;
+  bool crash_tool = false;  // simulate_crash is armed
   QString problem;  // why the last request failed (e.g. refused in production), else empty
 };
 
@@ -25,11 +27,14 @@ class FaultClient : public QObject {
  public slots:
   void refresh();
   void set_faults(qint64 latency_ms, double error_rate);
+  // Arms (or disarms) the server's simulate_crash tool.
+  void arm_crash_tool(bool armed);
 
  signals:
   void changed(prodmcp::console::FaultState const& state);
 
  private:
+  void put(QJsonObject const& body);
   void take_answer(class QNetworkReply* reply);
 
   QNetworkAccessManager network_;

@@ -91,15 +91,16 @@ asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
   co_await exchange.respond(std::move(response));
 }
 
-// GET: the faults now; PUT {"latency_ms": N, "error_rate": x}: set them (both optional; zero turns
-// a fault off). Only outside the production profile.
+// GET: the faults now; PUT {"latency_ms": N, "error_rate": x, "crash_tool": b}: set them (each
+// optional; zero or false turns a fault off). Only outside the production profile.
 http::Response AdminEndpoint::faults(http::Exchange& exchange) {
   auto const state = [&] {
     auto const now = faults_.get ? faults_.get() : FaultSwitch::Faults{};
     return boost::json::object{{"allowed", faults_.allowed},
                                {"enabled", now.latency_ms > 0 || now.error_rate > 0},
                                {"latency_ms", now.latency_ms},
-                               {"error_rate", now.error_rate}};
+                               {"error_rate", now.error_rate},
+                               {"crash_tool", now.crash_tool}};
   };
   if (exchange.method() == "GET") return http::json_response(200, boost::json::serialize(state()));
   if (exchange.method() != "PUT" && exchange.method() != "POST") {
@@ -124,13 +125,17 @@ http::Response AdminEndpoint::faults(http::Exchange& exchange) {
       if (!value.is_number() || value.to_number<double>() < 0 || value.to_number<double>() > 1)
         return bad_query("error_rate must be a number from 0 to 1");
       next.error_rate = value.to_number<double>();
+    } else if (key == "crash_tool") {
+      if (!value.is_bool()) return bad_query("crash_tool must be true or false");
+      next.crash_tool = value.as_bool();
     } else {
-      return bad_query("unknown field \"" + std::string(key) + "\"; use latency_ms and error_rate");
+      return bad_query("unknown field \"" + std::string(key) + "\"; use latency_ms, error_rate and crash_tool");
     }
   }
   faults_.set(next);
   logging::write(logging::Level::kWarning, "admin", "faults_changed",
-                 boost::json::object{{"latency_ms", next.latency_ms}, {"error_rate", next.error_rate}});
+                 boost::json::object{{"latency_ms", next.latency_ms}, {"error_rate", next.error_rate},
+                                     {"crash_tool", next.crash_tool}});
   return http::json_response(200, boost::json::serialize(state()));
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The admin port's routes: /metrics (Prometheus text), /health (liveness), /ready (readiness),
 // /logs (the log stream with a replay of recent lines, for consoles attached to a running server),
-// /faults (demo fault switches: added latency and an error rate, refused in the production profile),
+// /faults (demo fault switches: added latency, an error rate and an armed crashing tool, refused in
+// the production profile),
 // /config (the effective config now, secrets masked, for the console's diff against its editor).
 #include "http/http_exchange.hpp"
 #include "ops/metrics.hpp"
@@ -19,6 +20,7 @@ struct FaultSwitch {
   struct Faults {
     std::int64_t latency_ms = 0;
     double error_rate = 0;
+    bool crash_tool = false;  // simulate_crash ends the process when called
   };
   bool allowed = false;  // false in the production profile
   std::function<Faults()> get;

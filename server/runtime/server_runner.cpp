@@ -84,6 +84,7 @@ class Service {
         memory_cache_(static_cast<std::size_t>(settings_.cache.memory_max_bytes)) {
     tools::add_builtin_tools(catalog_, [this] { return status(); });
     if (settings_.server.conformance_fixtures) tools::add_conformance_fixtures(catalog_, engine_.request_state());
+    if (profile_ != config::Profile::kProduction) tools::add_crash_tool(catalog_, [this] { return crash_armed_.load(); });
     metrics_.set_tool_filter([this](std::string_view name) {
       return catalog_.snapshot()->tools_by_name.contains(std::string(name));
     });
@@ -275,7 +276,7 @@ class Service {
     fault_switch.allowed = profile_ != config::Profile::kProduction;
     fault_switch.get = [this] {
       std::lock_guard lock(faults_mutex_);
-      return ops::FaultSwitch::Faults{settings_.faults.latency_ms, settings_.faults.error_rate};
+      return ops::FaultSwitch::Faults{settings_.faults.latency_ms, settings_.faults.error_rate, crash_armed_.load()};
     };
     fault_switch.set = [this](ops::FaultSwitch::Faults faults) {
       std::lock_guard lock(faults_mutex_);
@@ -283,6 +284,7 @@ class Service {
       settings_.faults.latency_ms = faults.latency_ms;
       settings_.faults.error_rate = faults.error_rate;
       engine_.set_faults({settings_.faults.enabled, ms(faults.latency_ms), faults.error_rate});
+      crash_armed_ = faults.crash_tool;
     };
     ops::AdminEndpoint admin_endpoint(metrics_, readiness_, std::move(fault_switch), [this] { return running_config_json(); });
     for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config"}) admin.route(path, admin_endpoint);
@@ -474,6 +476,7 @@ class Service {
   std::atomic<bool> redis_required_{false};
   std::atomic<std::int64_t> disk_min_free_mb_{100};
   std::atomic<std::int64_t> health_interval_s_{10};
+  std::atomic<bool> crash_armed_{false};  // the admin port's crash_tool switch
   cache::MemoryCache memory_cache_;
   asio::io_context redis_io_;
   asio::executor_work_guard<asio::io_context::executor_type> redis_work_{redis_io_.get_executor()};

@@ -6,8 +6,10 @@
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <random>
 
+#include "logging/log.hpp"
 #include "protocol/engine.hpp"
 
 namespace prodmcp::tools {
@@ -267,6 +269,27 @@ void add_incident_prompt(protocol::Catalog& catalog) {
 }
 
 }  // namespace
+
+void add_crash_tool(protocol::Catalog& catalog, std::function<bool()> armed) {
+  protocol::Tool tool;
+  tool.descriptor = json::object{
+      {"name", "simulate_crash"},
+      {"title", "Simulate a crash"},
+      {"description", "Ends the server process abruptly, as a crashing tool would, to show supervision and "
+                      "restarts. Refuses unless armed on the admin port (PUT /faults {\"crash_tool\": true}); "
+                      "not offered in the production profile."},
+      {"inputSchema", parse_schema(R"({"type":"object","additionalProperties":false})")},
+      {"annotations", json::object{{"destructiveHint", true}, {"idempotentHint", false}, {"openWorldHint", false}}}};
+  tool.handler = [armed = std::move(armed)](RequestContext&, json::object const&) -> asio::awaitable<json::object> {
+    if (!armed())
+      co_return protocol::error_result(
+          "simulate_crash is not armed: arm it with PUT /faults {\"crash_tool\": true} on the admin port");
+    logging::write(logging::Level::kCritical, "tools", "simulated_crash", json::object{{"signal", "SIGABRT"}});
+    logging::flush();
+    std::abort();
+  };
+  catalog.add_tool(std::move(tool));
+}
 
 void add_builtin_tools(protocol::Catalog& catalog, StatusProvider status) {
   add_echo(catalog);

@@ -13,4 +13,8 @@ using StatusProvider = std::function<boost::json::object()>;
 
 void add_builtin_tools(protocol::Catalog& catalog, StatusProvider status);
 
+// simulate_crash, for demos of supervision (never in the production profile): while `armed` says
+// so, a call ends the process abruptly (SIGABRT), as a crashing tool would; otherwise it refuses.
+void add_crash_tool(protocol::Catalog& catalog, std::function<bool()> armed);
+
 }  // namespace prodmcp::tools

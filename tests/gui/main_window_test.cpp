@@ -270,6 +270,17 @@ class MainWindowTest : public QObject {
     demo->error_rate_box()->setValue(0);
     demo->apply_faults_button()->click();
     QTRY_VERIFY_WITH_TIMEOUT(demo->faults_label()->text().contains("no faults"), 10000);
+
+    // The crashing tool: the server dies by SIGABRT and the restart policy brings it back.
+    auto& server = session.supervisor()->server();
+    auto const pid = server.pid();
+    demo->crash_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(timeline_has(session, "exit", "killed by a signal"), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(server.state() == SupervisedProcess::State::kRunning && server.pid() != pid, 20000);
+    QCOMPARE(server.restarts(), 1);
+    QVERIFY(timeline_has(session, "crash_requested"));
+    // A fresh process starts disarmed.
+    QTRY_VERIFY_WITH_TIMEOUT(session.faults().state().known && !session.faults().state().crash_tool, 10000);
   }
 
   void restartsAServerThatWasKilled() {

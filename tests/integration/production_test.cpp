@@ -415,6 +415,40 @@ TEST(AdminEndpoint, FaultSwitchesWorkOutsideProductionOnly) {
   EXPECT_NE(refused.body.find("production"), std::string::npos);
 }
 
+// simulate_crash refuses until armed on the admin port, then ends the process by SIGABRT; the
+// production profile does not offer it.
+TEST(AdminEndpoint, TheCrashingToolCrashesOnlyWhenArmed) {
+  ServerUnderTest server(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  auto const admin = server.admin_port();
+  auto const session = initialize_session(server.port());
+  auto const refused = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("simulate_crash", "{}"));
+  EXPECT_NE(refused.body.find("not armed"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find(R"("isError":true)"), std::string::npos) << refused.body;
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"crash_tool":"yes"})").status, 400);
+  auto const armed = http_request(admin, "PUT", "/faults", {}, R"({"crash_tool":true})");
+  ASSERT_EQ(armed.status, 200) << armed.body;
+  EXPECT_EQ(json::parse(armed.body).at("crash_tool"), true);
+  // The process dies mid-request: the connection closes with no reply.
+  EXPECT_ANY_THROW(http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                                call_tool_body("simulate_crash", "{}"), std::chrono::seconds(3)));
+  EXPECT_EQ(server.wait_exit(std::chrono::seconds(5)), 128 + SIGABRT);
+  EXPECT_NE(server.log().find("simulated_crash"), std::string::npos) << server.log();
+
+  TempFile file("[auth]\nclients = { console = \"" + prodmcp::util::hash_token(kToken) + "\" }\n");
+  ServerUnderTest production(ServerLaunch{{"--config", file.path(), "--profile", "production",
+                                           "--set", "server.conformance_fixtures=false"}, {}});
+  std::string const init =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+  auto const started = http_request(production.port(), "POST", "/mcp",
+                                    with(mcp_headers(), "Authorization", "Bearer " + kToken), init);
+  ASSERT_EQ(started.status, 200) << started.body << production.log();
+  auto const listed = http_request(production.port(), "POST", "/mcp",
+                                   with(mcp_headers(started.header("mcp-session-id")), "Authorization", "Bearer " + kToken),
+                                   R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})");
+  EXPECT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body.find("simulate_crash"), std::string::npos) << listed.body;
+}
+
 TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
   ServerUnderTest server(ServerLaunch{{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=60",
                                        "--set", "rate_limit.burst=3", "--set", "server.admin_listen=127.0.0.1:0"},
