@@ -42,6 +42,8 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   if (options_.attached()) {
     fleet_.add({tr("attached"), tr("attached"), options_.attach_admin_url, options_.attach_mcp_url, false});
     config_editor_ = std::make_unique<ConfigEditor>(*this);
+    readiness_ = std::make_unique<ReadinessChecklist>(*this);
+    walkthrough_ = std::make_unique<Walkthrough>(*this);
     return;
   }
   supervisor_ = std::make_unique<ServerSupervisor>();
@@ -58,6 +60,8 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   connect(supervisor_.get(), &ServerSupervisor::endpoints_changed, this,
           [this](QUrl const& mcp, QUrl const& admin) { watch(admin, mcp); });
   config_editor_ = std::make_unique<ConfigEditor>(*this);
+  readiness_ = std::make_unique<ReadinessChecklist>(*this);
+  walkthrough_ = std::make_unique<Walkthrough>(*this);
 }
 
 ConsoleSession::~ConsoleSession() = default;
@@ -115,6 +119,12 @@ void ConsoleSession::record_health_changes() {
   was_live_ = live;
   was_ready_ = ready;
   was_serving_mcp_ = serving;
+}
+
+void ConsoleSession::set_bearer_token(QString token) {
+  options_.bearer_token = token;
+  health_.set_bearer_token(token);
+  mcp_client_.set_bearer_token(std::move(token));
 }
 
 void ConsoleSession::set_launch_options(ServerLaunchOptions options) {

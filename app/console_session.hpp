@@ -18,6 +18,8 @@
 #include "logs/log_table_model.hpp"
 #include "mcp/call_history.hpp"
 #include "mcp/mcp_client.hpp"
+#include "readiness/readiness_checklist.hpp"
+#include "walkthrough/walkthrough.hpp"
 #include "metrics/chart_catalog.hpp"
 #include "metrics/metrics_scraper.hpp"
 #include "metrics/series_store.hpp"
@@ -64,10 +66,14 @@ class ConsoleSession : public QObject {
   LoadGenerator& load() { return load_; }
   FaultClient& faults() { return faults_; }
   ConfigEditor& config_editor() { return *config_editor_; }
+  ReadinessChecklist& readiness() { return *readiness_; }
+  Walkthrough& walkthrough() { return *walkthrough_; }
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   // The config file and profile for the next start of the supervised server (noted in the events).
   void set_launch_options(ServerLaunchOptions options);
+  // The token the console's own clients (probe, tool explorer, load) send from now on.
+  void set_bearer_token(QString token);
   QUrl admin_url() const { return admin_url_; }
   QUrl mcp_url() const { return mcp_url_; }
 
@@ -104,6 +110,8 @@ class ConsoleSession : public QObject {
   FaultClient faults_;
   std::unique_ptr<ServerSupervisor> supervisor_;
   std::unique_ptr<ConfigEditor> config_editor_;  // made last: it watches the supervisor and the health poller
+  std::unique_ptr<ReadinessChecklist> readiness_;   // reads all of the above
+  std::unique_ptr<Walkthrough> walkthrough_;
   QUrl admin_url_;
   QUrl mcp_url_;
   bool was_live_ = false;

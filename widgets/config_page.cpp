@@ -5,42 +5,33 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMessageBox>
-#include <QPainter>
 #include <QScrollBar>
-#include <QStyledItemDelegate>
 #include <QTextBlock>
 #include <QVBoxLayout>
 
 #include "config_form.hpp"
 #include "palette.hpp"
+#include "status_tint_delegate.hpp"
 #include "toml_highlighter.hpp"
 
 namespace prodmcp::console {
 
 namespace {
 
-// Tints a comparison row by what an apply would do to it.
-class ComparisonDelegate : public QStyledItemDelegate {
- public:
-  using QStyledItemDelegate::QStyledItemDelegate;
-  void paint(QPainter* painter, QStyleOptionViewItem const& option, QModelIndex const& index) const override {
-    using Status = ComparisonRow::Status;
-    auto const status = static_cast<Status>(index.data(ConfigComparisonModel::kStatusRole).toInt());
-    if (status != Status::kSame) {
-      QColor tint = status == Status::kOverridden ? palette::kIdle
-                    : status == Status::kRestart || status == Status::kPending ? palette::kWarn
-                                                                                : palette::kAccent;
-      tint.setAlpha(40);
-      painter->fillRect(option.rect, tint);
-    }
-    QStyledItemDelegate::paint(painter, option, index);
-  }
-};
-
 QTableView* comparison_view(ConfigComparisonModel& model) {
   auto* view = new QTableView;
   view->setModel(&model);
-  view->setItemDelegate(new ComparisonDelegate(view));
+  // Tinted by what an apply would do to the row.
+  view->setItemDelegate(new StatusTintDelegate(ConfigComparisonModel::kStatusRole, [](QVariant const& value) {
+    using Status = ComparisonRow::Status;
+    switch (static_cast<Status>(value.toInt())) {
+      case Status::kSame: return QColor();
+      case Status::kOverridden: return palette::kIdle;
+      case Status::kRestart:
+      case Status::kPending: return palette::kWarn;
+      default: return palette::kAccent;
+    }
+  }, view));
   view->verticalHeader()->hide();
   view->setSelectionBehavior(QAbstractItemView::SelectRows);
   view->setWordWrap(false);
@@ -67,6 +58,8 @@ ConfigPage::ConfigPage(ConsoleSession& session, QWidget* parent)
   auto* bar = new QHBoxLayout;
   file_label_ = new QLabel;
   file_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  // A long path must not widen the whole window: the label takes what is left (full path in the tooltip).
+  file_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   open_ = new QPushButton(tr("Open…"));
   save_ = new QPushButton(tr("Save"));
   save_as_ = new QPushButton(tr("Save as…"));
@@ -281,6 +274,7 @@ void ConfigPage::show_problems() {
 
 void ConfigPage::show_file_state() {
   auto const& path = editor_.file().path();
+  file_label_->setToolTip(path);
   file_label_->setText((path.isEmpty() ? tr("untitled (the server runs on its built-in defaults)") : path) +
                        (editor_.modified() ? tr("  — unsaved edits") : QString()));
   revert_->setEnabled(!path.isEmpty() && editor_.modified());

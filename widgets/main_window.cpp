@@ -17,6 +17,7 @@
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
 #include "tools_page.hpp"
+#include "walkthrough_page.hpp"
 
 namespace prodmcp::console {
 
@@ -54,6 +55,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
   add_page(tr("Config"), config_page_ = new ConfigPage(session));
   add_page(tr("Demo"), demo_page_ = new DemoPage(session));
+  add_page(tr("Walkthrough"), walkthrough_page_ = new WalkthroughPage(session));
   add_page(tr("Fleet"), fleet_page_ = new FleetPage(session));
   add_page(tr("Events"), events_page_ = new EventsPage(session));
   connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);

@@ -20,6 +20,7 @@ class MetricsPage;
 class OverviewPage;
 class SupervisionBar;
 class ToolsPage;
+class WalkthroughPage;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -35,6 +36,7 @@ class MainWindow : public QMainWindow {
   ToolsPage* tools_page() const { return tools_page_; }
   ConfigPage* config_page() const { return config_page_; }
   DemoPage* demo_page() const { return demo_page_; }
+  WalkthroughPage* walkthrough_page() const { return walkthrough_page_; }
   HealthPage* health_page() const { return health_page_; }
   FleetPage* fleet_page() const { return fleet_page_; }
   EventsPage* events_page() const { return events_page_; }
@@ -59,6 +61,7 @@ class MainWindow : public QMainWindow {
   ToolsPage* tools_page_;
   ConfigPage* config_page_;
   DemoPage* demo_page_;
+  WalkthroughPage* walkthrough_page_;
   HealthPage* health_page_;
   FleetPage* fleet_page_;
   EventsPage* events_page_;

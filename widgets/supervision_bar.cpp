@@ -1,5 +1,6 @@
 #include "supervision_bar.hpp"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -48,6 +49,10 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
   auto* row = new QHBoxLayout(this);
   row->setContentsMargins(8, 4, 8, 4);
   state_label_ = field(tr("Server"), new QLabel, row);
+  // What the labels say may be long (a config file name, the server's own error): they take the
+  // space there is, never widen the window, and their tooltips carry the whole text.
+  state_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  state_label_->setMinimumWidth(140);
   target_label_ = field(session.supervisor() ? tr("Endpoints") : tr("Attached to"), new QLabel("–"), row);
   target_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   pid_label_ = field(tr("PID"), new QLabel("–"), row);
@@ -55,7 +60,8 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
   restarts_label_ = field(tr("Restarts"), new QLabel("0"), row);
   exit_label_ = field(tr("Last exit"), new QLabel("–"), row);
   exit_label_->setWordWrap(true);
-  exit_label_->setMinimumWidth(120);
+  exit_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  exit_label_->setMinimumWidth(90);
   exit_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   row->addStretch(1);
 
@@ -121,7 +127,11 @@ void SupervisionBar::choose_config_file(QString const& path) {
 }
 
 void SupervisionBar::refresh() {
-  auto const authority = [](QUrl const& url) { return QStringLiteral("%1:%2").arg(url.host()).arg(url.port()); };
+  // Loopback needs no host: ":8080" (the tooltip has the URLs).
+  auto const authority = [](QUrl const& url) {
+    return url.host() == QLatin1String("127.0.0.1") ? QStringLiteral(":%1").arg(url.port())
+                                                    : QStringLiteral("%1:%2").arg(url.host()).arg(url.port());
+  };
   bool const up = !session_.admin_url().isEmpty();
   target_label_->setText(up ? tr("MCP %1 · admin %2").arg(authority(session_.mcp_url()), authority(session_.admin_url()))
                             : QStringLiteral("–"));
@@ -138,6 +148,7 @@ void SupervisionBar::refresh() {
   if (!supervisor->options().profile.isEmpty()) state_text += " · " + supervisor->options().profile;
   if (!supervisor->options().config_file.isEmpty()) state_text += " · " + QFileInfo(supervisor->options().config_file).fileName();
   state_label_->setText(palette::badge(state_text, state_color(state)));
+  state_label_->setToolTip(state_text);
   pid_label_->setText(server.pid() ? QString::number(server.pid()) : QStringLiteral("–"));
   uptime_label_->setText(server.uptime_ms() ? duration_text(server.uptime_ms()) : QStringLiteral("–"));
   restarts_label_->setText(QString::number(server.restarts()));
@@ -149,7 +160,16 @@ void SupervisionBar::refresh() {
   stop_button_->setEnabled(active || state == SupervisedProcess::State::kBackoff);
   restart_button_->setEnabled(state == SupervisedProcess::State::kRunning);
   auto const& config_file = supervisor->options().config_file;
-  config_button_->setText(config_file.isEmpty() ? tr("Config: built-in") : tr("Config: %1").arg(QFileInfo(config_file).fileName()));
+  config_button_->setText(config_button_->fontMetrics().elidedText(
+      config_file.isEmpty() ? tr("Config: built-in") : tr("Config: %1").arg(QFileInfo(config_file).fileName()),
+      Qt::ElideMiddle, 140));
+  config_button_->setToolTip(tr("%1\nTOML config file for the next start (Shift-click: back to the embedded defaults)")
+                                 .arg(config_file.isEmpty() ? tr("The embedded defaults") : config_file));
+  // The walkthrough and the config editor's apply choose these too.
+  if (!profile_box_->view()->isVisible()) {
+    QSignalBlocker blocker(profile_box_);
+    profile_box_->setCurrentIndex(std::max(0, profile_box_->findData(supervisor->options().profile)));
+  }
 }
 
 }  // namespace prodmcp::console

@@ -37,7 +37,10 @@ ConfigEditor::ConfigEditor(ConsoleSession& session, QObject* parent)
 }
 
 ConfigEditor::~ConfigEditor() {
-  if (describe_) describe_->kill();
+  if (describe_ && describe_->state() != QProcess::NotRunning) {
+    describe_->kill();
+    describe_->waitForFinished(1000);
+  }
 }
 
 // The form follows the server binary actually supervised (it may be newer than the console).

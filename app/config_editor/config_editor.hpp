@@ -31,6 +31,8 @@ class ConfigEditor : public QObject {
   ConfigComparisonModel& running_comparison() { return running_comparison_; }
   ConfigComparisonModel& profile_comparison() { return profile_comparison_; }
   QString const& running_problem() const { return running_problem_; }
+  // The server's GET /config as last fetched; empty while unknown.
+  QJsonObject const& running() const { return running_; }
 
   // The text differs from the file on disk (or was never saved).
   bool modified() const;
