@@ -39,6 +39,13 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
                 tr("%1: %2").arg(name, detail));
   });
 
+  if (options_.replaying()) {
+    events_.set_clock([this] { return replayer_.now_ms(); });
+    config_editor_ = std::make_unique<ConfigEditor>(*this);
+    readiness_ = std::make_unique<ReadinessChecklist>(*this);
+    walkthrough_ = std::make_unique<Walkthrough>(*this);
+    return;
+  }
   if (options_.attached()) {
     fleet_.add({tr("attached"), tr("attached"), options_.attach_admin_url, options_.attach_mcp_url, false});
     config_editor_ = std::make_unique<ConfigEditor>(*this);
@@ -66,7 +73,20 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
 
 ConsoleSession::~ConsoleSession() = default;
 
+qint64 ConsoleSession::now_ms() const {
+  return options_.replaying() ? replayer_.now_ms() : QDateTime::currentMSecsSinceEpoch();
+}
+
 void ConsoleSession::begin() {
+  if (options_.replaying()) {
+    QString error;
+    if (!replayer_.load(options_.replay_file, &error)) {
+      events_.add(EventSeverity::kCritical, QStringLiteral("console"), QStringLiteral("replay_failed"), error);
+      return;
+    }
+    replayer_.play(options_.replay_speed);
+    return;
+  }
   if (options_.attached()) {
     events_.add(EventSeverity::kInfo, QStringLiteral("console"), QStringLiteral("attach"),
                 tr("watching %1").arg(options_.attach_admin_url.toString()));
@@ -163,8 +183,9 @@ void ConsoleSession::record_config_reloads(QList<QByteArray> const& lines) {
 }
 
 void ConsoleSession::record_alert_change(AlertStatus const& status, AlertState from) {
+  if (options_.replaying()) return;  // the recording has the alert events of the time
   QString const name = QString::fromStdString(status.rule->name);
-  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  qint64 const now = now_ms();
   if (status.state == AlertState::kInactive) {
     if (from == AlertState::kFiring)
       events_.add(EventSeverity::kInfo, QStringLiteral("alerts"), QStringLiteral("alert_resolved"), tr("%1 resolved").arg(name));

@@ -19,6 +19,7 @@
 #include "mcp/call_history.hpp"
 #include "mcp/mcp_client.hpp"
 #include "readiness/readiness_checklist.hpp"
+#include "recording/session_recording.hpp"
 #include "walkthrough/walkthrough.hpp"
 #include "metrics/chart_catalog.hpp"
 #include "metrics/metrics_scraper.hpp"
@@ -35,10 +36,14 @@ struct ConsoleOptions {
   QUrl attach_admin_url;
   QUrl attach_mcp_url;
   QString bearer_token;  // for the MCP probe of servers with auth
+  // Replay mode: play a recording (no server at all) at this speed.
+  QString replay_file;
+  double replay_speed = 1;
   int health_interval_ms = 2000;
   int scrape_interval_ms = 1000;
   int fleet_interval_ms = 30'000;
   bool attached() const { return !attach_admin_url.isEmpty(); }
+  bool replaying() const { return !replay_file.isEmpty(); }
 };
 
 class ConsoleSession : public QObject {
@@ -68,6 +73,10 @@ class ConsoleSession : public QObject {
   ConfigEditor& config_editor() { return *config_editor_; }
   ReadinessChecklist& readiness() { return *readiness_; }
   Walkthrough& walkthrough() { return *walkthrough_; }
+  SessionRecorder& recorder() { return recorder_; }
+  SessionReplayer& replayer() { return replayer_; }
+  // The moment the pages show: the wall clock, or the replayed moment of a recording.
+  qint64 now_ms() const;
   // A chart's lines over the `window` ending at `end_ms`, from the scraped series.
   QList<ChartLine> chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const;
   // The config file and profile for the next start of the supervised server (noted in the events).
@@ -108,6 +117,8 @@ class ConsoleSession : public QObject {
   CallHistory call_history_;
   LoadGenerator load_;
   FaultClient faults_;
+  SessionRecorder recorder_{*this};
+  SessionReplayer replayer_{*this};
   std::unique_ptr<ServerSupervisor> supervisor_;
   std::unique_ptr<ConfigEditor> config_editor_;  // made last: it watches the supervisor and the health poller
   std::unique_ptr<ReadinessChecklist> readiness_;   // reads all of the above

@@ -45,7 +45,10 @@ int main(int argc, char** argv) {
   QCommandLineOption const token("token", "Bearer token for servers with auth (or PRODMCP_CONSOLE_TOKEN).", "TOKEN");
   QCommandLineOption const page("page", "Page to open: Overview, Metrics, Health, Logs, Tools, Config, Demo, Walkthrough, Fleet or Events.", "NAME");
   QCommandLineOption const print_rules("print-alert-rules", "Print the Prometheus alert rules and exit.");
-  parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, page, print_rules});
+  QCommandLineOption const replay("replay", "Play back a recorded session (Events page, Record…); no server.", "FILE");
+  QCommandLineOption const replay_speed("replay-speed", "With --replay: times the recorded pace (default 1).", "N", "1");
+  parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, page, print_rules,
+                     replay, replay_speed});
   parser.process(application);
 
   ConsoleOptions options;
@@ -58,6 +61,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "prodmcp-console: --restart must be never, on-failure or always, not \"%s\"\n",
                  qPrintable(parser.value(restart)));
     return 2;
+  }
+  if (parser.isSet(replay)) {
+    options.replay_file = parser.value(replay);
+    bool numeric = false;
+    options.replay_speed = parser.value(replay_speed).toDouble(&numeric);
+    if (!numeric || options.replay_speed <= 0 || options.replay_speed > 10'000) {
+      std::fprintf(stderr, "prodmcp-console: --replay-speed must be a number above 0 (at most 10000), not \"%s\"\n",
+                   qPrintable(parser.value(replay_speed)));
+      return 2;
+    }
   }
   if (parser.isSet(attach)) {
     options.attach_admin_url = QUrl::fromUserInput(parser.value(attach));

@@ -30,7 +30,7 @@ void AlertBanner::notify(AlertStatus const& status, AlertState from) {
 void AlertBanner::refresh() {
   QStringList firing;
   bool critical = false;
-  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  qint64 const now = session_.now_ms();
   for (auto const& status : session_.alerts().states()) {
     if (status.state != AlertState::kFiring) continue;
     critical = critical || status.rule->severity == "critical";

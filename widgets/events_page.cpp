@@ -1,6 +1,7 @@
 #include "events_page.hpp"
 
 #include <QDateTime>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPushButton>
@@ -19,6 +20,24 @@ EventsPage::EventsPage(ConsoleSession& session, QWidget* parent) : QWidget(paren
   auto* clear = new QPushButton(tr("Show all"));
   range_row->addWidget(range_label_, 1);
   range_row->addWidget(clear);
+  // Record the session (metrics, logs, health, events) for a post-mortem or an offline demo:
+  // `prodmcp-console --replay FILE` plays it back.
+  record_button_ = new QPushButton(tr("Record…"));
+  record_button_->setToolTip(tr("Save this session's scrapes, log lines, health polls and events to a file, "
+                                "to replay with prodmcp-console --replay FILE [--replay-speed N]"));
+  record_button_->setEnabled(!session.options().replaying());
+  range_row->addWidget(record_button_);
+  connect(record_button_, &QPushButton::clicked, this, [this, &session] {
+    auto& recorder = session.recorder();
+    if (recorder.recording()) return recorder.stop();
+    auto const path = QFileDialog::getSaveFileName(this, tr("Record the session to"), QStringLiteral("prodmcp-session.jsonl"),
+                                                   tr("Console recordings (*.jsonl);;All files (*)"));
+    QString error;
+    if (!path.isEmpty() && !recorder.start(path, &error)) range_label_->setText(tr("Cannot record: %1").arg(error));
+  });
+  connect(&session.recorder(), &SessionRecorder::recording_changed, this, [this](bool recording) {
+    record_button_->setText(recording ? tr("Stop recording") : tr("Record…"));
+  });
   layout->addLayout(range_row);
   table_ = new QTableView;
   table_->setModel(&filter_);

@@ -75,13 +75,13 @@ void MetricsPage::set_window_minutes(int minutes) {
 
 void MetricsPage::set_paused(bool paused) {
   pause_box_->setChecked(paused);
-  paused_end_ms_ = paused ? QDateTime::currentMSecsSinceEpoch() : 0;
+  paused_end_ms_ = paused ? session_.now_ms() : 0;
   redraw();
 }
 
 void MetricsPage::redraw() {
   if (!isVisible()) return;  // drawn when shown: hidden charts cost nothing
-  qint64 const end = paused_end_ms_ ? paused_end_ms_ : QDateTime::currentMSecsSinceEpoch();
+  qint64 const end = paused_end_ms_ ? paused_end_ms_ : session_.now_ms();
   auto const span = window();
   qint64 const begin = end - std::chrono::duration_cast<std::chrono::milliseconds>(span).count();
   for (auto* chart : charts_) chart->set_lines(session_.chart_lines(chart->spec(), span, end), begin, end);
@@ -111,7 +111,7 @@ int MetricsPage::export_all(QString const& directory) {
 
 // A moment older than the window pauses the charts with that moment in the middle.
 void MetricsPage::mark_time(qint64 time_ms) {
-  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  qint64 const now = session_.now_ms();
   qint64 const window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(window()).count();
   if (time_ms < now - window_ms) {
     pause_box_->blockSignals(true);

@@ -50,7 +50,7 @@ SparklineTile* OverviewPage::tile(QString const& id) const {
 
 void OverviewPage::refresh() {
   if (!isVisible()) return;
-  qint64 const now = QDateTime::currentMSecsSinceEpoch();
+  qint64 const now = session_.now_ms();
   auto const window = std::chrono::minutes(5);
   for (auto* tile : tiles_) {
     auto lines = session_.chart_lines(tile->spec(), window, now);

@@ -2,6 +2,7 @@
 
 #include <QAbstractItemView>
 #include <QApplication>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -137,6 +138,16 @@ void SupervisionBar::refresh() {
                             : QStringLiteral("–"));
   target_label_->setToolTip(up ? session_.mcp_url().toString() + "\n" + session_.admin_url().toString() : QString());
   auto* supervisor = session_.supervisor();
+  if (session_.options().replaying()) {
+    auto const& replayer = session_.replayer();
+    state_label_->setText(palette::badge(replayer.playing() ? tr("replay ×%1").arg(replayer.speed())
+                                                            : tr("replay ended"),
+                                         replayer.playing() ? palette::kAccent : palette::kIdle));
+    target_label_->setText(tr("%1 · %2").arg(QFileInfo(session_.options().replay_file).fileName(),
+                                             QDateTime::fromMSecsSinceEpoch(replayer.now_ms()).toString("yyyy-MM-dd HH:mm:ss")));
+    target_label_->setToolTip(session_.options().replay_file);
+    return;
+  }
   if (!supervisor) {
     bool const live = session_.health().live();
     state_label_->setText(palette::badge(live ? tr("reachable") : tr("unreachable"), live ? palette::kGood : palette::kBad));

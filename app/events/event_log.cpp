@@ -27,7 +27,8 @@ void EventLog::add(Event event) {
 }
 
 void EventLog::add(EventSeverity severity, QString source, QString kind, QString message) {
-  add(Event{QDateTime::currentMSecsSinceEpoch(), severity, std::move(source), std::move(kind), std::move(message)});
+  add(Event{clock_ ? clock_() : QDateTime::currentMSecsSinceEpoch(), severity, std::move(source), std::move(kind),
+            std::move(message)});
 }
 
 int EventLog::rowCount(QModelIndex const& parent) const { return parent.isValid() ? 0 : int(events_.size()); }

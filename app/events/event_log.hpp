@@ -4,6 +4,7 @@
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 #include <deque>
+#include <functional>
 
 namespace prodmcp::console {
 
@@ -29,6 +30,8 @@ class EventLog : public QAbstractTableModel {
   void add(Event event);
   // Now, with the given fields.
   void add(EventSeverity severity, QString source, QString kind, QString message);
+  // What "now" is (a replay's moment); the wall clock by default.
+  void set_clock(std::function<qint64()> clock) { clock_ = std::move(clock); }
   std::deque<Event> const& events() const { return events_; }
 
   int rowCount(QModelIndex const& parent = {}) const override;
@@ -41,6 +44,7 @@ class EventLog : public QAbstractTableModel {
 
  private:
   std::deque<Event> events_;
+  std::function<qint64()> clock_;
 };
 
 QString event_severity_name(EventSeverity severity);

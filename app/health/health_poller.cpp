@@ -129,6 +129,21 @@ void HealthPoller::record(QString const& name, CheckSample sample) {
   if (row->samples.size() > kHistoryLength) row->samples.pop_front();
 }
 
+void HealthPoller::replay_poll(std::vector<std::pair<QString, CheckSample>> const& rows, bool ready, bool shutting_down) {
+  liveness_ok_ = false;
+  for (auto const& [name, sample] : rows) {
+    record(name, sample);
+    if (name == kLiveness) {
+      liveness_ok_ = sample.state == CheckState::kHealthy;
+      poll_started_ms_ = sample.time_ms;
+    }
+  }
+  ready_ = ready;
+  shutting_down_ = shutting_down;
+  outstanding_ = 0;
+  finish_if_complete();
+}
+
 void HealthPoller::finish_if_complete() {
   if (outstanding_ > 0) return;
   consecutive_failures_ = liveness_ok_ ? 0 : consecutive_failures_ + 1;

@@ -62,6 +62,9 @@ class HealthPoller : public QObject {
   bool shutting_down() const { return shutting_down_; }
   QStringList tools() const { return tools_; }
 
+  // A finished poll's rows from a recording: each row's sample, and what /ready said.
+  void replay_poll(std::vector<std::pair<QString, CheckSample>> const& rows, bool ready, bool shutting_down);
+
  public slots:
   void poll_now();
 

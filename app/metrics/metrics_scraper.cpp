@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QNetworkReply>
 #include <chrono>
+#include <utility>
 
 #include "metrics/exposition_parser.hpp"
 
@@ -39,35 +40,45 @@ void MetricsScraper::scrape_now() {
   QNetworkReply* reply = network_.get(request);
   connect(reply, &QNetworkReply::finished, this, [this, reply, clock, started_ms] {
     reply->deleteLater();
-    ScrapeReport report;
-    report.time_ms = started_ms;
-    report.fetch_ms = clock.elapsed();
+    fetch_ms_ = clock.elapsed();
     int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (reply->error() != QNetworkReply::NoError || status != 200) {
-      report.error = status ? tr("/metrics answered HTTP %1").arg(status) : reply->errorString();
-      parser_.start([this, report]() mutable {
-        store_.append_failed_scrape(report.time_ms);
-        report.series = store_.series_count();
-        QMetaObject::invokeMethod(this, [this, report] { finish(report); });
-      });
-      return;
-    }
-    // Parsing a large scrape takes milliseconds: off the GUI thread.
-    parser_.start([this, report, body = reply->readAll()]() mutable {
-      auto const begin = std::chrono::steady_clock::now();
-      auto const parsed = metrics::parse_exposition(std::string_view(body.constData(), std::size_t(body.size())));
-      store_.append_scrape(parsed, report.time_ms);
-      report.parse_store_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
-      report.samples = parsed.sample_count;
+    QString error;
+    if (reply->error() != QNetworkReply::NoError || status != 200)
+      error = status ? tr("/metrics answered HTTP %1").arg(status) : reply->errorString();
+    auto const body = error.isEmpty() ? reply->readAll() : QByteArray();
+    emit fetched(started_ms, body, error);
+    take(started_ms, body, error);
+  });
+}
+
+void MetricsScraper::take(qint64 time_ms, QByteArray const& body, QString const& error) {
+  ScrapeReport report;
+  report.time_ms = time_ms;
+  report.fetch_ms = std::exchange(fetch_ms_, 0);
+  if (!error.isEmpty()) {
+    report.error = error;
+    parser_.start([this, report]() mutable {
+      store_.append_failed_scrape(report.time_ms);
       report.series = store_.series_count();
-      report.ok = parsed.ok();
-      if (!parsed.ok()) {
-        QStringList problems;
-        for (auto const& error : parsed.errors) problems << QString::fromStdString(error.to_string());
-        report.error = tr("%n malformed lines in /metrics: ", nullptr, int(parsed.error_count)) + problems.join("; ");
-      }
       QMetaObject::invokeMethod(this, [this, report] { finish(report); });
     });
+    return;
+  }
+  // Parsing a large scrape takes milliseconds: off the GUI thread.
+  parser_.start([this, report, body]() mutable {
+    auto const begin = std::chrono::steady_clock::now();
+    auto const parsed = metrics::parse_exposition(std::string_view(body.constData(), std::size_t(body.size())));
+    store_.append_scrape(parsed, report.time_ms);
+    report.parse_store_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+    report.samples = parsed.sample_count;
+    report.series = store_.series_count();
+    report.ok = parsed.ok();
+    if (!parsed.ok()) {
+      QStringList problems;
+      for (auto const& error : parsed.errors) problems << QString::fromStdString(error.to_string());
+      report.error = tr("%n malformed lines in /metrics: ", nullptr, int(parsed.error_count)) + problems.join("; ");
+    }
+    QMetaObject::invokeMethod(this, [this, report] { finish(report); });
   });
 }
 

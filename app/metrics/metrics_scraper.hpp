@@ -38,8 +38,13 @@ class MetricsScraper : public QObject {
 
  public slots:
   void scrape_now();
+  // A scrape's answer, fetched here or replayed from a recording: parsed off the GUI thread and
+  // stored at `time_ms`; `error` set for a failed scrape (then `body` is ignored).
+  void take(qint64 time_ms, QByteArray const& body, QString const& error = {});
 
  signals:
+  // The raw answer of each scrape, before parsing (for recordings).
+  void fetched(qint64 time_ms, QByteArray const& body, QString const& error);
   void scraped(prodmcp::console::ScrapeReport const& report);
 
  private:
@@ -52,6 +57,7 @@ class MetricsScraper : public QObject {
   QUrl metrics_url_;
   int timeout_ms_ = 3000;
   bool in_flight_ = false;
+  qint64 fetch_ms_ = 0;  // the HTTP round-trip of the scrape being taken
   ScrapeReport last_;
 };
 

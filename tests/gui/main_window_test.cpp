@@ -283,6 +283,55 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(session.faults().state().known && !session.faults().state().crash_tool, 10000);
   }
 
+  // Record a real server under load, then replay the file with no server: the charts, logs,
+  // health and events come back as they were.
+  void recordsASessionAndReplaysItOffline() {
+    QTemporaryDir dir;
+    auto const path = dir.filePath("session.jsonl");
+    {
+      auto options = options_for_test();
+      options.launch.extra_arguments = {"--set", "rate_limit.requests_per_minute=100000"};
+      ConsoleSession session(options);
+      MainWindow window(session);
+      window.show();
+      session.begin();
+      QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+      QVERIFY(window.show_page("Events"));
+      QVERIFY(session.recorder().start(path));
+      QCOMPARE(window.events_page()->record_button()->text(), QString("Stop recording"));
+      LoadGenerator load;
+      LoadPlan plan;
+      plan.rate_per_second = 40;
+      plan.duration_s = 4;
+      load.start(session.mcp_url(), plan);
+      QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 15000);
+      QTest::qWait(1500);
+      window.events_page()->record_button()->click();  // stop
+      QVERIFY(!session.recorder().recording());
+    }
+    auto options = options_for_test();
+    options.replay_file = path;
+    options.replay_speed = 5;
+    ConsoleSession replay(options);
+    QVERIFY(replay.supervisor() == nullptr);
+    MainWindow window(replay);
+    window.resize(1280, 800);
+    window.show();
+    replay.begin();
+    QTRY_VERIFY_WITH_TIMEOUT(replay.replayer().finished(), 15000);
+    QVERIFY(window.supervision_bar()->state_label()->text().contains("replay"));
+    QVERIFY(window.show_page("Metrics"));
+    auto* metrics = window.metrics_page();
+    metrics->set_window_minutes(1);
+    metrics->redraw();
+    QStringList names;
+    for (auto const& line : metrics->chart("request_rate")->lines()) names << line.name;
+    QVERIFY2(names.contains("tools/call"), qPrintable(names.join(",")));
+    QVERIFY(replay.log_model().rowCount() > 100);
+    QVERIFY(replay.health().ready());
+    QVERIFY(timeline_has(replay, "recording_started"));
+  }
+
   void restartsAServerThatWasKilled() {
     ConsoleSession session(options_for_test());
     MainWindow window(session);
