@@ -28,6 +28,12 @@ bool set_outside_files(QString const& origin) {
 
 }  // namespace
 
+QJsonValue config_value(QJsonObject const& config, QString const& key) {
+  for (auto const& item : config.value("keys").toArray())
+    if (item.toObject().value("key").toString() == key) return item.toObject().value("value");
+  return QJsonValue(QJsonValue::Undefined);
+}
+
 QString comparison_status_text(ComparisonRow::Status status) {
   switch (status) {
     case ComparisonRow::Status::kSame: return QObject::tr("same");

@@ -27,6 +27,10 @@ struct ComparisonRow {
 
 QString comparison_status_text(ComparisonRow::Status status);
 
+// A key's value in print-config's JSON (a document's effective config, or the server's GET /config);
+// undefined when the key is not there.
+QJsonValue config_value(QJsonObject const& config, QString const& key);
+
 // The document's effective config (`document`) against the server's GET /config (`running`).
 QList<ComparisonRow> compare_with_running(QJsonObject const& document, QJsonObject const& running,
                                           ConfigSchema const& schema);

@@ -4,17 +4,13 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include "config_editor/config_comparison.hpp"
+
 namespace prodmcp::console {
 
 namespace {
 
 using State = ReadinessItem::State;
-
-QJsonValue config_value(QJsonObject const& config, QString const& key) {
-  for (auto const& item : config.value("keys").toArray())
-    if (item.toObject().value("key").toString() == key) return item.toObject().value("value");
-  return {};
-}
 
 QString read_file(QString const& path) {
   QFile file(path);

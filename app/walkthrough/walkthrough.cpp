@@ -8,18 +8,13 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 
+#include "config_editor/config_comparison.hpp"
 #include "config_editor/config_file.hpp"
 #include "console_session.hpp"
 
 namespace prodmcp::console {
 
 namespace {
-
-QJsonValue config_value(QJsonObject const& config, QString const& key) {
-  for (auto const& item : config.value("keys").toArray())
-    if (item.toObject().value("key").toString() == key) return item.toObject().value("value");
-  return {};
-}
 
 bool server_running(ConsoleSession& session) {
   auto* supervisor = session.supervisor();

@@ -80,19 +80,39 @@ QString const kConfig = QStringLiteral(
     "[health]\n"
     "check_interval_s = 1\n");
 
+// A console window on a config file holding `text` (in a scratch folder), optionally with its
+// server started and ready.
+struct EditorUnderTest {
+  QTemporaryDir dir;
+  QString path;
+  ConsoleSession session;
+  MainWindow window;
+  ConfigPage* page;
+
+  explicit EditorUnderTest(bool start_server, QString const& text = kConfig)
+      : path(written(dir, text)), session(options_for(path, start_server)), window(session), page(window.config_page()) {
+    window.resize(1280, 800);
+    window.show();
+    if (start_server) session.begin();
+  }
+  bool server_ready() {
+    return session.supervisor()->server().state() == SupervisedProcess::State::kRunning && session.health().ready();
+  }
+  static QString written(QTemporaryDir const& dir, QString const& text) {
+    auto const path = dir.filePath("prodmcp.toml");
+    write(path, text);
+    return path;
+  }
+};
+
 }  // namespace
 
 class ConfigPageTest : public QObject {
   Q_OBJECT
  private slots:
   void theFormAndTheTextEditOneDocument() {
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
-    write(path, kConfig);
-    ConsoleSession session(options_for(path, false));
-    MainWindow window(session);
-    window.show();
-    auto* page = window.config_page();
+    EditorUnderTest editor(false);
+    auto* page = editor.page;
     QCOMPARE(page->text_edit()->toPlainText(), kConfig);
 
     // A choice in the form rewrites only that value in the text, comment and layout kept.
@@ -110,7 +130,7 @@ class ConfigPageTest : public QObject {
     QVERIFY(ttl->placeholderText().contains("300"));
     QTest::keyClicks(ttl, "120");
     QVERIFY2(page->text_edit()->toPlainText().endsWith("[cache]\nttl_s = 120\n"), qPrintable(page->text_edit()->toPlainText()));
-    QVERIFY(window.session().config_editor().modified());
+    QVERIFY(editor.session.config_editor().modified());
 
     // And back: the text view edits the same document, and the form follows.
     auto text = page->text_edit()->toPlainText();
@@ -130,13 +150,9 @@ class ConfigPageTest : public QObject {
   }
 
   void anInvalidConfigIsMarkedAndNotSaved() {
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
-    write(path, kConfig);
-    ConsoleSession session(options_for(path, false));
-    MainWindow window(session);
-    window.show();
-    auto* page = window.config_page();
+    EditorUnderTest editor(false);
+    auto* page = editor.page;
+    auto const& path = editor.path;
     page->text_edit()->setPlainText(kConfig + "\n[server]\nworkers = \"four\"\n");
     QVERIFY(page->status_label()->text().contains("1 error"));
     QCOMPARE(page->problems_list()->count(), 1);
@@ -155,17 +171,12 @@ class ConfigPageTest : public QObject {
   }
 
   void applyReloadsTheServerAndTheRunningConfigChanges() {
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
-    write(path, kConfig);
-    ConsoleSession session(options_for(path, true));
-    MainWindow window(session);
-    window.show();
-    session.begin();
+    EditorUnderTest under_test(true);
+    QTRY_VERIFY_WITH_TIMEOUT(under_test.server_ready(), 15000);
+    auto& session = under_test.session;
     auto& server = session.supervisor()->server();
-    QTRY_COMPARE_WITH_TIMEOUT(server.state(), SupervisedProcess::State::kRunning, 15000);
-    QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
-    auto* page = window.config_page();
+    auto const& path = under_test.path;
+    auto* page = under_test.page;
     auto& editor = session.config_editor();
     editor.applier().set_gate_ms(1500);
     // Nothing for an apply to change yet: what differs is set by the console's flags and environment.
@@ -208,21 +219,16 @@ class ConfigPageTest : public QObject {
   }
 
   void aChangeThatMakesTheServerNotReadyIsRolledBack() {
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
-    write(path, kConfig);
-    ConsoleSession session(options_for(path, true));
-    MainWindow window(session);
-    window.show();
-    session.begin();
-    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
-    QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
+    EditorUnderTest under_test(true);
+    QTRY_VERIFY_WITH_TIMEOUT(under_test.server_ready(), 15000);
+    auto& session = under_test.session;
+    auto const& path = under_test.path;
     auto& editor = session.config_editor();
     editor.applier().set_gate_ms(5000);
     // Valid, but no disk has a petabyte free: the disk_space check fails once it is in force.
     QCOMPARE(editor.document().set_value("health.disk_min_free_mb", "1073741824"), QString());
     QSignalSpy finished(&editor.applier(), &ConfigApplier::finished);
-    window.config_page()->apply_button()->click();
+    under_test.page->apply_button()->click();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
     QVERIFY(!finished[0][0].toBool());
     QVERIFY2(finished[0][1].toString().contains("disk_space"), qPrintable(finished[0][1].toString()));
@@ -236,13 +242,10 @@ class ConfigPageTest : public QObject {
   }
 
   void changesOnDiskAreNoticed() {
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
-    write(path, kConfig);
-    ConsoleSession session(options_for(path, false));
-    MainWindow window(session);
-    window.show();
-    auto* page = window.config_page();
+    EditorUnderTest editor(false);
+    auto& session = editor.session;
+    auto const& path = editor.path;
+    auto* page = editor.page;
     // No unsaved edits: the editor takes the new version and says so.
     write(path, kConfig + "\n[cache]\nttl_s = 5\n");
     QTRY_VERIFY_WITH_TIMEOUT(page->text_edit()->toPlainText().contains("ttl_s = 5"), 5000);
@@ -272,18 +275,13 @@ class ConfigPageTest : public QObject {
   void screenshotOfTheConfigPage() {
     auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
     if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
-    QTemporaryDir dir;
-    auto const path = dir.filePath("prodmcp.toml");
     auto const config = kConfig + "\n[cache]\nttl_s = 120\n\n[server]\nworkers = 2\n";
-    write(path, config);
-    ConsoleSession session(options_for(path, true));
-    MainWindow window(session);
-    window.resize(1280, 800);
-    window.show();
-    session.begin();
-    QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 15000);
+    EditorUnderTest under_test(true, config);
+    QTRY_VERIFY_WITH_TIMEOUT(under_test.server_ready(), 15000);
+    auto& session = under_test.session;
+    auto& window = under_test.window;
     window.show_page("Config");
-    auto* page = window.config_page();
+    auto* page = under_test.page;
     auto shoot = [&](int tab, QString const& name) {
       page->tabs()->setCurrentIndex(tab);
       QTest::qWait(1000);
