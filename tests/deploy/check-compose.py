@@ -245,6 +245,13 @@ def check_dockerfile(server, variables):
         if instruction == "COPY" and not arguments.startswith("--"):
             for source in arguments.split()[:-1]:
                 check((docker.parent.parent / source).exists(), f"Dockerfile: COPY {source} does not exist in the context")
+    # The server build reads what the top-level CMakeLists includes: the build stage must copy it.
+    copied = [source.rstrip("/") for instruction, arguments in build["steps"] if instruction == "COPY"
+              and not arguments.startswith("--") for source in arguments.split()[:-1]]
+    top = (docker.parent.parent / "CMakeLists.txt").read_text()
+    for needed in re.findall(r"^\s*include\((installers/[^)\s]+)\)", top, re.M):
+        check(any(needed == c or needed.startswith(c + "/") for c in copied),
+              f"Dockerfile: the build stage does not COPY {needed}, which CMakeLists.txt includes")
     steps = {}
     for instruction, arguments in runtime["steps"]:
         steps.setdefault(instruction, []).append(arguments)
