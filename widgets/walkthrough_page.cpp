@@ -62,7 +62,7 @@ WalkthroughPage::WalkthroughPage(ConsoleSession& session, QWidget* parent) : QWi
   layout->addWidget(checklist_, 1);
 
   connect(&session.walkthrough(), &Walkthrough::changed, this, &WalkthroughPage::show_steps);
-  connect(&session.readiness(), &QAbstractItemModel::modelReset, this, &WalkthroughPage::show_score);
+  connect(&session.readiness(), &ReadinessChecklist::score_changed, this, &WalkthroughPage::show_score);
   show_steps();
   show_score();
 }

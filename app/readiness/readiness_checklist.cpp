@@ -83,10 +83,17 @@ void ReadinessChecklist::refresh() {
     e.alert_rule_errors += !status.error.isEmpty();
   }
   int const before = score();
-  beginResetModel();
   evidence_ = std::move(e);
-  items_ = assess_readiness(evidence_);
-  endResetModel();
+  auto items = assess_readiness(evidence_);
+  if (items.size() == items_.size()) {
+    // The same pillars every time: a change of cells, so a view keeps its selection and scroll.
+    items_ = std::move(items);
+    emit dataChanged(index(0, 0), index(rowCount() - 1, kColumnCount - 1));
+  } else {
+    beginResetModel();
+    items_ = std::move(items);
+    endResetModel();
+  }
   if (score() != before) emit score_changed(score());
 }
 
