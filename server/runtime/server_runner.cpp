@@ -423,26 +423,23 @@ class Service {
     }
     json::array applied;
     json::array needs_restart;
-    for (auto const& name : config::changed_keys(settings_, next.settings)) {
-      auto const& spec = *config::find_key(name);
-      if (spec.reloadable) {
-        spec.set(settings_, spec.get(next.settings));
-        applied.emplace_back(name);
-      } else {
-        needs_restart.emplace_back(name);
+    {
+      std::lock_guard lock(running_mutex_);
+      restart_required_.clear();
+      for (auto const& name : config::changed_keys(settings_, next.settings)) {
+        auto const& spec = *config::find_key(name);
+        if (spec.reloadable) {
+          spec.set(settings_, spec.get(next.settings));
+          spec.set(running_.settings, spec.get(next.settings));
+          running_.origins[name] = next.origins[name];
+          applied.emplace_back(name);
+        } else {
+          restart_required_.push_back(name);
+          needs_restart.emplace_back(name);
+        }
       }
     }
     apply_reloadable();
-    {
-      std::lock_guard lock(running_mutex_);
-      for (auto const& name : applied) {
-        auto const key = std::string(name.as_string());
-        config::find_key(key)->set(running_.settings, config::find_key(key)->get(next.settings));
-        running_.origins[key] = next.origins[key];
-      }
-      restart_required_.clear();
-      for (auto const& name : needs_restart) restart_required_.emplace_back(name.as_string());
-    }
     metrics_.config_reload(true);
     log(Level::kInfo, "config_reloaded",
         json::object{{"changed", std::move(applied)}, {"restart_required", std::move(needs_restart)}});
