@@ -30,6 +30,10 @@ config::ConfigSources sources_for(QString const& text, QString const& name, QStr
   return sources;
 }
 
+QJsonObject to_object(std::string const& json) {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+}
+
 QString form_text_of(config::Value const& value) {
   return std::visit(
       [](auto const& item) -> QString {
@@ -103,6 +107,7 @@ void ConfigDocument::analyse() {
                         {entry.line, entry.column, entry.end_line, entry.end_column}, entry.inline_value});
   problems_.clear();
   auto const loaded = config::load_config(sources_for(text_, name_, profile_));
+  effective_ = to_object(config::print_config_json(loaded));
   for (auto const& diagnostic : loaded.diagnostics)
     problems_ << ConfigProblem{diagnostic.is_error(),           diagnostic.line,
                                diagnostic.column,               QString::fromStdString(diagnostic.key),
@@ -159,8 +164,8 @@ int ConfigDocument::error_count() const {
 }
 
 QJsonObject ConfigDocument::effective(QString const& profile) const {
-  auto const loaded = config::load_config(sources_for(text_, name_, profile.isEmpty() ? profile_ : profile));
-  return QJsonDocument::fromJson(QByteArray::fromStdString(config::print_config_json(loaded))).object();
+  if (profile.isEmpty() || profile == profile_) return effective_;  // what the checker already loaded
+  return to_object(config::print_config_json(config::load_config(sources_for(text_, name_, profile))));
 }
 
 QString ConfigDocument::form_text(QJsonValue const& value) {

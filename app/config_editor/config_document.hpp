@@ -77,6 +77,7 @@ class ConfigDocument : public QObject {
   QString profile_;
   std::vector<Entry> entries_;
   QList<ConfigProblem> problems_;
+  QJsonObject effective_;  // under profile_, from the same load the problems came from
 };
 
 }  // namespace prodmcp::console

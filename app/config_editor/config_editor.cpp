@@ -14,7 +14,7 @@ ConfigEditor::ConfigEditor(ConsoleSession& session, QObject* parent)
   connect(&document_, &ConfigDocument::changed, this, [this] {
     update_running_comparison();
     if (!compared_left_.isEmpty()) compare_profiles(compared_left_, compared_right_);
-    if (modified() != was_modified_) emit modified_changed(was_modified_ = modified());
+    note_modified();
   });
   connect(&file_, &ConfigFile::changed_on_disk, this, &ConfigEditor::on_disk_change);
   connect(&session_, &ConsoleSession::endpoints_changed, this, [this] { refresh_running(); });
@@ -63,6 +63,10 @@ bool ConfigEditor::modified() const {
   return file_.path().isEmpty() ? !document_.text().isEmpty() : document_.text() != file_.disk_text();
 }
 
+void ConfigEditor::note_modified() {
+  if (modified() != was_modified_) emit modified_changed(was_modified_ = modified());
+}
+
 bool ConfigEditor::open(QString const& path, QString* error) {
   QString problem;
   auto const text = file_.open(path, &problem);
@@ -72,7 +76,7 @@ bool ConfigEditor::open(QString const& path, QString* error) {
   }
   document_.set_name(file_.path());
   document_.set_text(text);
-  if (modified() != was_modified_) emit modified_changed(was_modified_ = modified());
+  note_modified();
   return true;
 }
 
@@ -82,7 +86,7 @@ bool ConfigEditor::save(QString* error) {
     return false;
   }
   if (!file_.save(document_.text(), error)) return false;
-  if (modified() != was_modified_) emit modified_changed(was_modified_ = modified());
+  note_modified();
   return true;
 }
 
@@ -117,7 +121,7 @@ bool ConfigEditor::apply(QString* error) {
 
 void ConfigEditor::revert_to_disk() {
   document_.set_text(file_.disk_text());
-  if (modified() != was_modified_) emit modified_changed(was_modified_ = modified());
+  note_modified();
 }
 
 void ConfigEditor::on_disk_change(QString const& text) {

@@ -62,6 +62,8 @@ class ConfigEditor : public QObject {
   void load_schema_from_server();
   void update_running_comparison();
   void on_disk_change(QString const& text);
+  // Emits modified_changed when modified() changed since the last call.
+  void note_modified();
 
   ConsoleSession& session_;
   ConfigSchema schema_ = ConfigSchema::builtin();
