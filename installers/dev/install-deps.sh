@@ -13,7 +13,7 @@ packages=(
   # console (Qt Charts needs libqt6opengl6-dev, installed without recommends)
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev redis-server prometheus wrk nginx-light
+  libgtest-dev libgmock-dev libbenchmark-dev redis-server prometheus wrk nginx-light haproxy
   xvfb xauth imagemagick curl jq procps util-linux
   # deploy checks (tests/deploy): amtool, systemd-analyze, strace, YAML for /usr/bin/python3
   prometheus-alertmanager systemd strace python3-yaml
@@ -40,10 +40,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian starts redis-server, nginx, prometheus and alertmanager as system services on install; the
+# Debian starts redis-server, nginx, haproxy, prometheus and alertmanager as system services on install; the
 # tests start their own instances on free ports (or none), so stop the system ones to keep the
 # machine quiet.
-for svc in redis-server nginx prometheus prometheus-alertmanager; do
+for svc in redis-server nginx haproxy prometheus prometheus-alertmanager; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" 2>/dev/null || true
   fi

@@ -134,6 +134,12 @@ std::vector<KeySpec> make_keys() {
                            "server.shutdown_grace_s",
                            "On SIGTERM, how long in-flight requests may take to finish before the server exits."),
                        0, 3600)));
+  add(reloadable(range(key<&Settings::server, &ServerSettings::drain_delay_ms>(
+                           "server.drain_delay_ms",
+                           "On SIGTERM, keep accepting requests this long while /ready answers 503, so load "
+                           "balancers take this replica out before it stops listening (a rolling restart loses "
+                           "nothing)."),
+                       0, 600'000)));
 
   // [limits]
   add(env(range(key<&Settings::limits, &LimitSettings::max_request_size>(
@@ -245,6 +251,10 @@ std::vector<KeySpec> make_keys() {
             0, 1LL << 40));
   add(reloadable(key<&Settings::cache, &CacheSettings::redis_required>(
       "cache.redis_required", "Readiness fails (503) while Redis is down, instead of reporting degraded.")));
+  add(key<&Settings::cache, &CacheSettings::share_sessions>(
+      "cache.share_sessions",
+      "Keep MCP sessions in Redis (when cache.redis_url is set), so any replica behind a load balancer can "
+      "serve any session; false keeps each session on the replica that created it."));
   add(range(key<&Settings::cache, &CacheSettings::connect_timeout_ms>(
                 "cache.connect_timeout_ms", "A connection to Redis must be up within this time."),
             10, 60'000));

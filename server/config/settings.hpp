@@ -17,6 +17,7 @@ struct ServerSettings {
   std::vector<std::string> allowed_origins;
   bool conformance_fixtures = false;
   std::int64_t shutdown_grace_s = 30;
+  std::int64_t drain_delay_ms = 0;
 };
 
 struct LimitSettings {
@@ -58,6 +59,7 @@ struct CacheSettings {
   std::map<std::string, std::int64_t> tool_ttl_s;
   std::int64_t memory_max_bytes = 64 << 20;
   bool redis_required = false;
+  bool share_sessions = true;
   std::int64_t connect_timeout_ms = 500;
   std::int64_t command_timeout_ms = 250;
 };

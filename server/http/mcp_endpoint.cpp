@@ -297,6 +297,8 @@ struct McpEndpoint::Impl {
 
     if (classification.kind == protocol::MessageKind::kRequest && message.at("method") == "initialize") {
       auto initialized = engine.initialize(message, make_origin(exchange));
+      // Stored before the client learns the id, so its next request may land on any replica.
+      if (initialized.session) co_await engine.sessions().publish(*initialized.session);
       Response response{initialized.session ? 200 : 400, "application/json",
                         json::serialize(initialized.response), {}};
       if (initialized.session) response.headers.emplace_back("Mcp-Session-Id", initialized.session->id());
@@ -309,6 +311,7 @@ struct McpEndpoint::Impl {
     switch (classification.kind) {
       case protocol::MessageKind::kNotification:
         engine.handle_notification(session.get(), message);
+        co_await engine.sessions().publish(*session);
         co_return co_await exchange.respond(status_only(202));
       case protocol::MessageKind::kResponse:
         engine.handle_response(*session, message);
@@ -372,7 +375,9 @@ struct McpEndpoint::Impl {
                                           "Mcp-Session-Id header is required; send initialize first to get one"));
       co_return true;
     }
-    session = engine.sessions().find(std::string(header));
+    session = co_await engine.sessions().lookup(std::string(header));
+    // A session is its creator's: to anyone else it does not exist.
+    if (session && session->client_id() != exchange.notes().client_id) session = nullptr;
     if (!session) {
       co_await exchange.respond(rpc_error(404, std::move(id), -32001,
                                           "session not found (it ended or expired); initialize a new session"));
@@ -428,6 +433,7 @@ struct McpEndpoint::Impl {
       engine.bind_session(context, session);
       if (auto response = co_await engine.handle(context)) responses.push_back(std::move(*response));
     }
+    co_await engine.sessions().publish(*session);  // what its notifications changed
     if (responses.empty()) co_return co_await exchange.respond(status_only(202));
     co_await exchange.respond(json_response(200, json::serialize(responses)));
   }
@@ -600,7 +606,7 @@ struct McpEndpoint::Impl {
     }
     std::shared_ptr<Session> session;
     if (co_await find_session(exchange, session, nullptr)) co_return;
-    engine.sessions().remove(session->id());
+    co_await engine.sessions().end(session->id());
     session->close();
     co_await exchange.respond(status_only(204));
   }

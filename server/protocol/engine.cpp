@@ -79,7 +79,7 @@ json::object Engine::capabilities() const {
 
 Engine::Initialized Engine::initialize(json::object const& request, RequestContext const& origin) {
   auto const started = std::chrono::steady_clock::now();
-  auto initialized = create_session(request);
+  auto initialized = create_session(request, origin.client_id);
   RequestContext context;
   context.method = "initialize";
   context.client_id = origin.client_id;
@@ -93,7 +93,7 @@ Engine::Initialized Engine::initialize(json::object const& request, RequestConte
   return initialized;
 }
 
-Engine::Initialized Engine::create_session(json::object const& request) {
+Engine::Initialized Engine::create_session(json::object const& request, std::string client_id) {
   json::value const id = request.at("id");
   json::object const* params = nullptr;
   if (auto const* p = request.if_contains("params"); p && p->is_object()) params = &p->get_object();
@@ -114,7 +114,8 @@ Engine::Initialized Engine::create_session(json::object const& request) {
   } catch (RpcError const& error) {
     return {make_error(id, error), nullptr};
   }
-  auto session = sessions_.create(*revision, std::move(client_capabilities), std::move(client_info));
+  auto session =
+      sessions_.create(*revision, std::move(client_capabilities), std::move(client_info), std::move(client_id));
   if (!session)
     return {make_error(id, error_code::kInternalError, "the server holds its maximum number of sessions; "
                                                        "retry later or end unused sessions with DELETE"),
@@ -210,6 +211,8 @@ asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& cont
   auto const started = std::chrono::steady_clock::now();
   if (context.correlation_id.empty()) context.correlation_id = util::unique_id();
   auto response = co_await dispatch(context);
+  // What the request changed in a shared session reaches the store before the client hears back.
+  if (context.session) co_await sessions_.publish(*context.session);
   report(context, response, started);
   co_return response;
 }

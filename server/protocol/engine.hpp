@@ -141,7 +141,7 @@ class Engine {
     bool cacheable;       // carries ttlMs/cacheScope in 2026-07-28
   };
   MethodInfo const* find_method(std::string_view name) const;
-  Initialized create_session(json::object const& request);
+  Initialized create_session(json::object const& request, std::string client_id);
   asio::awaitable<std::optional<json::object>> dispatch(RequestContext& context);
   void report(RequestContext const& context, std::optional<json::object>& response,
               std::chrono::steady_clock::time_point started);

@@ -6,7 +6,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <functional>
 
 #include "util/random.hpp"
@@ -17,6 +19,36 @@ namespace {
 std::int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 constexpr std::size_t kEventsRetainedPerStream = 256;
 constexpr std::size_t kStreamsRetainedPerSession = 64;
+
+// The store's field names. Subscriptions are one field each, so two replicas subscribing at once
+// both land.
+namespace field {
+constexpr std::string_view kRevision = "revision";
+constexpr std::string_view kClientId = "client_id";
+constexpr std::string_view kCapabilities = "capabilities";
+constexpr std::string_view kClientInfo = "client_info";
+constexpr std::string_view kInitialized = "initialized";
+constexpr std::string_view kLogLevel = "log_level";
+constexpr std::string_view kSubscriptionPrefix = "sub:";
+}  // namespace field
+
+std::optional<json::object> parse_object(SessionFields const& fields, std::string_view name) {
+  auto it = fields.find(std::string(name));
+  if (it == fields.end()) return std::nullopt;
+  boost::system::error_code ec;
+  auto value = json::parse(it->second, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.get_object());
+}
+
+std::optional<LogLevel> parse_shared_level(SessionFields const& fields) {
+  auto it = fields.find(std::string(field::kLogLevel));
+  if (it == fields.end()) return std::nullopt;
+  int level = -1;
+  auto const [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), level);
+  if (ec != std::errc{} || level < 0 || level > static_cast<int>(LogLevel::kEmergency)) return std::nullopt;
+  return static_cast<LogLevel>(level);
+}
 }  // namespace
 
 struct Session::PendingReply {
@@ -29,12 +61,97 @@ std::string id_key(json::value const& id) {
   return "n:" + json::serialize(id);
 }
 
-Session::Session(std::string id, Revision revision, json::object client_capabilities, json::object client_info)
+Session::Session(std::string id, Revision revision, json::object client_capabilities, json::object client_info,
+                 std::string client_id)
     : id_(std::move(id)),
       revision_(revision),
       client_capabilities_(std::move(client_capabilities)),
       client_info_(std::move(client_info)),
+      client_id_(std::move(client_id)),
       last_seen_(now_ticks()) {}
+
+std::shared_ptr<Session> Session::from_shared_fields(std::string id, SessionFields const& fields) {
+  auto const revision_field = fields.find(std::string(field::kRevision));
+  auto const client_field = fields.find(std::string(field::kClientId));
+  if (revision_field == fields.end() || client_field == fields.end()) return nullptr;
+  auto const revision = parse_revision(revision_field->second);
+  auto capabilities = parse_object(fields, field::kCapabilities);
+  auto client_info = parse_object(fields, field::kClientInfo);
+  if (!revision || is_stateless(*revision) || !capabilities || !client_info) return nullptr;
+  auto session = std::make_shared<Session>(std::move(id), *revision, std::move(*capabilities),
+                                           std::move(*client_info), client_field->second);
+  session->apply_shared_fields(fields);
+  session->tracking_ = true;
+  session->published_ = true;
+  return session;
+}
+
+void Session::mark_initialized() {
+  if (initialized_.exchange(true)) return;
+  record_change(std::string(field::kInitialized), "1");
+}
+
+void Session::set_log_level(LogLevel level) {
+  int const value = static_cast<int>(level);
+  if (log_level_.exchange(value) == value) return;
+  record_change(std::string(field::kLogLevel), std::to_string(value));
+}
+
+void Session::record_change(std::string name, std::optional<std::string> value) {
+  std::lock_guard lock(mutex_);
+  if (tracking_) changes_.push_back({std::move(name), std::move(value)});
+}
+
+void Session::track_changes() {
+  std::lock_guard lock(mutex_);
+  tracking_ = true;
+}
+
+bool Session::published() const {
+  std::lock_guard lock(mutex_);
+  return published_;
+}
+
+void Session::set_published(bool published) {
+  std::lock_guard lock(mutex_);
+  published_ = published;
+}
+
+std::vector<SessionFieldChange> Session::take_changes() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(changes_, {});
+}
+
+void Session::restore_changes(std::vector<SessionFieldChange> changes) {
+  std::lock_guard lock(mutex_);
+  // Older changes first, so a newer one for the same field still wins.
+  changes.insert(changes.end(), std::make_move_iterator(changes_.begin()), std::make_move_iterator(changes_.end()));
+  changes_ = std::move(changes);
+}
+
+SessionFields Session::take_all_fields() {
+  SessionFields fields{{std::string(field::kRevision), std::string(to_string(revision_))},
+                       {std::string(field::kClientId), client_id_},
+                       {std::string(field::kCapabilities), json::serialize(client_capabilities_)},
+                       {std::string(field::kClientInfo), json::serialize(client_info_)}};
+  if (initialized_) fields[std::string(field::kInitialized)] = "1";
+  if (auto const level = log_level()) fields[std::string(field::kLogLevel)] = std::to_string(static_cast<int>(*level));
+  std::lock_guard lock(mutex_);
+  for (auto const& uri : subscriptions_) fields[std::string(field::kSubscriptionPrefix) + uri] = "1";
+  changes_.clear();
+  return fields;
+}
+
+void Session::apply_shared_fields(SessionFields const& fields) {
+  if (fields.contains(std::string(field::kInitialized))) initialized_ = true;
+  if (auto const level = parse_shared_level(fields)) log_level_ = static_cast<int>(*level);
+  std::set<std::string> subscriptions;
+  for (auto it = fields.lower_bound(std::string(field::kSubscriptionPrefix));
+       it != fields.end() && it->first.starts_with(field::kSubscriptionPrefix); ++it)
+    subscriptions.insert(it->first.substr(field::kSubscriptionPrefix.size()));
+  std::lock_guard lock(mutex_);
+  subscriptions_ = std::move(subscriptions);
+}
 
 std::optional<LogLevel> Session::log_level() const {
   int const level = log_level_.load(std::memory_order_relaxed);
@@ -50,13 +167,19 @@ std::chrono::steady_clock::time_point Session::last_seen() const {
 }
 
 void Session::subscribe(std::string const& uri) {
-  std::lock_guard lock(mutex_);
-  subscriptions_.insert(uri);
+  {
+    std::lock_guard lock(mutex_);
+    if (!subscriptions_.insert(uri).second) return;
+  }
+  record_change(std::string(field::kSubscriptionPrefix) + uri, "1");
 }
 
 void Session::unsubscribe(std::string const& uri) {
-  std::lock_guard lock(mutex_);
-  subscriptions_.erase(uri);
+  {
+    std::lock_guard lock(mutex_);
+    if (subscriptions_.erase(uri) == 0) return;
+  }
+  record_change(std::string(field::kSubscriptionPrefix) + uri, std::nullopt);
 }
 
 bool Session::subscribed(std::string const& uri) const {
@@ -198,11 +321,17 @@ SessionRegistry::Shard& SessionRegistry::shard_for(std::string const& id) const 
   return shards_[std::hash<std::string>{}(id) % kShards];
 }
 
+void SessionRegistry::share(SessionStore& store, std::chrono::milliseconds idle) {
+  store_ = &store;
+  store_ttl_ = idle;
+}
+
 std::shared_ptr<Session> SessionRegistry::create(Revision revision, json::object client_capabilities,
-                                                 json::object client_info) {
+                                                 json::object client_info, std::string client_id) {
   if (count_.load(std::memory_order_relaxed) >= max_sessions_) return nullptr;
   auto session = std::make_shared<Session>(util::random_hex(16), revision, std::move(client_capabilities),
-                                           std::move(client_info));
+                                           std::move(client_info), std::move(client_id));
+  if (store_) session->track_changes();
   auto& shard = shard_for(session->id());
   std::lock_guard lock(shard.mutex);
   shard.sessions.emplace(session->id(), session);
@@ -215,6 +344,72 @@ std::shared_ptr<Session> SessionRegistry::find(std::string const& id) const {
   std::lock_guard lock(shard.mutex);
   auto it = shard.sessions.find(id);
   return it == shard.sessions.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Session> SessionRegistry::adopt(std::shared_ptr<Session> session) {
+  // A full registry still serves the request; the copy is just not kept.
+  if (count_.load(std::memory_order_relaxed) >= max_sessions_) return session;
+  auto& shard = shard_for(session->id());
+  std::lock_guard lock(shard.mutex);
+  auto [it, inserted] = shard.sessions.emplace(session->id(), session);
+  if (inserted) count_.fetch_add(1, std::memory_order_relaxed);
+  return it->second;
+}
+
+asio::awaitable<std::shared_ptr<Session>> SessionRegistry::lookup(std::string const& id) {
+  auto local = find(id);
+  // Ids this server did not make never reach the store.
+  if (!store_ || !util::is_random_hex(id, 16)) co_return local;
+  auto [outcome, fields] = co_await store_->load(id, store_ttl_);
+  switch (outcome) {
+    case SessionStore::Outcome::kUnavailable:
+      co_return local;  // serve what this replica has until the store is back
+    case SessionStore::Outcome::kEnded:
+      if (local) remove(id);  // the client ended it on another replica
+      co_return nullptr;
+    case SessionStore::Outcome::kAbsent:
+      if (!local) co_return nullptr;
+      // Created here while the store was unavailable, or the store lost it: it gets there now.
+      local->set_published(false);
+      co_await publish(*local);
+      co_return local;
+    case SessionStore::Outcome::kDone: break;
+  }
+  if (local) {
+    local->apply_shared_fields(fields);
+    co_return local;
+  }
+  auto copy = Session::from_shared_fields(id, fields);
+  if (!copy) co_return nullptr;
+  co_return adopt(std::move(copy));
+}
+
+asio::awaitable<void> SessionRegistry::publish(Session& session) {
+  if (!store_) co_return;
+  if (!session.published()) {
+    auto fields = session.take_all_fields();
+    if (co_await store_->create(session.id(), std::move(fields), store_ttl_) == SessionStore::Outcome::kDone)
+      session.set_published(true);
+    co_return;
+  }
+  auto changes = session.take_changes();
+  if (changes.empty()) co_return;
+  auto const kept = changes;
+  switch (co_await store_->update(session.id(), std::move(changes))) {
+    case SessionStore::Outcome::kUnavailable:
+      session.restore_changes(kept);  // for the next publish
+      break;
+    case SessionStore::Outcome::kAbsent:
+      session.set_published(false);  // the store lost it: put it back whole
+      co_await publish(session);
+      break;
+    default: break;
+  }
+}
+
+asio::awaitable<void> SessionRegistry::end(std::string const& id) {
+  remove(id);
+  if (store_) co_await store_->end(id, store_ttl_);
 }
 
 bool SessionRegistry::remove(std::string const& id) {

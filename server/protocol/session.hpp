@@ -1,7 +1,8 @@
 #pragma once
 // State of one session on the session revisions (2025-03-26 … 2025-11-25): what initialize
 // negotiated, subscriptions, in-flight requests that may be cancelled, server-to-client requests
-// awaiting the client's answer, and the SSE streams a client may resume.
+// awaiting the client's answer, and the SSE streams a client may resume. With a session store the
+// registry holds a local copy of each session this replica serves and keeps the store current.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -16,10 +17,12 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/event_stream.hpp"
 #include "protocol/log_level.hpp"
 #include "protocol/revision.hpp"
+#include "protocol/session_store.hpp"
 
 namespace prodmcp::protocol {
 
@@ -34,16 +37,21 @@ struct InFlightRequest {
 
 class Session {
  public:
-  Session(std::string id, Revision revision, json::object client_capabilities, json::object client_info);
+  // `client_id` is who initialized it: only that client may use it.
+  Session(std::string id, Revision revision, json::object client_capabilities, json::object client_info,
+          std::string client_id = "anonymous");
+  // A session another replica created, from the store's fields; null when they are malformed.
+  static std::shared_ptr<Session> from_shared_fields(std::string id, SessionFields const& fields);
 
   std::string const& id() const { return id_; }
+  std::string const& client_id() const { return client_id_; }
   Revision revision() const { return revision_; }
   json::object const& client_capabilities() const { return client_capabilities_; }
   json::object const& client_info() const { return client_info_; }
 
-  void mark_initialized() { initialized_ = true; }
+  void mark_initialized();
   bool initialized() const { return initialized_; }
-  void set_log_level(LogLevel level) { log_level_ = static_cast<int>(level); }
+  void set_log_level(LogLevel level);
   std::optional<LogLevel> log_level() const;
 
   void touch();
@@ -82,11 +90,25 @@ class Session {
   // Ends everything: waiting replies fail, streams finish, in-flight work is cancelled.
   void close();
 
+  // Shared sessions (a session store is configured). Changes to what the store holds are kept
+  // until taken, so the registry can write them before the response that reports them.
+  void track_changes();
+  bool published() const;  // the store has it (it was created there, or came from there)
+  void set_published(bool published);
+  std::vector<SessionFieldChange> take_changes();
+  void restore_changes(std::vector<SessionFieldChange> changes);  // the store could not take them
+  // All fields, for creating the session in the store; pending changes are part of them.
+  SessionFields take_all_fields();
+  // What another replica changed: initialized, log level, subscriptions.
+  void apply_shared_fields(SessionFields const& fields);
  private:
+  void record_change(std::string field, std::optional<std::string> value);
+
   std::string const id_;
   Revision const revision_;
   json::object const client_capabilities_;
   json::object const client_info_;
+  std::string const client_id_;
   std::atomic<bool> initialized_{false};
   std::atomic<int> log_level_{-1};
   std::atomic<std::int64_t> last_seen_;
@@ -108,17 +130,35 @@ class Session {
   std::uint64_t next_stream_ = 0;
   std::uint64_t next_request_ = 0;
   bool closed_ = false;
+  bool tracking_ = false;
+  bool published_ = false;
+  std::vector<SessionFieldChange> changes_;
 };
 
-// All live sessions, sharded by id so lookups from many threads rarely contend.
+// All live sessions, sharded by id so lookups from many threads rarely contend. With a store the
+// sessions here are this replica's copies: a session any replica created is found, and one ended
+// on any replica ends here at its next use.
 class SessionRegistry {
  public:
   explicit SessionRegistry(std::size_t max_sessions = 100000) : max_sessions_(max_sessions) {}
 
+  // Before serving: keep sessions in `store`, where unused ones end after `idle`.
+  void share(SessionStore& store, std::chrono::milliseconds idle);
+  bool shared() const { return store_ != nullptr; }
+
   // Null when the registry is full.
-  std::shared_ptr<Session> create(Revision revision, json::object client_capabilities,
-                                  json::object client_info);
+  std::shared_ptr<Session> create(Revision revision, json::object client_capabilities, json::object client_info,
+                                  std::string client_id = "anonymous");
+  // This replica's copy only.
   std::shared_ptr<Session> find(std::string const& id) const;
+  // The session wherever it was created, brought up to date from the store; null when it ended.
+  // While the store is unavailable, this replica's copy.
+  asio::awaitable<std::shared_ptr<Session>> lookup(std::string const& id);
+  // Writes the session's changes (or the new session) to the store; nothing without one.
+  asio::awaitable<void> publish(Session& session);
+  // The client ended the session: here and in the store.
+  asio::awaitable<void> end(std::string const& id);
+  // This replica's copy only (the store keeps the session for the other replicas).
   bool remove(std::string const& id);
   std::size_t size() const { return count_.load(std::memory_order_relaxed); }
   void for_each(std::function<void(Session&)> const& visit) const;
@@ -136,10 +176,14 @@ class SessionRegistry {
     std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
   };
   Shard& shard_for(std::string const& id) const;
+  // Registers a copy made from the store, unless another request registered one first.
+  std::shared_ptr<Session> adopt(std::shared_ptr<Session> session);
 
   std::size_t const max_sessions_;
   mutable std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> count_{0};
+  SessionStore* store_ = nullptr;
+  std::chrono::milliseconds store_ttl_{0};
 };
 
 // The key a JSON-RPC id is tracked under (ids may be strings or integers).

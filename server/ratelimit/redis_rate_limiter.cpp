@@ -1,8 +1,6 @@
 #include "ratelimit/redis_rate_limiter.hpp"
 
-#include <openssl/sha.h>
-
-#include <array>
+#include <cstdio>
 
 namespace prodmcp::ratelimit {
 
@@ -32,18 +30,6 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate) + 1000)
 return {allowed, math.floor(tokens), retry}
 )lua";
 
-std::string sha1_hex(std::string_view text) {
-  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<unsigned char const*>(text.data()), text.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (auto const byte : digest) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0xf];
-  }
-  return hex;
-}
-
 std::string number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.9g", value);
@@ -53,20 +39,15 @@ std::string number(double value) {
 }  // namespace
 
 RedisRateLimiter::RedisRateLimiter(cache::RedisClient& redis, std::string key_prefix)
-    : redis_(redis), prefix_(std::move(key_prefix)), sha_(sha1_hex(kScript)) {}
+    : redis_(redis), prefix_(std::move(key_prefix)), script_(kScript) {}
 
 asio::awaitable<std::optional<Decision>> RedisRateLimiter::acquire(std::string const& client_id,
                                                                          double per_minute, double burst) {
   auto const rate = number(per_minute / 60'000.0);
   auto const capacity = number(burst);
-  std::vector<std::string> by_hash{"EVALSHA", sha_, "1", prefix_ + client_id, rate, capacity};
-  auto result = co_await redis_.command(std::move(by_hash));
-  if (result.failure == cache::RedisResult::Failure::kNone && result.reply.type == cache::RedisReply::Type::kError &&
-      result.reply.text.starts_with("NOSCRIPT")) {
-    // First use on this Redis (or after a restart): send the script itself; Redis caches it.
-    std::vector<std::string> with_script{"EVAL", std::string(kScript), "1", prefix_ + client_id, rate, capacity};
-    result = co_await redis_.command(std::move(with_script));
-  }
+  std::vector<std::string> keys{prefix_ + client_id};
+  std::vector<std::string> arguments{rate, capacity};
+  auto const result = co_await script_.run(redis_, std::move(keys), std::move(arguments));
   if (!result.ok() || result.reply.type != cache::RedisReply::Type::kArray || result.reply.elements.size() != 3)
     co_return std::nullopt;
   Decision decision;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cache/redis_client.hpp"
+#include "cache/redis_script.hpp"
 #include "ratelimit/token_bucket.hpp"
 
 namespace prodmcp::ratelimit {
@@ -26,7 +27,7 @@ class RedisRateLimiter {
  private:
   cache::RedisClient& redis_;
   std::string prefix_;
-  std::string sha_;  // of the script, for EVALSHA
+  cache::RedisScript script_;
 };
 
 }  // namespace prodmcp::ratelimit

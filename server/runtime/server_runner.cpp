@@ -29,6 +29,7 @@
 #include "protocol/engine.hpp"
 #include "ratelimit/rate_limiter.hpp"
 #include "resilience/circuit_breaker.hpp"
+#include "sessions/redis_session_store.hpp"
 #include "runtime/request_reporter.hpp"
 #include "runtime/worker_pool.hpp"
 #include "security/bearer_auth.hpp"
@@ -89,6 +90,10 @@ class Service {
       return catalog_.snapshot()->tools_by_name.contains(std::string(name));
     });
     start_redis();
+    if (redis_ && settings_.cache.share_sessions) {
+      session_store_ = std::make_unique<sessions::RedisSessionStore>(*redis_, redis_breaker_.get());
+      sessions_.share(*session_store_, std::chrono::seconds(settings_.server.session_idle_timeout_s));
+    }
     result_cache_ = std::make_unique<cache::TieredCache>(
         memory_cache_, redis_.get(), redis_breaker_.get(),
         redis_ ? asio::any_io_executor(redis_io_.get_executor()) : asio::any_io_executor(),
@@ -385,15 +390,24 @@ class Service {
   asio::awaitable<void> drain(http::Listener& listener, http::McpEndpoint& endpoint, ops::AdminEndpoint const& admin,
                               int signal) {
     auto const grace = std::chrono::seconds(settings_.server.shutdown_grace_s);
+    auto const drain_delay = ms(settings_.server.drain_delay_ms);
     readiness_.set_draining();  // load balancers stop sending first
     log(Level::kInfo, "shutting_down",
-        json::object{{"signal", signal}, {"in_flight", endpoint.requests_in_flight()}, {"grace_s", grace.count()}});
+        json::object{{"signal", signal},
+                     {"in_flight", endpoint.requests_in_flight()},
+                     {"grace_s", grace.count()},
+                     {"drain_delay_ms", drain_delay.count()}});
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    if (drain_delay.count() > 0) {
+      // Requests still arrive until every load balancer has seen /ready fail; serve them.
+      timer.expires_after(drain_delay);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
     listener.begin_drain();
     sessions_.finish_standalone_streams();
     auto const deadline = std::chrono::steady_clock::now() + grace;
     // /logs readers get a moment to receive the last lines (they end themselves on draining).
     auto const log_streams_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    asio::steady_timer timer(co_await asio::this_coro::executor);
     auto waiting = [&] {
       auto const now = std::chrono::steady_clock::now();
       return (endpoint.requests_in_flight() > 0 && now < deadline) ||
@@ -464,6 +478,7 @@ class Service {
   RunOptions const& options_;
   protocol::Catalog catalog_;
   protocol::SessionRegistry sessions_;
+  std::unique_ptr<sessions::RedisSessionStore> session_store_;  // sessions_ keeps them there when set
   protocol::Engine engine_;
   security::BearerAuth auth_;
   ops::Metrics metrics_;

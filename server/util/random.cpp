@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -32,6 +33,11 @@ std::string unique_id() {
   auto value = ++counter;
   for (std::size_t i = 32; i > 16; --i, value >>= 4) id[i - 1] = kDigits[value & 0xF];
   return id;
+}
+
+bool is_random_hex(std::string_view text, std::size_t bytes) {
+  return text.size() == 2 * bytes &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace prodmcp::util

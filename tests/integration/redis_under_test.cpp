@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -27,6 +29,24 @@ std::uint16_t free_loopback_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+std::uint16_t stable_loopback_port() {
+  unsigned low = 32768, high = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
+  static std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<unsigned> pick(10000, low - 1);
+  for (;;) {
+    auto const port = static_cast<std::uint16_t>(pick(random));
+    int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool const free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
 }
 
 RedisUnderTest::RedisUnderTest(std::uint16_t port) : port_(port ? port : free_loopback_port()) {

@@ -28,5 +28,8 @@ class RedisUnderTest {
 
 // A loopback TCP port nobody listens on right now.
 std::uint16_t free_loopback_port();
+// One below the ephemeral range, for a server that must come back on the same port: outgoing
+// connections (which take ephemeral ports) cannot be holding it when it restarts.
+std::uint16_t stable_loopback_port();
 
 }  // namespace prodmcp::testing

@@ -1,0 +1,45 @@
+#pragma once
+// Where sessions live for every replica that shares it (Redis), behind the registry's local copies.
+// Only what any replica needs to serve a session travels, as named fields: what initialize
+// negotiated, who owns the session, whether the client finished initializing, its log level and
+// its resource subscriptions. Streams, requests in flight and replies awaited belong to a
+// connection and stay with the replica holding it.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace prodmcp::protocol {
+
+namespace asio = boost::asio;
+
+using SessionFields = std::map<std::string, std::string>;
+
+struct SessionFieldChange {
+  std::string field;
+  std::optional<std::string> value;  // nothing: remove the field
+};
+
+// A session the client ended stays known as ended (for `ttl`, as long as any replica may still
+// hold a copy), so "ended" is told apart from "the store lost it" (a Redis restart without
+// persistence, eviction): a replica puts a lost session back from its copy.
+class SessionStore {
+ public:
+  enum class Outcome { kDone, kAbsent, kEnded, kUnavailable };
+  virtual ~SessionStore() = default;
+
+  // The session's fields, its life extended to `ttl` from now; kEnded when the client ended it,
+  // kAbsent when the store does not have it, kUnavailable when the store cannot say.
+  virtual asio::awaitable<std::pair<Outcome, SessionFields>> load(std::string id, std::chrono::milliseconds ttl) = 0;
+  // Creates the session (replacing what the store has of that id) to live `ttl` unless used again.
+  virtual asio::awaitable<Outcome> create(std::string id, SessionFields fields, std::chrono::milliseconds ttl) = 0;
+  // Changes fields of a live session; kAbsent or kEnded (and no change) when it has none.
+  virtual asio::awaitable<Outcome> update(std::string id, std::vector<SessionFieldChange> changes) = 0;
+  // Ends the session, remembering that for `ttl`.
+  virtual asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds ttl) = 0;
+};
+
+}  // namespace prodmcp::protocol

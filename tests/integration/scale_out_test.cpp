@@ -1,0 +1,235 @@
+// Three prodmcp-server replicas behind HAProxy (the shipped config) sharing one redis-server. One
+// client session is served by every replica; a replica killed mid-run costs at most the requests
+// it had in flight (retried by the client); the rate limit is one budget for all replicas; a
+// rolling restart under steady load fails no request.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "haproxy_under_test.hpp"
+#include "redis_under_test.hpp"
+#include "server_under_test.hpp"
+
+using namespace prodmcp::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kReplicas = 3;
+constexpr int kClientThreads = 4;
+
+// Steady traffic on one session: each client thread calls echo in a loop until stop(). A request
+// that fails for want of a replica (connection closed, 502/503) is retried once, as an MCP client
+// retries an idempotent call; one that fails again is lost.
+class SteadyLoad {
+ public:
+  struct Served {
+    Clock::time_point at;
+    std::string replica;
+  };
+  struct Tally {
+    std::size_t answered = 0;  // correct results, retries included
+    std::size_t retried = 0;   // first attempts that failed
+    std::size_t lost = 0;      // failed on the retry too
+    std::size_t not_found = 0; // 404: the session was gone (the client would have to initialize again)
+    std::vector<Served> served;
+    std::vector<std::string> problems;
+  };
+
+  SteadyLoad(std::uint16_t port, std::string session) : port_(port), session_(std::move(session)) {
+    for (int i = 0; i < kClientThreads; ++i) threads_.emplace_back([this, i] { run(i); });
+  }
+  ~SteadyLoad() { stop(); }
+
+  Tally stop() {
+    running_ = false;
+    for (auto& thread : threads_)
+      if (thread.joinable()) thread.join();
+    std::lock_guard lock(mutex_);
+    return tally_;
+  }
+
+ private:
+  enum class Attempt { kAnswered, kNoReplica, kNotFound, kWrong };
+
+  Attempt call(std::string const& message) {
+    std::string const body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo",)"
+                             R"("arguments":{"message":")" + message + R"("}}})";
+    HttpReply reply;
+    try {
+      reply = http_request(port_, "POST", "/mcp", mcp_headers(session_), body, std::chrono::seconds(5));
+    } catch (std::exception const&) {
+      return Attempt::kNoReplica;
+    }
+    std::lock_guard lock(mutex_);
+    if (reply.status == 502 || reply.status == 503 || reply.status == 504) return Attempt::kNoReplica;
+    if (reply.status == 404) {
+      ++tally_.not_found;
+      return Attempt::kNotFound;
+    }
+    bool const right = reply.status == 200 && reply.body.find("\"text\":\"" + message + "\"") != std::string::npos;
+    if (!right) {
+      if (tally_.problems.size() < 5) tally_.problems.push_back(std::to_string(reply.status) + " " + reply.body);
+      return Attempt::kWrong;
+    }
+    ++tally_.answered;
+    tally_.served.push_back({Clock::now(), reply.header("X-Served-By")});
+    return Attempt::kAnswered;
+  }
+
+  void run(int thread) {
+    for (std::size_t n = 0; running_; ++n) {
+      auto const message = "t" + std::to_string(thread) + "-" + std::to_string(n);
+      if (call(message) != Attempt::kNoReplica) continue;
+      {
+        std::lock_guard lock(mutex_);
+        ++tally_.retried;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (call(message) == Attempt::kNoReplica) {
+        std::lock_guard lock(mutex_);
+        ++tally_.lost;
+      }
+    }
+  }
+
+  std::uint16_t const port_;
+  std::string const session_;
+  std::atomic<bool> running_{true};
+  std::mutex mutex_;
+  Tally tally_;
+  std::vector<std::thread> threads_;
+};
+
+std::set<std::string> replicas_serving(SteadyLoad::Tally const& tally, Clock::time_point from, Clock::time_point to) {
+  std::set<std::string> names;
+  for (auto const& served : tally.served)
+    if (served.at >= from && served.at < to) names.insert(served.replica);
+  return names;
+}
+
+class ScaleOut : public ::testing::Test {
+ protected:
+  // Starts the replicas with `extra` arguments, then HAProxy, and waits until it sends to all.
+  void start(std::vector<std::string> extra = {}) {
+    extra_ = std::move(extra);
+    for (auto& replica : replicas_) replica = Replica{stable_loopback_port(), stable_loopback_port()};
+    for (std::size_t i = 0; i < kReplicas; ++i) start_replica(i);
+    haproxy_.emplace(std::vector<Replica>(replicas_.begin(), replicas_.end()));
+    for (std::size_t i = 0; i < kReplicas; ++i) ASSERT_TRUE(haproxy_->wait_for(name(i), "UP")) << name(i);
+  }
+
+  void start_replica(std::size_t i) {
+    std::vector<std::string> arguments{
+        "--set", "server.listen=127.0.0.1:" + std::to_string(replicas_[i].port),
+        "--set", "server.admin_listen=127.0.0.1:" + std::to_string(replicas_[i].admin_port),
+        "--set", "cache.redis_url=" + redis_.url(),
+        "--set", "logging.level=warning",
+        // More than HAProxy needs to see /ready fail: (fall 2 + 1) x 100 ms.
+        "--set", "server.drain_delay_ms=600"};
+    arguments.insert(arguments.end(), extra_.begin(), extra_.end());
+    servers_[i].reset();
+    servers_[i].emplace(arguments);
+  }
+
+  static std::string name(std::size_t i) { return "replica-" + std::to_string(i + 1); }
+
+  RedisUnderTest redis_;
+  std::array<Replica, kReplicas> replicas_;
+  std::array<std::optional<ServerUnderTest>, kReplicas> servers_;
+  std::optional<HaproxyUnderTest> haproxy_;
+  std::vector<std::string> extra_;
+};
+
+void report(char const* what, SteadyLoad::Tally const& tally, double seconds) {
+  std::printf("%s: %zu calls answered in %.1f s (%.0f/s), %zu retried, %zu lost, %zu not found\n", what,
+              tally.answered, seconds, static_cast<double>(tally.answered) / seconds, tally.retried, tally.lost,
+              tally.not_found);
+}
+
+}  // namespace
+
+TEST_F(ScaleOut, ASessionOutlivesAKilledReplica) {
+  start();
+  auto const session = initialize_session(haproxy_->port());
+  auto const began = Clock::now();
+  SteadyLoad load(haproxy_->port(), session);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+
+  auto const killed_at = Clock::now();
+  servers_[1]->signal(SIGKILL);
+  ASSERT_NE(servers_[1]->wait_exit(std::chrono::seconds(5)), -1);
+  ASSERT_TRUE(haproxy_->wait_for(name(1), "DOWN"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+
+  start_replica(1);
+  ASSERT_TRUE(haproxy_->wait_for(name(1), "UP"));
+  auto const back_at = Clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto const tally = load.stop();
+  report("killed replica", tally, std::chrono::duration<double>(Clock::now() - began).count());
+
+  EXPECT_TRUE(tally.problems.empty()) << tally.problems.front();
+  EXPECT_EQ(tally.not_found, 0u) << "the client had to initialize again";
+  EXPECT_EQ(tally.lost, 0u);
+  // Only what the killed replica had in flight (one request per client thread at most) failed.
+  EXPECT_LE(tally.retried, static_cast<std::size_t>(kClientThreads));
+  EXPECT_EQ(replicas_serving(tally, began, killed_at), (std::set<std::string>{name(0), name(1), name(2)}));
+  EXPECT_TRUE(replicas_serving(tally, back_at, Clock::now()).contains(name(1))) << "the returned replica took no traffic";
+}
+
+TEST_F(ScaleOut, TheRateLimitIsOneBudgetForAllReplicas) {
+  start({"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=1", "--set",
+         "rate_limit.burst=9"});
+  int allowed = 0, limited = 0;
+  std::set<std::string> limited_by;
+  for (int i = 0; i < 30; ++i) {
+    auto const reply = http_request(haproxy_->port(), "POST", "/mcp", mcp_headers(),
+                                    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
+                                    R"("2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+    if (reply.status == 200) ++allowed;
+    if (reply.status == 429) {
+      ++limited;
+      limited_by.insert(reply.header("X-Served-By"));
+      EXPECT_FALSE(reply.header("Retry-After").empty());
+    }
+  }
+  // Each replica alone would have let 9 through: 27.
+  EXPECT_EQ(allowed, 9);
+  EXPECT_EQ(limited, 21);
+  EXPECT_EQ(limited_by.size(), kReplicas);
+}
+
+TEST_F(ScaleOut, ARollingRestartFailsNoRequest) {
+  start();
+  auto const session = initialize_session(haproxy_->port());
+  auto const began = Clock::now();
+  SteadyLoad load(haproxy_->port(), session);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  std::array<Clock::time_point, kReplicas> back_at;
+  for (std::size_t i = 0; i < kReplicas; ++i) {
+    servers_[i]->signal(SIGTERM);  // drains: /ready 503, serves on while HAProxy takes it out, exits
+    ASSERT_EQ(servers_[i]->wait_exit(std::chrono::seconds(10)), 0) << servers_[i]->log();
+    start_replica(i);
+    ASSERT_TRUE(haproxy_->wait_for(name(i), "UP"));
+    back_at[i] = Clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto const tally = load.stop();
+  report("rolling restart", tally, std::chrono::duration<double>(Clock::now() - began).count());
+
+  EXPECT_TRUE(tally.problems.empty()) << tally.problems.front();
+  EXPECT_EQ(tally.not_found, 0u) << "the session did not survive the restarts";
+  EXPECT_EQ(tally.retried, 0u) << "a request failed during the rollout";
+  EXPECT_EQ(tally.lost, 0u);
+  for (std::size_t i = 0; i < kReplicas; ++i)
+    EXPECT_TRUE(replicas_serving(tally, back_at[i], Clock::now()).contains(name(i))) << name(i);
+}
