@@ -314,7 +314,7 @@ struct McpEndpoint::Impl {
         co_await engine.sessions().publish(*session);
         co_return co_await exchange.respond(status_only(202));
       case protocol::MessageKind::kResponse:
-        engine.handle_response(*session, message);
+        if (!engine.handle_response(*session, message)) co_await engine.sessions().forward_reply(*session, message);
         co_return co_await exchange.respond(status_only(202));
       default: break;
     }
@@ -420,7 +420,8 @@ struct McpEndpoint::Impl {
           engine.handle_notification(session.get(), element.get_object());
           continue;
         case protocol::MessageKind::kResponse:
-          engine.handle_response(*session, element.get_object());
+          if (!engine.handle_response(*session, element.get_object()))
+            co_await engine.sessions().forward_reply(*session, element.get_object());
           continue;
         case protocol::MessageKind::kRequest: break;
       }

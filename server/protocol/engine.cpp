@@ -327,8 +327,8 @@ void Engine::handle_notification(Session* session, json::object const& message) 
   }
 }
 
-void Engine::handle_response(Session& session, json::object const& message) {
-  session.deliver_reply(id_key(message.at("id")), message);
+bool Engine::handle_response(Session& session, json::object const& message) {
+  return session.deliver_reply(id_key(message.at("id")), message);
 }
 
 void Engine::add_listener(std::weak_ptr<NotificationListener> listener) {

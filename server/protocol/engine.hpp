@@ -111,7 +111,8 @@ class Engine {
 
   // Notifications and responses from the client. `session` is null on the stateless revision.
   void handle_notification(Session* session, json::object const& message);
-  void handle_response(Session& session, json::object const& message);
+  // False when no request of this process waits for that answer.
+  bool handle_response(Session& session, json::object const& message);
 
   void add_listener(std::weak_ptr<NotificationListener> listener);
   // Set before serving; told about every request.

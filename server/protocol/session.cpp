@@ -81,7 +81,6 @@ std::shared_ptr<Session> Session::from_shared_fields(std::string id, SessionFiel
   auto session = std::make_shared<Session>(std::move(id), *revision, std::move(*capabilities),
                                            std::move(*client_info), client_field->second);
   session->apply_shared_fields(fields);
-  session->tracking_ = true;
   session->published_ = true;
   return session;
 }
@@ -102,9 +101,10 @@ void Session::record_change(std::string name, std::optional<std::string> value) 
   if (tracking_) changes_.push_back({std::move(name), std::move(value)});
 }
 
-void Session::track_changes() {
+void Session::share(SessionStore& store) {
   std::lock_guard lock(mutex_);
   tracking_ = true;
+  store_ = &store;
 }
 
 bool Session::published() const {
@@ -223,7 +223,8 @@ std::pair<std::string, std::shared_ptr<Session::PendingReply>> Session::expect_r
     asio::any_io_executor executor) {
   auto pending = std::make_shared<PendingReply>(std::move(executor));
   std::lock_guard lock(mutex_);
-  std::string id = "srv-" + std::to_string(++next_request_);
+  // Unique across replicas: the answer may reach another one, which hands it over by this id.
+  std::string id = "srv-" + util::unique_id();
   if (!closed_) pending_[id_key(json::value(id))] = pending;
   else pending->channel.close();
   return {std::move(id), std::move(pending)};
@@ -233,17 +234,41 @@ asio::awaitable<std::optional<json::object>> Session::wait_reply(std::string con
                                                                  std::shared_ptr<PendingReply> pending,
                                                                  std::chrono::milliseconds timeout) {
   using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-  auto outcome = co_await (pending->channel.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  auto const key = id_key(json::value(id));
+  SessionStore* store = nullptr;
   {
     std::lock_guard lock(mutex_);
-    pending_.erase(id_key(json::value(id)));
+    store = store_;
   }
-  if (outcome.index() != 0) co_return std::nullopt;
-  auto& [ec, response] = std::get<0>(outcome);
-  if (ec) co_return std::nullopt;
-  co_return std::move(response);
+  // Shared sessions: the answer may come to another replica; look in the store this often.
+  constexpr std::chrono::milliseconds kStorePoll{100};
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  std::optional<json::object> response;
+  for (;;) {
+    auto const left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    timer.expires_after(store ? std::min<std::chrono::steady_clock::duration>(left, kStorePoll) : left);
+    auto outcome = co_await (pending->channel.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                             timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (outcome.index() == 0) {
+      auto& [ec, received] = std::get<0>(outcome);
+      if (!ec) response = std::move(received);
+      break;
+    }
+    if (!store) continue;
+    auto [found, text] = co_await store->take_reply(id_, key);
+    if (found != SessionStore::Outcome::kDone) continue;
+    boost::system::error_code ec;
+    auto value = json::parse(text, ec);
+    if (!ec && value.is_object()) response = std::move(value.get_object());
+    break;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    pending_.erase(key);
+  }
+  co_return response;
 }
 
 bool Session::deliver_reply(std::string const& id, json::object response) {
@@ -331,7 +356,7 @@ std::shared_ptr<Session> SessionRegistry::create(Revision revision, json::object
   if (count_.load(std::memory_order_relaxed) >= max_sessions_) return nullptr;
   auto session = std::make_shared<Session>(util::random_hex(16), revision, std::move(client_capabilities),
                                            std::move(client_info), std::move(client_id));
-  if (store_) session->track_changes();
+  if (store_) session->share(*store_);
   auto& shard = shard_for(session->id());
   std::lock_guard lock(shard.mutex);
   shard.sessions.emplace(session->id(), session);
@@ -381,6 +406,7 @@ asio::awaitable<std::shared_ptr<Session>> SessionRegistry::lookup(std::string co
   }
   auto copy = Session::from_shared_fields(id, fields);
   if (!copy) co_return nullptr;
+  copy->share(*store_);
   co_return adopt(std::move(copy));
 }
 
@@ -405,6 +431,15 @@ asio::awaitable<void> SessionRegistry::publish(Session& session) {
       break;
     default: break;
   }
+}
+
+asio::awaitable<void> SessionRegistry::forward_reply(Session const& session, json::object const& response) {
+  // As long as a server-to-client request may wait (the longest is a few minutes).
+  constexpr std::chrono::minutes kReplyKept{5};
+  if (!store_) co_return;
+  auto const* id = response.if_contains("id");
+  if (!id) co_return;
+  co_await store_->put_reply(session.id(), id_key(*id), json::serialize(response), kReplyKept);
 }
 
 asio::awaitable<void> SessionRegistry::end(std::string const& id) {

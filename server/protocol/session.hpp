@@ -91,8 +91,9 @@ class Session {
   void close();
 
   // Shared sessions (a session store is configured). Changes to what the store holds are kept
-  // until taken, so the registry can write them before the response that reports them.
-  void track_changes();
+  // until taken, so the registry can write them before the response that reports them; answers
+  // to server-to-client requests may also arrive through the store.
+  void share(SessionStore& store);
   bool published() const;  // the store has it (it was created there, or came from there)
   void set_published(bool published);
   std::vector<SessionFieldChange> take_changes();
@@ -128,9 +129,9 @@ class Session {
   std::shared_ptr<EventStream> standalone_;
   bool standalone_claimed_ = false;
   std::uint64_t next_stream_ = 0;
-  std::uint64_t next_request_ = 0;
   bool closed_ = false;
   bool tracking_ = false;
+  SessionStore* store_ = nullptr;
   bool published_ = false;
   std::vector<SessionFieldChange> changes_;
 };
@@ -158,6 +159,9 @@ class SessionRegistry {
   asio::awaitable<void> publish(Session& session);
   // The client ended the session: here and in the store.
   asio::awaitable<void> end(std::string const& id);
+  // A client's answer that no request on this replica waits for: to the store, where the replica
+  // that asked finds it.
+  asio::awaitable<void> forward_reply(Session const& session, json::object const& response);
   // This replica's copy only (the store keeps the session for the other replicas).
   bool remove(std::string const& id);
   std::size_t size() const { return count_.load(std::memory_order_relaxed); }

@@ -40,6 +40,14 @@ class SessionStore {
   virtual asio::awaitable<Outcome> update(std::string id, std::vector<SessionFieldChange> changes) = 0;
   // Ends the session, remembering that for `ttl`.
   virtual asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds ttl) = 0;
+
+  // The client's answer to a server-to-client request reached a replica other than the one
+  // waiting for it: kept for that one to take, for at most `ttl`.
+  virtual asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
+                                             std::chrono::milliseconds ttl) = 0;
+  // Takes such an answer once it is there (kAbsent until then).
+  virtual asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
+                                                                      std::string request_key) = 0;
 };
 
 }  // namespace prodmcp::protocol

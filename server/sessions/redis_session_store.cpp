@@ -126,4 +126,32 @@ asio::awaitable<Outcome> RedisSessionStore::end(std::string id, std::chrono::mil
   co_return result.reply.integer == 1 ? Outcome::kDone : Outcome::kAbsent;
 }
 
+std::string RedisSessionStore::reply_key(std::string const& session_id, std::string const& request_key) const {
+  return prefix_ + session_id + ":reply:" + request_key;
+}
+
+asio::awaitable<Outcome> RedisSessionStore::put_reply(std::string session_id, std::string request_key,
+                                                      std::string reply, std::chrono::milliseconds ttl) {
+  if (!usable()) co_return Outcome::kUnavailable;
+  std::vector<std::string> command{"SET", reply_key(session_id, request_key), std::move(reply), "PX",
+                                   std::to_string(ttl.count())};
+  auto const result = co_await redis_.command(std::move(command));
+  co_return settle(result) ? Outcome::kDone : Outcome::kUnavailable;
+}
+
+asio::awaitable<std::pair<Outcome, std::string>> RedisSessionStore::take_reply(std::string session_id,
+                                                                               std::string request_key) {
+  std::pair<Outcome, std::string> taken{Outcome::kUnavailable, {}};
+  if (!usable()) co_return taken;
+  std::vector<std::string> command{"GETDEL", reply_key(session_id, request_key)};
+  auto result = co_await redis_.command(std::move(command));
+  if (!settle(result)) co_return taken;
+  if (result.reply.type != RedisReply::Type::kString) {
+    taken.first = Outcome::kAbsent;
+    co_return taken;
+  }
+  taken = {Outcome::kDone, std::move(result.reply.text)};
+  co_return taken;
+}
+
 }  // namespace prodmcp::sessions

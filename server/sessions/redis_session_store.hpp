@@ -1,7 +1,8 @@
 #pragma once
 // Sessions kept in Redis, one hash per session (prodmcp:session:<id>) that expires when no replica
 // has used the session for the idle timeout; an ended session leaves a hash holding only
-// "ended" for as long. Calls go through the Redis circuit breaker, so an
+// "ended" for as long. A client's answer to a server-to-client request that reached the wrong
+// replica waits in prodmcp:session:<id>:reply:<request> until the asking replica takes it. Calls go through the Redis circuit breaker, so an
 // outage answers "unavailable" at once instead of waiting on every request.
 #include "cache/redis_client.hpp"
 #include "cache/redis_script.hpp"
@@ -24,9 +25,14 @@ class RedisSessionStore final : public protocol::SessionStore {
                                   std::chrono::milliseconds ttl) override;
   asio::awaitable<Outcome> update(std::string id, std::vector<protocol::SessionFieldChange> changes) override;
   asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds ttl) override;
+  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
+                                     std::chrono::milliseconds ttl) override;
+  asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
+                                                              std::string request_key) override;
 
  private:
   bool usable();
+  std::string reply_key(std::string const& session_id, std::string const& request_key) const;
   // Feeds the breaker; true when Redis answered without an error.
   bool settle(cache::RedisResult const& result);
 

@@ -1,9 +1,12 @@
 // Three prodmcp-server replicas behind HAProxy (the shipped config) sharing one redis-server. One
 // client session is served by every replica; a replica killed mid-run costs at most the requests
-// it had in flight (retried by the client); the rate limit is one budget for all replicas; a
-// rolling restart under steady load fails no request.
+// it had in flight (retried by the client); the rate limit is one budget for all replicas; the
+// answer to a server-to-client request may reach any replica; a rolling restart under steady load
+// fails no request.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/json/parse.hpp>
@@ -108,6 +111,23 @@ class SteadyLoad {
   std::vector<std::thread> threads_;
 };
 
+// Reads from `fd` into `data` until it holds `needle`; false after `timeout`.
+bool read_until(int fd, std::string& data, std::string const& needle,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto const deadline = Clock::now() + timeout;
+  char buffer[4096];
+  while (data.find(needle) == std::string::npos) {
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+    auto const n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return data.find(needle) != std::string::npos;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 std::set<std::string> replicas_serving(SteadyLoad::Tally const& tally, Clock::time_point from, Clock::time_point to) {
   std::set<std::string> names;
   for (auto const& served : tally.served)
@@ -205,6 +225,45 @@ TEST_F(ScaleOut, TheRateLimitIsOneBudgetForAllReplicas) {
   EXPECT_EQ(allowed, 9);
   EXPECT_EQ(limited, 21);
   EXPECT_EQ(limited_by.size(), kReplicas);
+}
+
+TEST_F(ScaleOut, TheAnswerToAServerRequestMayReachAnotherReplica) {
+  start();
+  auto const initialized = http_request(
+      haproxy_->port(), "POST", "/mcp", mcp_headers(),
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}})");
+  ASSERT_EQ(initialized.status, 200);
+  auto const session = initialized.header("Mcp-Session-Id");
+  http_request(haproxy_->port(), "POST", "/mcp", mcp_headers(session),
+               R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+
+  // The tool asks the client for a completion on the request's SSE stream, through HAProxy.
+  std::string const call =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"6x7?"}}})";
+  std::string request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (auto const& [header, value] : mcp_headers(session)) request += header + ": " + value + "\r\n";
+  request += "Content-Length: " + std::to_string(call.size()) + "\r\n\r\n" + call;
+  RawConnection stream(haproxy_->port());
+  ASSERT_TRUE(stream.send(request));
+  std::string received;
+  ASSERT_TRUE(read_until(stream.fd(), received, "sampling/createMessage")) << received;
+  auto const served_by_at = received.find("x-served-by: ");
+  ASSERT_NE(served_by_at, std::string::npos) << received;
+  auto const asking = received.substr(served_by_at + 13, received.find("\r\n", served_by_at) - served_by_at - 13);
+  auto const asked_at = received.rfind("data: ", received.find("sampling/createMessage"));
+  ASSERT_NE(asked_at, std::string::npos) << received;
+  auto const asked = boost::json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
+  std::string const request_id(asked.at("id").as_string());
+
+  // The answer goes straight to a replica that did not ask.
+  std::size_t const other = asking == name(0) ? 1 : 0;
+  auto const answered = http_request(
+      replicas_[other].port, "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":")" + request_id +
+          R"(","result":{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"m"}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  EXPECT_TRUE(read_until(stream.fd(), received, "LLM response: forty-two")) << received;
 }
 
 TEST_F(ScaleOut, ARollingRestartFailsNoRequest) {

@@ -1,5 +1,6 @@
 // Sessions shared between replicas through a session store: two registries play two replicas.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@ class MemoryStore final : public SessionStore {
   int calls = 0;
   std::map<std::string, SessionFields> sessions;
   std::set<std::string> ended;
+  std::map<std::string, std::string> replies;
 
   asio::awaitable<std::pair<Outcome, SessionFields>> load(std::string id, std::chrono::milliseconds) override {
     ++calls;
@@ -46,6 +48,19 @@ class MemoryStore final : public SessionStore {
       else it->second.erase(change.field);
     }
     co_return Outcome::kDone;
+  }
+  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
+                                     std::chrono::milliseconds) override {
+    if (!available) co_return Outcome::kUnavailable;
+    replies[session_id + " " + request_key] = std::move(reply);
+    co_return Outcome::kDone;
+  }
+  asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
+                                                              std::string request_key) override {
+    if (!available) co_return std::pair{Outcome::kUnavailable, std::string()};
+    auto node = replies.extract(session_id + " " + request_key);
+    if (node.empty()) co_return std::pair{Outcome::kAbsent, std::string()};
+    co_return std::pair{Outcome::kDone, std::move(node.mapped())};
   }
   asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds) override {
     ++calls;
@@ -190,6 +205,25 @@ TEST_F(SharedSessions, ASessionTheStoreLostComesBackFromAReplicasCopy) {
   ASSERT_TRUE(store.sessions.contains(on_a->id()));
   EXPECT_EQ(store.sessions.at(on_a->id()).at("client_id"), "alice");
   EXPECT_EQ(store.sessions.at(on_a->id()).count("log_level"), 1u);
+}
+
+TEST_F(SharedSessions, AnAnswerThatReachesAnotherReplicaFindsTheRequestWaitingForIt) {
+  auto const on_a = create_on_a();
+  auto const on_b = run(replica_b.lookup(on_a->id()));
+  ASSERT_TRUE(on_b);
+  auto [request_id, pending] = on_a->expect_reply(io.get_executor());
+  boost::json::object const answer{
+      {"jsonrpc", "2.0"}, {"id", request_id}, {"result", boost::json::object{{"answer", 42}}}};
+  EXPECT_FALSE(on_b->deliver_reply(id_key(boost::json::value(request_id)), answer));  // nobody waits on b
+
+  auto waited = asio::co_spawn(io, on_a->wait_reply(request_id, pending, std::chrono::seconds(5)), asio::use_future);
+  asio::co_spawn(io, replica_b.forward_reply(*on_b, answer), asio::detached);
+  io.restart();
+  io.run();
+  auto const got = waited.get();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->at("result").at("answer"), 42);
+  EXPECT_TRUE(store.replies.empty());  // taken
 }
 
 TEST_F(SharedSessions, IdsThisServerDidNotMakeNeverReachTheStore) {
