@@ -255,6 +255,12 @@ std::vector<KeySpec> make_keys() {
       "cache.share_sessions",
       "Keep MCP sessions in Redis (when cache.redis_url is set), so any replica behind a load balancer can "
       "serve any session; false keeps each session on the replica that created it."));
+  add(reloadable(range(key<&Settings::cache, &CacheSettings::session_recheck_ms>(
+                           "cache.session_recheck_ms",
+                           "A replica that checked its copy of a shared session against Redis this recently serves "
+                           "it without asking again: an end, log level or subscription changed on another replica "
+                           "shows here that much later at most. 0 asks Redis on every request."),
+                       0, 60'000)));
   add(range(key<&Settings::cache, &CacheSettings::connect_timeout_ms>(
                 "cache.connect_timeout_ms", "A connection to Redis must be up within this time."),
             10, 60'000));

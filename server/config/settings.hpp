@@ -60,6 +60,7 @@ struct CacheSettings {
   std::int64_t memory_max_bytes = 64 << 20;
   bool redis_required = false;
   bool share_sessions = true;
+  std::int64_t session_recheck_ms = 1000;
   std::int64_t connect_timeout_ms = 500;
   std::int64_t command_timeout_ms = 250;
 };

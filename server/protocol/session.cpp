@@ -159,6 +159,13 @@ std::optional<LogLevel> Session::log_level() const {
   return static_cast<LogLevel>(level);
 }
 
+void Session::mark_checked() { checked_.store(now_ticks(), std::memory_order_relaxed); }
+
+std::chrono::steady_clock::time_point Session::checked() const {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(checked_.load(std::memory_order_relaxed)));
+}
+
 void Session::touch() { last_seen_.store(now_ticks(), std::memory_order_relaxed); }
 
 std::chrono::steady_clock::time_point Session::last_seen() const {
@@ -385,6 +392,9 @@ asio::awaitable<std::shared_ptr<Session>> SessionRegistry::lookup(std::string co
   auto local = find(id);
   // Ids this server did not make never reach the store.
   if (!store_ || !util::is_random_hex(id, 16)) co_return local;
+  if (local && local->published() &&
+      std::chrono::steady_clock::now() - local->checked() < std::chrono::milliseconds(recheck_.load()))
+    co_return local;
   auto [outcome, fields] = co_await store_->load(id, store_ttl_);
   switch (outcome) {
     case SessionStore::Outcome::kUnavailable:
@@ -402,11 +412,13 @@ asio::awaitable<std::shared_ptr<Session>> SessionRegistry::lookup(std::string co
   }
   if (local) {
     local->apply_shared_fields(fields);
+    local->mark_checked();
     co_return local;
   }
   auto copy = Session::from_shared_fields(id, fields);
   if (!copy) co_return nullptr;
   copy->share(*store_);
+  copy->mark_checked();
   co_return adopt(std::move(copy));
 }
 
@@ -414,8 +426,10 @@ asio::awaitable<void> SessionRegistry::publish(Session& session) {
   if (!store_) co_return;
   if (!session.published()) {
     auto fields = session.take_all_fields();
-    if (co_await store_->create(session.id(), std::move(fields), store_ttl_) == SessionStore::Outcome::kDone)
+    if (co_await store_->create(session.id(), std::move(fields), store_ttl_) == SessionStore::Outcome::kDone) {
       session.set_published(true);
+      session.mark_checked();
+    }
     co_return;
   }
   auto changes = session.take_changes();

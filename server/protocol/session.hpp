@@ -102,6 +102,9 @@ class Session {
   SessionFields take_all_fields();
   // What another replica changed: initialized, log level, subscriptions.
   void apply_shared_fields(SessionFields const& fields);
+  // When this copy was last known to match the store.
+  void mark_checked();
+  std::chrono::steady_clock::time_point checked() const;
  private:
   void record_change(std::string field, std::optional<std::string> value);
 
@@ -113,6 +116,7 @@ class Session {
   std::atomic<bool> initialized_{false};
   std::atomic<int> log_level_{-1};
   std::atomic<std::int64_t> last_seen_;
+  std::atomic<std::int64_t> checked_{0};
 
   mutable std::mutex mutex_;
   std::set<std::string> subscriptions_;
@@ -146,6 +150,10 @@ class SessionRegistry {
   // Before serving: keep sessions in `store`, where unused ones end after `idle`.
   void share(SessionStore& store, std::chrono::milliseconds idle);
   bool shared() const { return store_ != nullptr; }
+  // A copy checked against the store this recently serves without asking it again: what other
+  // replicas change (an end, a log level, subscriptions) shows here that much later at most.
+  // Zero asks the store on every request. Any time (config reload).
+  void set_recheck_interval(std::chrono::milliseconds interval) { recheck_.store(interval.count()); }
 
   // Null when the registry is full.
   std::shared_ptr<Session> create(Revision revision, json::object client_capabilities, json::object client_info,
@@ -188,6 +196,7 @@ class SessionRegistry {
   std::atomic<std::size_t> count_{0};
   SessionStore* store_ = nullptr;
   std::chrono::milliseconds store_ttl_{0};
+  std::atomic<std::int64_t> recheck_{0};  // milliseconds
 };
 
 // The key a JSON-RPC id is tracked under (ids may be strings or integers).

@@ -147,6 +147,7 @@ class Service {
     std::vector<std::string> clients;
     for (auto const& [client, hash] : settings_.auth.clients) clients.push_back(client);
     metrics_.set_known_clients(clients);
+    sessions_.set_recheck_interval(ms(settings_.cache.session_recheck_ms));
     readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
     redis_required_ = settings_.cache.redis_required;
     disk_min_free_mb_ = settings_.health.disk_min_free_mb;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Throughput of one MCP session served by 1, 2 and 3 replicas behind HAProxy (the shipped
-# installers/haproxy/haproxy.cfg) sharing one redis-server for sessions and rate limits, and two
-# references in the same run: one replica without HAProxy, with sessions in Redis and without.
+# installers/haproxy/haproxy.cfg) sharing one redis-server for sessions and rate limits, and
+# references in the same run: one replica without HAProxy, its sessions in the process or in Redis.
 # tools/call echo, CONNECTIONS keep-alive connections (default 32), wrk on core 1, the rest
 # wherever the kernel puts it; loopback only; every point is bounded in time.
-#   tests/bench/run-scale-out-bench.sh [SERVER_BINARY]   env: DURATION (s, default 10), CONNECTIONS
+#   tests/bench/run-scale-out-bench.sh [SERVER_BINARY]   env: DURATION (s, default 10), CONNECTIONS, ROUNDS
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -76,23 +76,42 @@ stop_haproxy() {
 echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
 echo "# columns: setup connections requests/s p50_ms p99_ms errors requests; tools/call echo, ${duration}s per point"
 
-for sharing in true false; do
-  start_replicas 1 --set "cache.share_sessions=$sharing"
-  url="http://127.0.0.1:${mcp_ports[0]}/mcp"
-  measure "$url" "$echo_call" "$(open_session "$url")" | sed "s/^/direct-1-replica-sessions-in-redis=$sharing /"
-  stop_replicas
-done
-
-for count in 1 2 3; do
-  start_replicas "$count"
-  start_haproxy "$count"
-  url="http://127.0.0.1:$lb_port/mcp"
-  measure "$url" "$echo_call" "$(open_session "$url")" | sed "s/^/haproxy-$count-replicas /"
-  # Every replica took part: each one's own request counter moved.
-  for port in "${admin_ports[@]}"; do
-    served=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^mcp_requests_total\{.*method="tools\/call"/{s+=$2} END{print s+0}')
-    echo "#   replica on admin port $port served $served tools/call"
+# One replica, no HAProxy: sessions kept in the process; in Redis, checked once a second (the
+# default); in Redis, checked on every request.
+direct_round() {
+  local setup label sharing recheck url
+  for setup in local:false:1000 shared:true:1000 shared-every-request:true:0; do
+    IFS=: read -r label sharing recheck <<<"$setup"
+    start_replicas 1 --set "cache.share_sessions=$sharing" --set "cache.session_recheck_ms=$recheck"
+    url="http://127.0.0.1:${mcp_ports[0]}/mcp"
+    measure "$url" "$echo_call" "$(open_session "$url")" | sed "s/^/direct-1-replica-sessions-$label /"
+    stop_replicas
   done
-  stop_haproxy
-  stop_replicas
+}
+
+haproxy_round() {
+  local count url port served
+  for count in 1 2 3; do
+    start_replicas "$count"
+    start_haproxy "$count"
+    url="http://127.0.0.1:$lb_port/mcp"
+    measure "$url" "$echo_call" "$(open_session "$url")" | sed "s/^/haproxy-$count-replicas /"
+    # Every replica took part: each one's own request counter moved.
+    for port in "${admin_ports[@]}"; do
+      served=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^mcp_requests_total\{.*method="tools\/call"/{s+=$2} END{print s+0}')
+      echo "#   replica on admin port $port served $served tools/call" >&2
+    done
+    stop_haproxy
+    stop_replicas
+  done
+}
+
+# Setups alternate ROUNDS times (default 3), so drift on the machine hits all alike; means last.
+for ((round = 1; round <= ${ROUNDS:-3}; round++)); do
+  direct_round | tee -a "$work/rounds.txt"
+  haproxy_round | tee -a "$work/rounds.txt"
 done
+echo "# means over ${ROUNDS:-3} rounds: setup requests/s p50_ms p99_ms errors"
+awk '{n[$1]++; r[$1]+=$3; p50[$1]+=$4; p99[$1]+=$5; e[$1]+=$6; if (!($1 in order)) {order[$1]=++k; names[k]=$1}}
+     END {for (i = 1; i <= k; i++) {s=names[i]; printf "%s %.0f %.2f %.2f %d\n", s, r[s]/n[s], p50[s]/n[s], p99[s]/n[s], e[s]}}' \
+  "$work/rounds.txt"

@@ -19,8 +19,9 @@ std::string const kAliceToken = "alice-token-0123456789";
 std::string const kBobToken = "bob-token-0123456789";
 
 ServerLaunch replica(RedisUnderTest const& redis, std::vector<std::string> extra = {}) {
+  // Every request asks Redis (the default lets a copy checked in the last second serve alone).
   std::vector<std::string> arguments{"--set", "cache.redis_url=" + redis.url(), "--set",
-                                     "server.session_idle_timeout_s=600"};
+                                     "server.session_idle_timeout_s=600", "--set", "cache.session_recheck_ms=0"};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   return ServerLaunch{arguments, {}};
 }

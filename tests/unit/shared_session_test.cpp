@@ -163,6 +163,19 @@ TEST_F(SharedSessions, ASessionEndedOnOneReplicaEndsOnAll) {
   EXPECT_TRUE(stream->finished());
 }
 
+TEST_F(SharedSessions, ACopyCheckedRecentlyServesWithoutAskingTheStore) {
+  replica_a.set_recheck_interval(std::chrono::hours(1));
+  auto const on_a = create_on_a();  // checked: it was just written
+  auto const calls = store.calls;
+  EXPECT_EQ(run(replica_a.lookup(on_a->id())), on_a);
+  EXPECT_EQ(store.calls, calls);
+  run(replica_b.end(on_a->id()));
+  EXPECT_EQ(run(replica_a.lookup(on_a->id())), on_a);  // the end shows here only at the next check
+
+  replica_a.set_recheck_interval(std::chrono::milliseconds(0));
+  EXPECT_FALSE(run(replica_a.lookup(on_a->id())));
+}
+
 TEST_F(SharedSessions, AnOutageServesLocalCopiesAndCatchesUpAfterwards) {
   auto const on_a = create_on_a();
   store.available = false;
