@@ -98,12 +98,11 @@ void Session::set_log_level(LogLevel level) {
 
 void Session::record_change(std::string name, std::optional<std::string> value) {
   std::lock_guard lock(mutex_);
-  if (tracking_) changes_.push_back({std::move(name), std::move(value)});
+  if (store_) changes_.push_back({std::move(name), std::move(value)});
 }
 
 void Session::share(SessionStore& store) {
   std::lock_guard lock(mutex_);
-  tracking_ = true;
   store_ = &store;
 }
 

@@ -134,8 +134,7 @@ class Session {
   bool standalone_claimed_ = false;
   std::uint64_t next_stream_ = 0;
   bool closed_ = false;
-  bool tracking_ = false;
-  SessionStore* store_ = nullptr;
+  SessionStore* store_ = nullptr;  // shared: changes are kept for it
   bool published_ = false;
   std::vector<SessionFieldChange> changes_;
 };
