@@ -236,6 +236,15 @@ std::pair<std::string, std::shared_ptr<Session::PendingReply>> Session::expect_r
   return {std::move(id), std::move(pending)};
 }
 
+asio::awaitable<void> Session::announce_reply(std::string const& id, std::chrono::milliseconds timeout) {
+  SessionStore* store = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    store = store_;
+  }
+  if (store) co_await store->expect_reply(id_, id_key(json::value(id)), timeout);
+}
+
 asio::awaitable<std::optional<json::object>> Session::wait_reply(std::string const& id,
                                                                  std::shared_ptr<PendingReply> pending,
                                                                  std::chrono::milliseconds timeout) {
@@ -447,12 +456,10 @@ asio::awaitable<void> SessionRegistry::publish(Session& session) {
 }
 
 asio::awaitable<void> SessionRegistry::forward_reply(Session const& session, json::object const& response) {
-  // As long as a server-to-client request may wait (the longest is a few minutes).
-  constexpr std::chrono::minutes kReplyKept{5};
   if (!store_) co_return;
   auto const* id = response.if_contains("id");
   if (!id) co_return;
-  co_await store_->put_reply(session.id(), id_key(*id), json::serialize(response), kReplyKept);
+  co_await store_->put_reply(session.id(), id_key(*id), json::serialize(response));
 }
 
 asio::awaitable<void> SessionRegistry::end(std::string const& id) {

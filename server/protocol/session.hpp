@@ -71,6 +71,9 @@ class Session {
   // Server-to-client requests: reserve an id before sending, then wait for the answer.
   struct PendingReply;
   std::pair<std::string, std::shared_ptr<PendingReply>> expect_reply(asio::any_io_executor executor);
+  // Shared sessions: tells the store the answer is awaited, so another replica receiving it hands
+  // it over. Call before sending the request.
+  asio::awaitable<void> announce_reply(std::string const& id, std::chrono::milliseconds timeout);
   // Empty when the timeout passed or the session ended first.
   asio::awaitable<std::optional<json::object>> wait_reply(std::string const& id,
                                                           std::shared_ptr<PendingReply> pending,

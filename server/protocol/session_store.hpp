@@ -41,10 +41,13 @@ class SessionStore {
   // Ends the session, remembering that for `ttl`.
   virtual asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds ttl) = 0;
 
-  // The client's answer to a server-to-client request reached a replica other than the one
-  // waiting for it: kept for that one to take, for at most `ttl`.
-  virtual asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
-                                             std::chrono::milliseconds ttl) = 0;
+  // A replica asks the client something and waits up to `ttl` for the answer, which may reach
+  // another replica. Announced before the question is sent, so no answer can come first.
+  virtual asio::awaitable<Outcome> expect_reply(std::string session_id, std::string request_key,
+                                                std::chrono::milliseconds ttl) = 0;
+  // An answer that reached a replica other than the one waiting: kept for that one to take while
+  // it waits; kAbsent (nothing kept) when no replica waits for it, so clients cannot fill the store.
+  virtual asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply) = 0;
   // Takes such an answer once it is there (kAbsent until then).
   virtual asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
                                                                       std::string request_key) = 0;

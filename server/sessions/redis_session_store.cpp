@@ -1,5 +1,7 @@
 #include "sessions/redis_session_store.hpp"
 
+#include <algorithm>
+
 namespace prodmcp::sessions {
 
 namespace {
@@ -45,6 +47,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return existed
 )lua";
 
+// KEYS[1]: the await marker, KEYS[2]: the answer. ARGV[1]: the answer. Kept only while a replica
+// waits, for as long as it still does.
+constexpr std::string_view kPutReply = R"lua(
+local left = redis.call('PTTL', KEYS[1])
+if left <= 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', left)
+return 1
+)lua";
+
 constexpr std::string_view kEndedField = "ended";
 
 }  // namespace
@@ -57,7 +69,8 @@ RedisSessionStore::RedisSessionStore(cache::RedisClient& redis, resilience::Circ
       load_script_(kLoad),
       create_script_(kCreate),
       update_script_(kUpdate),
-      end_script_(kEnd) {}
+      end_script_(kEnd),
+      put_reply_script_(kPutReply) {}
 
 bool RedisSessionStore::usable() { return redis_.connected() && (!breaker_ || breaker_->allow()); }
 
@@ -126,24 +139,36 @@ asio::awaitable<Outcome> RedisSessionStore::end(std::string id, std::chrono::mil
   co_return result.reply.integer == 1 ? Outcome::kDone : Outcome::kAbsent;
 }
 
-std::string RedisSessionStore::reply_key(std::string const& session_id, std::string const& request_key) const {
-  return prefix_ + session_id + ":reply:" + request_key;
+std::string RedisSessionStore::request_key_of(std::string const& session_id, std::string_view kind,
+                                              std::string const& request_key) const {
+  return prefix_ + session_id + ":" + std::string(kind) + ":" + request_key;
+}
+
+asio::awaitable<Outcome> RedisSessionStore::expect_reply(std::string session_id, std::string request_key,
+                                                         std::chrono::milliseconds ttl) {
+  if (!usable()) co_return Outcome::kUnavailable;
+  std::vector<std::string> command{"SET", request_key_of(session_id, "await", request_key), "1", "PX",
+                                   std::to_string(std::max<std::int64_t>(1, ttl.count()))};
+  auto const result = co_await redis_.command(std::move(command));
+  co_return settle(result) ? Outcome::kDone : Outcome::kUnavailable;
 }
 
 asio::awaitable<Outcome> RedisSessionStore::put_reply(std::string session_id, std::string request_key,
-                                                      std::string reply, std::chrono::milliseconds ttl) {
+                                                      std::string reply) {
   if (!usable()) co_return Outcome::kUnavailable;
-  std::vector<std::string> command{"SET", reply_key(session_id, request_key), std::move(reply), "PX",
-                                   std::to_string(ttl.count())};
-  auto const result = co_await redis_.command(std::move(command));
-  co_return settle(result) ? Outcome::kDone : Outcome::kUnavailable;
+  std::vector<std::string> keys{request_key_of(session_id, "await", request_key),
+                                request_key_of(session_id, "reply", request_key)};
+  std::vector<std::string> arguments{std::move(reply)};
+  auto const result = co_await put_reply_script_.run(redis_, std::move(keys), std::move(arguments));
+  if (!settle(result)) co_return Outcome::kUnavailable;
+  co_return result.reply.integer == 1 ? Outcome::kDone : Outcome::kAbsent;
 }
 
 asio::awaitable<std::pair<Outcome, std::string>> RedisSessionStore::take_reply(std::string session_id,
                                                                                std::string request_key) {
   std::pair<Outcome, std::string> taken{Outcome::kUnavailable, {}};
   if (!usable()) co_return taken;
-  std::vector<std::string> command{"GETDEL", reply_key(session_id, request_key)};
+  std::vector<std::string> command{"GETDEL", request_key_of(session_id, "reply", request_key)};
   auto result = co_await redis_.command(std::move(command));
   if (!settle(result)) co_return taken;
   if (result.reply.type != RedisReply::Type::kString) {

@@ -1,8 +1,9 @@
 #pragma once
 // Sessions kept in Redis, one hash per session (prodmcp:session:<id>) that expires when no replica
 // has used the session for the idle timeout; an ended session leaves a hash holding only
-// "ended" for as long. A client's answer to a server-to-client request that reached the wrong
-// replica waits in prodmcp:session:<id>:reply:<request> until the asking replica takes it. Calls go through the Redis circuit breaker, so an
+// "ended" for as long. While a replica waits for the answer to a server-to-client request,
+// prodmcp:session:<id>:await:<request> says so; an answer reaching another replica waits in
+// prodmcp:session:<id>:reply:<request> until the asking replica takes it. Calls go through the Redis circuit breaker, so an
 // outage answers "unavailable" at once instead of waiting on every request.
 #include "cache/redis_client.hpp"
 #include "cache/redis_script.hpp"
@@ -25,14 +26,15 @@ class RedisSessionStore final : public protocol::SessionStore {
                                   std::chrono::milliseconds ttl) override;
   asio::awaitable<Outcome> update(std::string id, std::vector<protocol::SessionFieldChange> changes) override;
   asio::awaitable<Outcome> end(std::string id, std::chrono::milliseconds ttl) override;
-  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
-                                     std::chrono::milliseconds ttl) override;
+  asio::awaitable<Outcome> expect_reply(std::string session_id, std::string request_key,
+                                        std::chrono::milliseconds ttl) override;
+  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply) override;
   asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
                                                               std::string request_key) override;
 
  private:
   bool usable();
-  std::string reply_key(std::string const& session_id, std::string const& request_key) const;
+  std::string request_key_of(std::string const& session_id, std::string_view kind, std::string const& request_key) const;
   // Feeds the breaker; true when Redis answered without an error.
   bool settle(cache::RedisResult const& result);
 
@@ -43,6 +45,7 @@ class RedisSessionStore final : public protocol::SessionStore {
   cache::RedisScript create_script_;
   cache::RedisScript update_script_;
   cache::RedisScript end_script_;
+  cache::RedisScript put_reply_script_;
 };
 
 }  // namespace prodmcp::sessions

@@ -264,6 +264,13 @@ TEST_F(ScaleOut, TheAnswerToAServerRequestMayReachAnotherReplica) {
           R"(","result":{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"m"}})");
   EXPECT_EQ(answered.status, 202) << answered.body;
   EXPECT_TRUE(read_until(stream.fd(), received, "LLM response: forty-two")) << received;
+
+  // Answers nobody asked for are not kept: a client cannot fill Redis with them.
+  auto const unasked = http_request(replicas_[other].port, "POST", "/mcp", mcp_headers(session),
+                                    R"({"jsonrpc":"2.0","id":"srv-0123","result":{"padding":")" +
+                                        std::string(100'000, 'x') + R"("}})");
+  EXPECT_EQ(unasked.status, 202);
+  EXPECT_EQ(redis_.cli("KEYS prodmcp:session:" + session + ":*"), "\n") << "answers or waits left in Redis";
 }
 
 TEST_F(ScaleOut, ARollingRestartFailsNoRequest) {

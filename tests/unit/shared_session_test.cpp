@@ -21,6 +21,7 @@ class MemoryStore final : public SessionStore {
   int calls = 0;
   std::map<std::string, SessionFields> sessions;
   std::set<std::string> ended;
+  std::set<std::string> awaited;
   std::map<std::string, std::string> replies;
 
   asio::awaitable<std::pair<Outcome, SessionFields>> load(std::string id, std::chrono::milliseconds) override {
@@ -49,9 +50,15 @@ class MemoryStore final : public SessionStore {
     }
     co_return Outcome::kDone;
   }
-  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply,
-                                     std::chrono::milliseconds) override {
+  asio::awaitable<Outcome> expect_reply(std::string session_id, std::string request_key,
+                                        std::chrono::milliseconds) override {
     if (!available) co_return Outcome::kUnavailable;
+    awaited.insert(session_id + " " + request_key);
+    co_return Outcome::kDone;
+  }
+  asio::awaitable<Outcome> put_reply(std::string session_id, std::string request_key, std::string reply) override {
+    if (!available) co_return Outcome::kUnavailable;
+    if (!awaited.erase(session_id + " " + request_key)) co_return Outcome::kAbsent;
     replies[session_id + " " + request_key] = std::move(reply);
     co_return Outcome::kDone;
   }
@@ -225,6 +232,7 @@ TEST_F(SharedSessions, AnAnswerThatReachesAnotherReplicaFindsTheRequestWaitingFo
   auto const on_b = run(replica_b.lookup(on_a->id()));
   ASSERT_TRUE(on_b);
   auto [request_id, pending] = on_a->expect_reply(io.get_executor());
+  run(on_a->announce_reply(request_id, std::chrono::seconds(5)));
   boost::json::object const answer{
       {"jsonrpc", "2.0"}, {"id", request_id}, {"result", boost::json::object{{"answer", 42}}}};
   EXPECT_FALSE(on_b->deliver_reply(id_key(boost::json::value(request_id)), answer));  // nobody waits on b
@@ -237,6 +245,13 @@ TEST_F(SharedSessions, AnAnswerThatReachesAnotherReplicaFindsTheRequestWaitingFo
   ASSERT_TRUE(got);
   EXPECT_EQ(got->at("result").at("answer"), 42);
   EXPECT_TRUE(store.replies.empty());  // taken
+}
+
+TEST_F(SharedSessions, AnswersNobodyWaitsForAreNotKept) {
+  auto const on_a = create_on_a();
+  boost::json::object const unasked{{"jsonrpc", "2.0"}, {"id", "srv-made-up"}, {"result", boost::json::object{}}};
+  run(replica_b.forward_reply(*on_a, unasked));
+  EXPECT_TRUE(store.replies.empty());
 }
 
 TEST_F(SharedSessions, IdsThisServerDidNotMakeNeverReachTheStore) {
