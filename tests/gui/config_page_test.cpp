@@ -13,23 +13,15 @@
 #include <QtTest>
 
 #include "config_form.hpp"
+#include "support/text_files.hpp"
 #include "config_page.hpp"
 #include "main_window.hpp"
 
 using namespace prodmcp::console;
+using prodmcp::testing::read_text_file;
+using prodmcp::testing::write_text_file;
 
 namespace {
-
-QString read(QString const& path) {
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-void write(QString const& path, QString const& text) {
-  QFile file(path);
-  QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-  file.write(text.toUtf8());
-}
 
 ConsoleOptions options_for(QString const& config_file, bool autostart) {
   ConsoleOptions options;
@@ -100,7 +92,7 @@ struct EditorUnderTest {
   }
   static QString written(QTemporaryDir const& dir, QString const& text) {
     auto const path = dir.filePath("prodmcp.toml");
-    write(path, text);
+    if (!write_text_file(path, text)) QTest::qFail(qPrintable("cannot write " + path), __FILE__, __LINE__);
     return path;
   }
 };
@@ -166,7 +158,7 @@ class ConfigPageTest : public QObject {
     QVERIFY(page->form()->field_problem("server.workers").contains("must be an integer"));
     QVERIFY(!page->save());
     QVERIFY(page->apply_label()->text().contains("error"));
-    QCOMPARE(read(path), kConfig);
+    QCOMPARE(read_text_file(path), kConfig);
     QVERIFY(!QFile::exists(path + ".bak"));
   }
 
@@ -200,8 +192,8 @@ class ConfigPageTest : public QObject {
     auto const running = running_config(session.admin_url());
     QCOMPARE(running.value("logging.level").toObject().value("value").toString(), QString("debug"));
     QVERIFY(running.value("logging.level").toObject().value("origin").toString().startsWith("file"));
-    QVERIFY(read(path).contains("level = \"debug\""));
-    QCOMPARE(read(path + ".bak"), kConfig);
+    QVERIFY(read_text_file(path).contains("level = \"debug\""));
+    QCOMPARE(read_text_file(path + ".bak"), kConfig);
     QVERIFY(timeline_has(session, "config_reloaded", "logging.level"));
     QVERIFY(timeline_has(session, "config_applied"));
     QTRY_COMPARE_WITH_TIMEOUT(apply_changes(editor), QStringList(), 5000);
@@ -233,7 +225,7 @@ class ConfigPageTest : public QObject {
     QVERIFY(!finished[0][0].toBool());
     QVERIFY2(finished[0][1].toString().contains("disk_space"), qPrintable(finished[0][1].toString()));
     QVERIFY2(finished[0][1].toString().contains("back in effect"), qPrintable(finished[0][1].toString()));
-    QCOMPARE(read(path), kConfig);
+    QCOMPARE(read_text_file(path), kConfig);
     QVERIFY(timeline_has(session, "config_rolled_back", "disk_space"));
     QCOMPARE(running_config(session.admin_url()).value("health.disk_min_free_mb").toObject().value("value").toInt(), 100);
     QTRY_VERIFY_WITH_TIMEOUT(session.health().ready(), 10000);
@@ -247,13 +239,13 @@ class ConfigPageTest : public QObject {
     auto const& path = editor.path;
     auto* page = editor.page;
     // No unsaved edits: the editor takes the new version and says so.
-    write(path, kConfig + "\n[cache]\nttl_s = 5\n");
+    QVERIFY(write_text_file(path, kConfig + "\n[cache]\nttl_s = 5\n"));
     QTRY_VERIFY_WITH_TIMEOUT(page->text_edit()->toPlainText().contains("ttl_s = 5"), 5000);
     QVERIFY(timeline_has(session, "config_file_changed"));
     QVERIFY(page->conflict_bar()->isHidden());
     // Unsaved edits are not overwritten: the page asks.
     session.config_editor().document().set_value("cache.ttl_s", "6");
-    write(path, kConfig + "\n[cache]\nttl_s = 7\n");
+    QVERIFY(write_text_file(path, kConfig + "\n[cache]\nttl_s = 7\n"));
     QTRY_VERIFY_WITH_TIMEOUT(!page->conflict_bar()->isHidden(), 5000);
     QVERIFY(page->text_edit()->toPlainText().contains("ttl_s = 6"));
     QVERIFY(session.config_editor().modified());

@@ -11,21 +11,13 @@
 
 #include "config_editor/config_comparison.hpp"
 #include "config_editor/config_file.hpp"
+#include "support/text_files.hpp"
 
 using namespace prodmcp::console;
+using prodmcp::testing::read_text_file;
+using prodmcp::testing::write_text_file;
 
 namespace {
-
-QString read(QString const& path) {
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-void write(QString const& path, QString const& text) {
-  QFile file(path);
-  ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-  file.write(text.toUtf8());
-}
 
 QJsonObject config_of(std::initializer_list<std::tuple<char const*, QJsonValue, char const*>> keys,
                       QJsonArray restart_required = {}) {
@@ -43,11 +35,11 @@ TEST(ConfigFile, SavesAtomicallyAndKeepsThePreviousVersion) {
   EXPECT_EQ(file.open(path), "");  // not there yet: an empty document
   QString error;
   ASSERT_TRUE(file.save("[cache]\nttl_s = 60\n", &error)) << error.toStdString();
-  EXPECT_EQ(read(path), "[cache]\nttl_s = 60\n");
+  EXPECT_EQ(read_text_file(path), "[cache]\nttl_s = 60\n");
   EXPECT_FALSE(QFile::exists(ConfigFile::backup_path(path)));
   ASSERT_TRUE(file.save("[cache]\nttl_s = 90\n", &error));
-  EXPECT_EQ(read(path), "[cache]\nttl_s = 90\n");
-  EXPECT_EQ(read(ConfigFile::backup_path(path)), "[cache]\nttl_s = 60\n");
+  EXPECT_EQ(read_text_file(path), "[cache]\nttl_s = 90\n");
+  EXPECT_EQ(read_text_file(ConfigFile::backup_path(path)), "[cache]\nttl_s = 60\n");
   EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files).size(), 2);  // no temporary file left behind
 }
 
@@ -62,7 +54,7 @@ TEST(ConfigFile, ASaveIntoAMissingFolderFailsAndSaysWhy) {
 TEST(ConfigFile, NoticesChangesMadeByOthersButNotItsOwn) {
   QTemporaryDir dir;
   auto const path = dir.filePath("prodmcp.toml");
-  write(path, "[cache]\nttl_s = 1\n");
+  ASSERT_TRUE(write_text_file(path, "[cache]\nttl_s = 1\n"));
   ConfigFile file;
   EXPECT_EQ(file.open(path), "[cache]\nttl_s = 1\n");
   QSignalSpy changed(&file, &ConfigFile::changed_on_disk);
@@ -70,12 +62,12 @@ TEST(ConfigFile, NoticesChangesMadeByOthersButNotItsOwn) {
   QTest::qWait(400);
   EXPECT_EQ(changed.count(), 0);
   // Another editor replaces the file by a rename, as most do.
-  write(dir.filePath("other.tmp"), "[cache]\nttl_s = 3\n");
+  ASSERT_TRUE(write_text_file(dir.filePath("other.tmp"), "[cache]\nttl_s = 3\n"));
   ASSERT_TRUE(QFile::rename(dir.filePath("other.tmp"), path) || (QFile::remove(path) && QFile::rename(dir.filePath("other.tmp"), path)));
   ASSERT_TRUE(QTest::qWaitFor([&] { return changed.count() > 0; }, 3000));
   EXPECT_EQ(changed.last().at(0).toString(), "[cache]\nttl_s = 3\n");
   // And the watch survives the rename: an in-place write is noticed too.
-  write(path, "[cache]\nttl_s = 4\n");
+  ASSERT_TRUE(write_text_file(path, "[cache]\nttl_s = 4\n"));
   ASSERT_TRUE(QTest::qWaitFor([&] { return changed.count() > 1; }, 3000));
   EXPECT_EQ(file.disk_text(), "[cache]\nttl_s = 4\n");
 }
