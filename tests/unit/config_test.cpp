@@ -7,6 +7,7 @@
 #include "config/loader.hpp"
 #include "config/report.hpp"
 #include "config/toml_reader.hpp"
+#include "support/param_names.hpp"
 
 using namespace prodmcp::config;
 
@@ -37,6 +38,10 @@ struct TextCase {
   std::optional<Value> expected;
 };
 
+void PrintTo(TextCase const& row, std::ostream* out) {
+  *out << type_name(row.type) << " \"" << row.text << "\"";
+}
+
 class ParseText : public ::testing::TestWithParam<TextCase> {};
 
 TEST_P(ParseText, ReadsOrExplains) {
@@ -64,7 +69,9 @@ INSTANTIATE_TEST_SUITE_P(
                       TextCase{ValueType::kStringList, "a, b ,c", Value(StringList{"a", "b", "c"})},
                       TextCase{ValueType::kStringList, "", Value(StringList{})},
                       TextCase{ValueType::kStringMap, "a=1, b = x", Value(StringMap{{"a", "1"}, {"b", "x"}})},
-                      TextCase{ValueType::kStringMap, "a", std::nullopt}));
+                      TextCase{ValueType::kStringMap, "a", std::nullopt}),
+    prodmcp::testing::row_names<TextCase>(
+        [](TextCase const& row) { return std::string(type_name(row.type)) + " " + row.text; }));
 
 TEST(ConfigLoader, DefaultsWhenNothingIsSet) {
   auto const config = load_config(sources_with_env({}));

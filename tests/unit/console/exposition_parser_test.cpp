@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/param_names.hpp"
+
 using prodmcp::console::metrics::Label;
 using prodmcp::console::metrics::MetricFamily;
 using prodmcp::console::metrics::MetricType;
@@ -42,6 +44,8 @@ struct BrokenRow {
   std::string_view text;
   std::string_view error;  // the first error, as ParseError::to_string()
 };
+
+void PrintTo(BrokenRow const& row, std::ostream* out) { *out << testing::PrintToString(row.text); }
 
 class BrokenInput : public testing::TestWithParam<BrokenRow> {};
 
@@ -127,7 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "line 2, column 1: summary quantile \"s\" without a \"quantile\" label"},
         BrokenRow{"ok 1\r\n  bad{x=\"1\"} y\r\n",
                   "line 2, column 14: expected a number as the sample value (like 1, -2.5e3, NaN, +Inf), "
-                  "found \"y\""}));
+                  "found \"y\""}),
+    prodmcp::testing::row_names<BrokenRow>([](BrokenRow const& row) { return row.text; }));
 
 // ---- Valid input: each row is one sample line and what it must parse to. ----
 
@@ -138,6 +143,8 @@ struct SampleRow {
   double value;
   std::optional<int64_t> timestamp_ms;
 };
+
+void PrintTo(SampleRow const& row, std::ostream* out) { *out << testing::PrintToString(row.text); }
 
 class ValidSample : public testing::TestWithParam<SampleRow> {};
 
@@ -180,7 +187,8 @@ INSTANTIATE_TEST_SUITE_P(
         SampleRow{"m -2.5E-3", "m", {}, -0.0025, std::nullopt}, SampleRow{"m +7", "m", {}, 7, std::nullopt},
         SampleRow{"m .5", "m", {}, 0.5, std::nullopt}, SampleRow{"m 1e308", "m", {}, 1e308, std::nullopt},
         SampleRow{"m 1 1712345678901", "m", {}, 1, 1712345678901}, SampleRow{"m 1 -5", "m", {}, 1, -5},
-        SampleRow{"\tm\t2\t", "m", {}, 2, std::nullopt}, SampleRow{"m 3\r\n", "m", {}, 3, std::nullopt}));
+        SampleRow{"\tm\t2\t", "m", {}, 2, std::nullopt}, SampleRow{"m 3\r\n", "m", {}, 3, std::nullopt}),
+    prodmcp::testing::row_names<SampleRow>([](SampleRow const& row) { return row.text; }));
 
 TEST(ExpositionParser, HelpAndTypeWithEscapesAndOtherComments) {
   auto result = parse_exposition(

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "support/param_names.hpp"
+
 using prodmcp::console::metrics::bucket_quantile;
 using prodmcp::console::metrics::evaluate_instant;
 using prodmcp::console::metrics::evaluate_range;
@@ -513,6 +515,8 @@ struct ErrorRow {
   std::string_view error;
 };
 
+void PrintTo(ErrorRow const& row, std::ostream* out) { *out << testing::PrintToString(row.expr); }
+
 class PromqlParseError : public testing::TestWithParam<ErrorRow> {};
 
 TEST_P(PromqlParseError, SaysWhereAndWhatWasExpected) {
@@ -591,7 +595,8 @@ INSTANTIATE_TEST_SUITE_P(
             "like rate() to it first)"},
         ErrorRow{"x{__name__=\"y\"}", "column 12: the metric name is set twice (before '{' and as __name__)"},
         ErrorRow{"", "column 1: expected an expression, found end of input"},
-        ErrorRow{"x y", "column 3: unexpected \"y\" after the end of the expression"}));
+        ErrorRow{"x y", "column 3: unexpected \"y\" after the end of the expression"}),
+    prodmcp::testing::row_names<ErrorRow>([](ErrorRow const& row) { return row.expr; }));
 
 TEST(PromqlParse, InvalidRegexIsAParseError) {
   auto r = parse_promql("x{a=~\"(\"}");
