@@ -1,5 +1,6 @@
 // prodmcp-server: the production MCP server over Streamable HTTP or stdio, and its config tools.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 #include <optional>
 
@@ -98,6 +99,10 @@ int serve(config::ConfigSources const& sources, runtime::RunOptions options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that went away (a console no longer reading the log pipe, a client that closed stdout,
+  // a Redis connection written to after it reset) is an error to handle where it happens, not a
+  // signal that ends the process and every request it is serving. hiredis writes with write(2).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"prodmcp-server: a production MCP server (Streamable HTTP on /mcp, or stdio)"};
   app.require_subcommand(0, 1);
   app.fallthrough();

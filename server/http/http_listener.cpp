@@ -2,6 +2,7 @@
 #include "http/http_listener.hpp"
 
 #include "http/correlation.hpp"
+#include "logging/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <exception>
 #include <iostream>
 #include <mutex>
 #include <unordered_map>
@@ -35,13 +37,61 @@ Response json_response(int status, std::string body) {
 
 namespace {
 
-std::string error_body(std::string_view message) {
+std::string error_body(std::string_view message, int code = -32600) {
   // A JSON-RPC error without id: what MCP clients expect even from transport-level failures.
-  std::string body = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":")";
+  std::string body = R"({"jsonrpc":"2.0","id":null,"error":{"code":)" + std::to_string(code) + R"(,"message":")";
   body += message;  // callers pass plain ASCII without quotes
   body += "\"}}";
   return body;
 }
+
+// A deadline for reading a request that, unlike the stream's own expiry, leaves the socket open
+// so the client can be told (408), and that a busy server cannot miss for the client: when it
+// fires late, after the bytes have arrived, reading goes on. One per connection.
+class ReadDeadline {
+ public:
+  explicit ReadDeadline(beast::tcp_stream& stream)
+      : stream_(stream), state_(std::make_shared<State>(stream.get_executor())) {}
+  ~ReadDeadline() {
+    state_->armed = false;
+    state_->timer.cancel();
+  }
+
+  // Runs `start()` (an async read with kNoThrow) until it completes or `limit` passes with
+  // nothing more to read; then its error is beast::error::timeout.
+  template <typename StartRead>
+  asio::awaitable<error_code> read(std::chrono::milliseconds limit, StartRead start) {
+    for (int late = 0;; ++late) {
+      state_->expired = false;
+      state_->timer.expires_after(limit);
+      state_->timer.async_wait([state = state_, socket = &stream_.socket()](error_code ec) {
+        if (ec || !state->armed) return;
+        state->expired = true;
+        error_code ignored;
+        socket->cancel(ignored);
+      });
+      state_->armed = true;
+      auto [ec, n] = co_await start();
+      state_->armed = false;
+      state_->timer.cancel();
+      if (!state_->expired || ec != asio::error::operation_aborted) co_return ec;
+      error_code ignored;
+      if (late == 3 || stream_.socket().available(ignored) == 0) co_return beast::error::timeout;
+      // The bytes were there; the deadline passed while this thread was busy elsewhere.
+      limit = std::chrono::milliseconds(1000);
+    }
+  }
+
+ private:
+  struct State {
+    explicit State(asio::any_io_executor executor) : timer(std::move(executor)) {}
+    asio::steady_timer timer;
+    bool armed = false;    // a read is under way (the timer handler may outlive a read)
+    bool expired = false;  // the deadline cancelled the read
+  };
+  beast::tcp_stream& stream_;
+  std::shared_ptr<State> state_;
+};
 
 class BeastExchange final : public Exchange {
  public:
@@ -151,11 +201,17 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       : pool(pool),
         limits(limits),
         too_large_message("request body exceeds MAX_REQUEST_SIZE (" + std::to_string(limits.max_body_bytes) +
-                          " bytes)") {}
+                          " bytes)"),
+        header_timeout_message("the request line and headers did not arrive within limits.header_timeout_ms (" +
+                               std::to_string(limits.header_timeout.count()) + " ms)"),
+        body_timeout_message("the request body did not arrive within limits.body_timeout_ms (" +
+                             std::to_string(limits.body_timeout.count()) + " ms)") {}
 
   runtime::WorkerPool& pool;
   ListenerLimits const limits;
   std::string const too_large_message;
+  std::string const header_timeout_message;
+  std::string const body_timeout_message;
   std::unordered_map<std::string, Handler*> routes;
   ExchangeObserver* observer = nullptr;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
@@ -193,9 +249,10 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> reply_and_close(beast::tcp_stream& stream, bhttp::status status, std::string_view message,
-                                        unsigned version) {
+                                        unsigned version, std::string_view retry_after = {}) {
     bhttp::response<bhttp::string_body> response{status, version};
     response.set(bhttp::field::content_type, "application/json");
+    if (!retry_after.empty()) response.set(bhttp::field::retry_after, retry_after);
     response.body() = error_body(message);
     response.keep_alive(false);
     response.prepare_payload();
@@ -230,20 +287,23 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     beast::tcp_stream stream(std::move(socket));
     if (open > limits.max_connections) {
       co_await reply_and_close(stream, bhttp::status::service_unavailable,
-                               "the server has reached its connection limit; retry shortly", 11);
+                               "the server has reached its connection limit; retry shortly", 11, "1");
       co_return;
     }
 
     beast::flat_buffer buffer;
+    ReadDeadline deadline(stream);
     bool first = true;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
       // Slow-drip clients get a deadline for the whole header, not per byte.
-      stream.expires_after(first || buffer.size() > 0 ? limits.header_timeout : limits.idle_timeout);
+      bool const idle = !first && buffer.size() == 0;
       first = false;
-      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      auto read_ec = co_await deadline.read(idle ? limits.idle_timeout : limits.header_timeout, [&] {
+        return bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      });
       if (read_ec == bhttp::error::header_limit) {
         co_await reply_and_close(stream, bhttp::status::request_header_fields_too_large,
                                  "request headers exceed the server's limit", 11);
@@ -255,10 +315,15 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, 11);
         co_return;
       }
+      if (read_ec == beast::error::timeout) {
+        // An idle keep-alive connection just closes; a request that started and stalled is told.
+        if (parser.got_some() || buffer.size() > 0)
+          co_await reply_and_close(stream, bhttp::status::request_timeout, header_timeout_message, 11);
+        co_return;
+      }
       if (read_ec) {
-        if (read_ec != bhttp::error::end_of_stream && read_ec != beast::error::timeout &&
-            read_ec != asio::error::eof && read_ec != asio::error::connection_reset &&
-            read_ec != asio::error::operation_aborted)
+        if (read_ec != bhttp::error::end_of_stream && read_ec != asio::error::eof &&
+            read_ec != asio::error::connection_reset && read_ec != asio::error::operation_aborted)
           co_await reply_and_close(stream, bhttp::status::bad_request, "malformed HTTP request", 11);
         co_return;
       }
@@ -268,15 +333,23 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
           bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
           co_await bhttp::async_write(stream, proceed, kNoThrow);
         }
-        stream.expires_after(limits.body_timeout);
-        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+        auto body_ec = co_await deadline.read(limits.body_timeout,
+                                              [&] { return bhttp::async_read(stream, buffer, parser, kNoThrow); });
         if (body_ec == bhttp::error::body_limit) {  // a chunked body grew past the limit
           co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, version);
           co_return;
         }
-        if (body_ec) co_return;
+        if (body_ec == beast::error::timeout) {
+          co_await reply_and_close(stream, bhttp::status::request_timeout, body_timeout_message, version);
+          co_return;
+        }
+        if (body_ec) {
+          if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
+              body_ec != bhttp::error::partial_message && body_ec != asio::error::operation_aborted)
+            co_await reply_and_close(stream, bhttp::status::bad_request, "malformed HTTP request body", version);
+          co_return;
+        }
       }
-      stream.expires_never();
 
       auto request = parser.release();
       auto const started = std::chrono::steady_clock::now();
@@ -285,9 +358,30 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       if (route == routes.end()) {
         co_await exchange.respond(json_response(404, error_body(not_found_message())));
       } else {
-        co_await route->second->serve(exchange);
+        // A handler that throws must not take the connection down without an answer: the client
+        // gets a 500 that says so (if nothing was sent yet), and the log gets the reason.
+        std::string failure;
+        try {
+          co_await route->second->serve(exchange);
+        } catch (std::exception const& error) {
+          failure = error.what();
+        } catch (...) {
+          failure = "unknown exception";
+        }
+        if (!failure.empty()) {
+          logging::write(logging::Level::kError, "http", "request_failed",
+                         boost::json::object{{"correlation_id", exchange.notes().correlation_id},
+                                             {"path", exchange.path()},
+                                             {"error", failure},
+                                             {"responded", exchange.responded()}});
+          exchange.close_after();
+        }
         if (!exchange.responded())
-          co_await exchange.respond(json_response(500, error_body("the handler produced no response")));
+          co_await exchange.respond(json_response(
+              500, error_body(failure.empty() ? "the handler produced no response"
+                                              : "internal error while serving this request; the server log "
+                                                "has it under this correlation id",
+                              -32603)));
       }
       if (observer) observer->on_exchange(exchange, exchange.status(), std::chrono::steady_clock::now() - started);
       if (!exchange.keep_alive() || draining.load(std::memory_order_relaxed)) break;

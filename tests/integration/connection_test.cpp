@@ -1,0 +1,195 @@
+// Every way the server can end a client's connection: where an answer is possible, the client
+// gets one (408 for a stalled request, 500 for a handler that threw, both with Connection: close),
+// a busy server does not blame the client for its own lateness, and a peer that went away does
+// not end the process.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "http/http_listener.hpp"
+#include "runtime/worker_pool.hpp"
+#include "server_under_test.hpp"
+
+namespace json = boost::json;
+using namespace prodmcp::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string const kPing = R"({"jsonrpc":"2.0","id":7,"method":"ping"})";
+
+std::string post_head(std::string const& session, std::size_t content_length) {
+  std::string head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (auto const& [name, value] : mcp_headers(session)) head += name + ": " + value + "\r\n";
+  return head + "Content-Length: " + std::to_string(content_length) + "\r\nConnection: close\r\n\r\n";
+}
+
+// Reads what the server sends on `connection` until it closes (or `timeout`).
+std::string read_all(RawConnection& connection, std::chrono::milliseconds timeout = 10s) {
+  std::string data;
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    timeval wait{0, 100'000};
+    ::setsockopt(connection.fd(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    auto const n = ::recv(connection.fd(), buffer, sizeof buffer, 0);
+    if (n == 0) break;
+    if (n > 0) data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+class Throwing final : public prodmcp::http::Handler {
+ public:
+  boost::asio::awaitable<void> serve(prodmcp::http::Exchange&) override {
+    throw std::runtime_error("a bug in a handler");
+    co_return;
+  }
+};
+
+class Answering final : public prodmcp::http::Handler {
+ public:
+  boost::asio::awaitable<void> serve(prodmcp::http::Exchange& exchange) override {
+    co_await exchange.respond(prodmcp::http::json_response(200, R"({"ok":true})"));
+  }
+};
+
+}  // namespace
+
+TEST(Connections, AStalledRequestLineGets408WithConnectionClose) {
+  ServerUnderTest server({"--set", "limits.header_timeout_ms=300"});
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-"));
+  auto const reply = read_all(connection);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 408")) << reply;
+  EXPECT_NE(lower(reply).find("connection: close"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("limits.header_timeout_ms (300 ms)"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(R"("jsonrpc":"2.0")"), std::string::npos) << reply;
+  // An idle connection (no request begun) just closes: there is nobody to tell.
+  RawConnection idle(server.port());
+  EXPECT_EQ(read_all(idle), "");
+  EXPECT_EQ(http_request(server.port(), "POST", "/mcp", mcp_headers(initialize_session(server.port())), kPing).status,
+            200);
+}
+
+TEST(Connections, AStalledBodyGets408WithConnectionClose) {
+  ServerUnderTest server({"--set", "limits.body_timeout_ms=300"});
+  auto const session = initialize_session(server.port());
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send(post_head(session, kPing.size()) + kPing.substr(0, 10)));
+  auto const reply = read_all(connection);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 408")) << reply;
+  EXPECT_NE(lower(reply).find("connection: close"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("limits.body_timeout_ms (300 ms)"), std::string::npos) << reply;
+  EXPECT_EQ(http_request(server.port(), "POST", "/mcp", mcp_headers(session), kPing).status, 200);
+}
+
+// A server that could not run (here: stopped by SIGSTOP, as a starved CPU would leave it) past the
+// header and body deadlines still serves the requests whose bytes arrived in time.
+TEST(Connections, AStarvedServerServesTheRequestsThatArrivedInTime) {
+  ServerUnderTest server({"--set", "limits.header_timeout_ms=200", "--set", "limits.body_timeout_ms=200",
+                          "--set", "server.admin_listen=127.0.0.1:0"});
+  auto const session = initialize_session(server.port());
+  for (int round = 0; round < 4; ++round) {
+    RawConnection whole(server.port());    // the whole request arrives while the server is stopped
+    RawConnection split(server.port());    // the header arrived before, the body during the stop
+    ASSERT_TRUE(split.send(post_head(session, kPing.size())));
+    // Both connections are accepted and waiting for their requests before the stop.
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto const metrics = http_request(server.admin_port(), "GET", "/metrics", {}, "").body;
+          return metrics.find("mcp_active_connections 2\n") != std::string::npos;
+        },
+        10s));
+    server.signal(SIGSTOP);
+    ASSERT_TRUE(whole.send(post_head(session, kPing.size()) + kPing));
+    ASSERT_TRUE(split.send(kPing));
+    std::this_thread::sleep_for(600ms);  // the outage: three times the deadlines
+    server.signal(SIGCONT);
+    for (auto* connection : {&whole, &split}) {
+      auto const reply = read_all(*connection);
+      EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << "round " << round << ": " << reply;
+      EXPECT_NE(reply.find(R"("id":7,"result":{})"), std::string::npos) << reply;
+    }
+  }
+}
+
+// A console that supervised the server and went away leaves its log pipe without a reader: the
+// server keeps serving (the lines are lost) instead of dying of SIGPIPE on its next log line.
+TEST(Connections, ALogPipeWithoutAReaderDoesNotEndTheServer) {
+  char ports[] = "/tmp/prodmcp-test-ports-XXXXXX";
+  ::close(::mkstemp(ports));
+  ::unlink(ports);
+  int log_pipe[2];
+  ASSERT_EQ(::pipe(log_pipe), 0);
+  pid_t const pid = ::fork();
+  if (pid == 0) {
+    ::dup2(log_pipe[1], 2);
+    ::close(log_pipe[0]);
+    ::execl(PRODMCP_SERVER_BINARY, PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports,
+            "--set", "server.admin_listen=", "--set", "cache.redis_url=", "--set", "logging.level=debug",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(log_pipe[1]);
+  ::close(log_pipe[0]);  // nobody reads the log any more
+  std::uint16_t port = 0;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::ifstream file(ports);
+        std::stringstream text;
+        text << file.rdbuf();
+        if (text.str().empty()) return false;
+        port = static_cast<std::uint16_t>(json::parse(text.str()).at("mcp").as_int64());
+        return true;
+      },
+      10s));
+  for (int i = 0; i < 20; ++i) {  // each request writes log lines into the dead pipe
+    auto const reply = attempt_request(port, "POST", "/mcp", mcp_headers(), R"({"jsonrpc":"2.0","id":1,"method":"initialize",)"
+                                       R"("params":{"protocolVersion":"2025-11-25","capabilities":{},)"
+                                       R"("clientInfo":{"name":"t","version":"1"}}})");
+    ASSERT_EQ(reply.status, 200) << "request " << i << ": " << reply.failure;
+  }
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the server ended, signal " << WTERMSIG(status);
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  ::unlink(ports);
+}
+
+// The listener itself, in process: a handler that throws gets its client a 500 JSON-RPC error
+// with Connection: close, and the listener serves the next client.
+TEST(Connections, AHandlerThatThrowsGetsTheClientA500AndTheListenerServesOn) {
+  prodmcp::runtime::WorkerPool pool(1);
+  prodmcp::http::Listener listener(pool, prodmcp::http::ListenerLimits{});
+  Throwing throwing;
+  Answering answering;
+  listener.route("/throw", throwing);
+  listener.route("/ok", answering);
+  auto const port = listener.listen("127.0.0.1", 0);
+  std::thread worker([&] { pool.run(); });
+  RawConnection connection(port);
+  ASSERT_TRUE(connection.send("GET /throw HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto const reply = read_all(connection);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 500")) << reply;
+  EXPECT_NE(lower(reply).find("connection: close"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(R"("code":-32603)"), std::string::npos) << reply;
+  EXPECT_EQ(http_request(port, "GET", "/ok", {}, "").status, 200);
+  listener.stop();
+  pool.stop();
+  worker.join();
+}
