@@ -367,15 +367,20 @@ TEST(AdminEndpoint, StreamsTheLogWithAReplay) {
 
   // Follow: a request refused at the HTTP level is logged and reaches the open stream; SIGTERM
   // (drain) ends the stream cleanly.
+  RawConnection follower(server.admin_port());
+  ASSERT_TRUE(follower.send("GET /logs?replay=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   std::string followed;
-  std::thread reader([&] { followed = http_request(server.admin_port(), "GET", "/logs?replay=0", {}, "").body; });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  http_request(server.port(), "POST", "/mcp", {{"Content-Type", "application/json"}}, "{broken");
-  EXPECT_TRUE(server.wait_for_log("request_rejected"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(read_until(follower.fd(), followed, "\r\n\r\n")) << "no stream headers: " << followed;
+  // Refused requests until one shows on the stream (the stream may start after the first).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        http_request(server.port(), "POST", "/mcp", {{"Content-Type", "application/json"}}, "{broken");
+        return read_until(follower.fd(), followed, R"("event":"request_rejected")", std::chrono::milliseconds(500));
+      },
+      std::chrono::seconds(20)))
+      << followed;
   server.signal(SIGTERM);
-  reader.join();
-  EXPECT_NE(followed.find(R"("event":"request_rejected")"), std::string::npos) << followed;
+  EXPECT_TRUE(read_until(follower.fd(), followed, "\r\n0\r\n\r\n")) << "the stream did not end: " << followed;
   EXPECT_EQ(followed.find(R"("event":"listening")"), std::string::npos) << "replay=0 replays nothing";
   EXPECT_EQ(server.wait_exit(std::chrono::seconds(10)), 0);
 }
@@ -478,14 +483,15 @@ TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   ServerUnderTest server(
       ServerLaunch{{"--set", "server.shutdown_grace_s=10", "--set", "server.admin_listen=127.0.0.1:0"}, {}});
   auto const session = initialize_session(server.port());
-  HttpReply slow;
-  std::thread caller([&] {
-    slow = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
-                        call_tool_body("simulate_workload", R"({"duration_ms":1200,"steps":4})"),
-                        std::chrono::seconds(15));
-  });
-  ASSERT_TRUE(server.wait_for_log(R"("method":"initialize")"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the call is under way
+  // The call streams a log message per step: the first one says it is under way.
+  std::string const call = call_tool_body("simulate_workload", R"({"duration_ms":1200,"steps":4})");
+  std::string request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (auto const& [name, value] : mcp_headers(session)) request += name + ": " + value + "\r\n";
+  request += "Content-Length: " + std::to_string(call.size()) + "\r\n\r\n" + call;
+  RawConnection caller(server.port());
+  ASSERT_TRUE(caller.send(request));
+  std::string slow;
+  ASSERT_TRUE(read_until(caller.fd(), slow, "notifications/message")) << slow;
   server.signal(SIGTERM);
   ASSERT_TRUE(server.wait_for_log("shutting_down")) << server.log();
   EXPECT_NE(server.log().find(R"("in_flight":1)"), std::string::npos) << server.log();
@@ -497,10 +503,10 @@ TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   EXPECT_THROW(http_request(server.port(), "POST", "/mcp", mcp_headers(session),
                             R"({"jsonrpc":"2.0","id":2,"method":"ping"})", std::chrono::seconds(2)),
                std::runtime_error);
-  caller.join();
-  EXPECT_EQ(slow.status, 200);
-  EXPECT_NE(slow.body.find(R"("result")"), std::string::npos) << slow.body;
-  EXPECT_EQ(slow.body.find(R"("isError":true)"), std::string::npos) << slow.body;
+  // The call finishes with its result, and the stream ends.
+  EXPECT_TRUE(read_until(caller.fd(), slow, "\r\n0\r\n\r\n", std::chrono::seconds(15))) << slow;
+  EXPECT_NE(slow.find(R"("result")"), std::string::npos) << slow;
+  EXPECT_EQ(slow.find(R"("isError":true)"), std::string::npos) << slow;
   EXPECT_EQ(server.wait_exit(std::chrono::seconds(5)), 0) << server.log();
   EXPECT_NE(server.log().find(R"("event":"drained")"), std::string::npos) << server.log();
 }

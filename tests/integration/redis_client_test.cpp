@@ -6,11 +6,13 @@
 #include "cache/redis_client.hpp"
 #include "redis_client_fixture.hpp"
 #include "redis_under_test.hpp"
+#include "server_under_test.hpp"
 
 using namespace prodmcp::cache;
 using prodmcp::testing::ClientFixture;
 using prodmcp::testing::options_for;
 using prodmcp::testing::RedisUnderTest;
+using prodmcp::testing::wait_until;
 
 
 TEST(RedisClient, RoundTripsStringsIntegersNilAndErrors) {
@@ -45,13 +47,15 @@ TEST(RedisClient, ASlowServerIsBoundedByTheCommandTimeout) {
   RedisUnderTest redis;
   ClientFixture fixture(options_for(redis.url()));
   ASSERT_TRUE(fixture.wait_connected(std::chrono::seconds(5)));
-  std::thread sleeper([&] { redis.cli("DEBUG SLEEP 1"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::thread sleeper([&] { redis.cli("DEBUG SLEEP 3"); });
+  // Only once Redis is asleep does the command have something to time out on.
+  ASSERT_TRUE(wait_until([&] { return !redis.answers_within(std::chrono::milliseconds(100)); },
+                         std::chrono::seconds(10)));
   auto const started = std::chrono::steady_clock::now();
   auto const result = fixture.run({"GET", "k"});
   auto const waited = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(result.failure, RedisResult::Failure::kTimeout) << result.describe();
-  EXPECT_LT(waited, std::chrono::milliseconds(900)) << "the command waited for the sleeping server";
+  EXPECT_LT(waited, std::chrono::milliseconds(2500)) << "the command waited for the sleeping server";
   sleeper.join();
   // Once Redis wakes up, the connection serves again.
   EXPECT_TRUE(fixture.run({"PING"}).ok());

@@ -3,6 +3,7 @@
 // brought back on the same port to play an outage.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,8 @@ class RedisUnderTest {
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   void kill();   // SIGKILL: an abrupt outage
   void start();  // again, on the same port
+  // Whether it answers a PING within `timeout` (false while it runs DEBUG SLEEP, or is down).
+  bool answers_within(std::chrono::milliseconds timeout) const;
   // Runs redis-cli against it; returns its output.
   std::string cli(std::string const& arguments) const;
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -50,6 +51,22 @@ class SteadyLoad {
     for (int i = 0; i < kClientThreads; ++i) threads_.emplace_back([this, i] { run(i); });
   }
   ~SteadyLoad() { stop(); }
+
+  Tally snapshot() {
+    std::lock_guard lock(mutex_);
+    return tally_;
+  }
+
+  // Waits (generously) until the calls answered so far satisfy `condition`.
+  bool wait_for(std::function<bool(Tally const&)> const& condition) {
+    return wait_until([&] { return condition(snapshot()); }, std::chrono::seconds(30));
+  }
+
+  // Waits until `calls` more calls than now have been answered.
+  bool wait_for_more(std::size_t calls) {
+    auto const target = snapshot().answered + calls;
+    return wait_for([&](Tally const& tally) { return tally.answered >= target; });
+  }
 
   Tally stop() {
     running_ = false;
@@ -111,23 +128,6 @@ class SteadyLoad {
   std::vector<std::thread> threads_;
 };
 
-// Reads from `fd` into `data` until it holds `needle`; false after `timeout`.
-bool read_until(int fd, std::string& data, std::string const& needle,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto const deadline = Clock::now() + timeout;
-  char buffer[4096];
-  while (data.find(needle) == std::string::npos) {
-    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd ready{fd, POLLIN, 0};
-    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
-    auto const n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return data.find(needle) != std::string::npos;
-    data.append(buffer, static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 std::set<std::string> replicas_serving(SteadyLoad::Tally const& tally, Clock::time_point from, Clock::time_point to) {
   std::set<std::string> names;
   for (auto const& served : tally.served)
@@ -181,18 +181,24 @@ TEST_F(ScaleOut, ASessionOutlivesAKilledReplica) {
   auto const session = initialize_session(haproxy_->port());
   auto const began = Clock::now();
   SteadyLoad load(haproxy_->port(), session);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::set<std::string> const all{name(0), name(1), name(2)};
+  EXPECT_TRUE(load.wait_for([&](SteadyLoad::Tally const& tally) {
+    return tally.answered >= 100 && replicas_serving(tally, began, Clock::now()) == all;
+  })) << "the load did not reach every replica";
 
   auto const killed_at = Clock::now();
   servers_[1]->signal(SIGKILL);
   ASSERT_NE(servers_[1]->wait_exit(std::chrono::seconds(5)), -1);
   ASSERT_TRUE(haproxy_->wait_for(name(1), "DOWN"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  EXPECT_TRUE(load.wait_for_more(100)) << "the two other replicas did not serve on";
 
   start_replica(1);
   ASSERT_TRUE(haproxy_->wait_for(name(1), "UP"));
   auto const back_at = Clock::now();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(load.wait_for([&](SteadyLoad::Tally const& tally) {
+    return replicas_serving(tally, back_at, Clock::now()).contains(name(1));
+  }));
+  EXPECT_TRUE(load.wait_for_more(100));
   auto const tally = load.stop();
   report("killed replica", tally, std::chrono::duration<double>(Clock::now() - began).count());
 
@@ -201,7 +207,7 @@ TEST_F(ScaleOut, ASessionOutlivesAKilledReplica) {
   EXPECT_EQ(tally.lost, 0u);
   // Only what the killed replica had in flight (one request per client thread at most) failed.
   EXPECT_LE(tally.retried, static_cast<std::size_t>(kClientThreads));
-  EXPECT_EQ(replicas_serving(tally, began, killed_at), (std::set<std::string>{name(0), name(1), name(2)}));
+  EXPECT_EQ(replicas_serving(tally, began, killed_at), all);
   EXPECT_TRUE(replicas_serving(tally, back_at, Clock::now()).contains(name(1))) << "the returned replica took no traffic";
 }
 
@@ -278,7 +284,7 @@ TEST_F(ScaleOut, ARollingRestartFailsNoRequest) {
   auto const session = initialize_session(haproxy_->port());
   auto const began = Clock::now();
   SteadyLoad load(haproxy_->port(), session);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  EXPECT_TRUE(load.wait_for_more(100));
   std::array<Clock::time_point, kReplicas> back_at;
   for (std::size_t i = 0; i < kReplicas; ++i) {
     servers_[i]->signal(SIGTERM);  // drains: /ready 503, serves on while HAProxy takes it out, exits
@@ -286,9 +292,12 @@ TEST_F(ScaleOut, ARollingRestartFailsNoRequest) {
     start_replica(i);
     ASSERT_TRUE(haproxy_->wait_for(name(i), "UP"));
     back_at[i] = Clock::now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Back in the rotation before the next one goes.
+    EXPECT_TRUE(load.wait_for([&](SteadyLoad::Tally const& tally) {
+      return replicas_serving(tally, back_at[i], Clock::now()).contains(name(i));
+    })) << name(i);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(load.wait_for_more(100));
   auto const tally = load.stop();
   report("rolling restart", tally, std::chrono::duration<double>(Clock::now() - began).count());
 

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <boost/json/parse.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -178,6 +180,9 @@ ServerUnderTest::~ServerUnderTest() {
     }
   }
   if (std::getenv("PRODMCP_TEST_SERVER_LOGS")) std::fputs(log().c_str(), stderr);
+  else if (::testing::Test::HasFailure())
+    std::fprintf(stderr, "--- the last lines of the server's log (port %u) ---\n%s--- end of log ---\n", port_,
+                 log_tail().c_str());
   ::unlink(ports_file_.c_str());
   ::unlink(log_file_.c_str());
 }
@@ -210,6 +215,24 @@ std::string ServerUnderTest::log() const {
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
+}
+
+std::string ServerUnderTest::log_tail(std::size_t lines) const {
+  auto const text = log();
+  auto start = text.size();
+  for (std::size_t seen = 0; start > 0 && seen <= lines; --start)
+    if (text[start - 1] == '\n' && ++seen > lines) break;
+  return text.substr(start);
+}
+
+bool wait_until(std::function<bool()> const& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(poll);
+  }
+  return true;
 }
 
 bool ServerUnderTest::wait_for_log(std::string const& text, std::chrono::milliseconds timeout) const {
@@ -277,11 +300,38 @@ HttpReply http_request(std::uint16_t port, std::string const& method, std::strin
   return raw_request(port, raw, timeout);
 }
 
+HttpReply attempt_request(std::uint16_t port, std::string const& method, std::string const& path,
+                          HeaderList const& headers, std::string const& body,
+                          std::chrono::milliseconds timeout) noexcept {
+  try {
+    return http_request(port, method, path, headers, body, timeout);
+  } catch (std::exception const& error) {
+    HttpReply failed;
+    failed.failure = error.what();
+    return failed;
+  }
+}
+
 RawConnection::RawConnection(std::uint16_t port) : fd_(connect_loopback(port)) {}
 RawConnection::~RawConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 bool RawConnection::send(std::string const& bytes) { return write_all(fd_, bytes); }
+
+bool read_until(int fd, std::string& data, std::string const& needle, std::chrono::milliseconds timeout) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (data.find(needle) == std::string::npos) {
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+    auto const n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return data.find(needle) != std::string::npos;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 std::string initialize_session(std::uint16_t port, std::string const& version) {
   auto reply = http_request(port, "POST", "/mcp", mcp_headers(),

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ class ServerUnderTest {
   int wait_exit(std::chrono::milliseconds timeout);
   // Everything the server wrote to stderr (its log) so far.
   std::string log() const;
+  // The last `lines` lines of the log, for failure messages.
+  std::string log_tail(std::size_t lines = 60) const;
   // Waits until the log contains `text`; false after `timeout`.
   bool wait_for_log(std::string const& text, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
@@ -49,7 +52,8 @@ CommandResult run_server_command(std::vector<std::string> const& arguments,
                                  std::vector<std::pair<std::string, std::string>> const& environment = {});
 
 struct HttpReply {
-  int status = 0;
+  int status = 0;              // 0: no reply (see `failure`)
+  std::string failure;         // why there is no reply (attempt_request only)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;                            // de-chunked
   std::string header(std::string const& name) const;
@@ -65,6 +69,17 @@ HeaderList mcp_headers(std::string const& session_id = {});
 HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,
                        HeaderList const& headers, std::string const& body,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// As http_request, but never throws: a request that got no reply comes back with status 0 and
+// `failure` saying why (for load threads, which must count failures, not die of them).
+HttpReply attempt_request(std::uint16_t port, std::string const& method, std::string const& path,
+                          HeaderList const& headers, std::string const& body,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) noexcept;
+
+// Polls `condition` until it holds; false after `timeout`. Tests wait on conditions, never on a
+// fixed sleep that assumes a fast machine.
+bool wait_until(std::function<bool()> const& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 
 // Sends `raw` bytes as they are, then reads a reply as http_request does.
 HttpReply raw_request(std::uint16_t port, std::string const& raw,
@@ -82,6 +97,11 @@ class RawConnection {
  private:
   int fd_ = -1;
 };
+
+// Reads from `fd` into `data` until it holds `needle`; false after `timeout` or when the peer closes
+// first.
+bool read_until(int fd, std::string& data, std::string const& needle,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Starts a 2025-11-25 (or other) session; returns its id.
 std::string initialize_session(std::uint16_t port, std::string const& version = "2025-11-25");
