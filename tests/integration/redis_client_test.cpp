@@ -83,7 +83,7 @@ TEST(RedisClient, FailsFastWhileDownAndReconnectsWhenRedisReturns) {
 }
 
 TEST(RedisClient, ConnectsLaterWhenRedisStartsAfterTheClient) {
-  auto const port = prodmcp::testing::free_loopback_port();
+  auto const port = prodmcp::testing::stable_loopback_port();  // nothing listens; not ephemeral either
   ClientFixture fixture(options_for("redis://127.0.0.1:" + std::to_string(port)));
   EXPECT_EQ(fixture.run({"PING"}).failure, RedisResult::Failure::kNotConnected);
   EXPECT_FALSE(fixture.wait_connected(std::chrono::milliseconds(100)));

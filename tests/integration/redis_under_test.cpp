@@ -50,7 +50,7 @@ std::uint16_t stable_loopback_port() {
   }
 }
 
-RedisUnderTest::RedisUnderTest(std::uint16_t port) : port_(port ? port : free_loopback_port()) {
+RedisUnderTest::RedisUnderTest(std::uint16_t port) : port_(port ? port : stable_loopback_port()) {
   char pattern[] = "/tmp/prodmcp-redis-XXXXXX";
   directory_ = ::mkdtemp(pattern);
   start();

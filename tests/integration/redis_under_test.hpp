@@ -11,7 +11,8 @@ namespace prodmcp::testing {
 
 class RedisUnderTest {
  public:
-  // Starts it (on `port`, or a free one) and waits until it answers.
+  // Starts it (on `port`, or a free one below the ephemeral range, so that it can come back on the
+  // same port after kill(): no outgoing connection can be holding it) and waits until it answers.
   explicit RedisUnderTest(std::uint16_t port = 0);
   ~RedisUnderTest();
   std::uint16_t port() const { return port_; }
