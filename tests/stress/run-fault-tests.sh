@@ -41,8 +41,8 @@ for round in $(seq "$rounds"); do
       failed[$name]=$(( ${failed[$name]:-0} + 1 ))
     fi
   done < <(sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) \.+[ *]*([A-Za-z]+).*/\1 \2/p' "$log")
-  grep -q 'tests failed' "$log" || rm -f "$log"
-  printf 'round %d of %d: %d s so far, failures so far: %d\n' "$round" "$rounds" $(( $(date +%s) - started )) \
+  grep -q '^100% tests passed' "$log" && rm -f "$log"
+  printf "round %d of %d: %d s so far, rounds with a failure: %d\n" "$round" "$rounds" $(( $(date +%s) - started )) \
     "$(ls "$out" | wc -l)"
 done
 
