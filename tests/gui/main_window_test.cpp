@@ -38,6 +38,17 @@ bool timeline_has(ConsoleSession& session, QString const& kind, QString const& t
   return false;
 }
 
+// The highest tools/call rate the console's store shows over the last minute.
+double tools_call_peak_rate(ConsoleSession& session) {
+  auto const rate = evaluate_chart(session.store(), *find_chart("request_rate"), std::chrono::minutes(1),
+                                   QDateTime::currentMSecsSinceEpoch());
+  double peak = 0;
+  for (auto const& line : rate)
+    if (line.name == "tools/call")
+      for (auto const& point : line.points) peak = std::max(peak, point.y());
+  return peak;
+}
+
 QStringList column_texts(QAbstractItemModel const& model, int column) {
   QStringList texts;
   for (int row = 0; row < model.rowCount(); ++row) texts << model.index(row, column).data().toString();
@@ -258,15 +269,9 @@ class MainWindowTest : public QObject {
     QVERIFY2(stats.tool_errors > 50, qPrintable(demo->load_label()->text()));
     QCOMPARE(stats.ok, 0);  // every call that reached a tool failed on purpose
     QVERIFY(timeline_has(session, "load_finished"));
-    // The request rate the console scraped rose.
-    QTest::qWait(1500);
-    auto const rate = evaluate_chart(session.store(), *find_chart("request_rate"), std::chrono::minutes(1),
-                                     QDateTime::currentMSecsSinceEpoch());
-    double peak = 0;
-    for (auto const& line : rate)
-      if (line.name == "tools/call")
-        for (auto const& point : line.points) peak = std::max(peak, point.y());
-    QVERIFY2(peak > 5, qPrintable(QString::number(peak)));  // only the load calls tools here
+    // The request rate the console scraped rose (once a scrape after the load has landed).
+    QTRY_VERIFY2_WITH_TIMEOUT(tools_call_peak_rate(session) > 5, qPrintable(QString::number(tools_call_peak_rate(session))),
+                              15000);  // only the load calls tools here
     demo->error_rate_box()->setValue(0);
     demo->apply_faults_button()->click();
     QTRY_VERIFY_WITH_TIMEOUT(demo->faults_label()->text().contains("no faults"), 10000);
@@ -305,7 +310,8 @@ class MainWindowTest : public QObject {
       plan.duration_s = 4;
       load.start(session.mcp_url(), plan);
       QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 15000);
-      QTest::qWait(1500);
+      // The recording holds the scrapes that show the load.
+      QTRY_VERIFY_WITH_TIMEOUT(tools_call_peak_rate(session) > 0, 15000);
       window.events_page()->record_button()->click();  // stop
       QVERIFY(!session.recorder().recording());
     }

@@ -187,7 +187,7 @@ TEST(RedisFaults, ASlowRedisIsBoundedByTheCommandTimeout) {
 TEST(RedisFaults, TwoInstancesSharingRedisEnforceOneRateLimit) {
   RedisUnderTest redis;
   std::vector<std::string> const limited{"--set", "rate_limit.enabled=true", "--set",
-                                         "rate_limit.requests_per_minute=60", "--set", "rate_limit.burst=6"};
+                                         "rate_limit.requests_per_minute=1", "--set", "rate_limit.burst=6"};  // no refill within the test
   ServerUnderTest first(ServerLaunch{with_redis(redis, limited), {}});
   ServerUnderTest second(ServerLaunch{with_redis(redis, limited), {}});
   for (auto* server : {&first, &second})
