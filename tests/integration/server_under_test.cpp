@@ -13,7 +13,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -109,9 +111,11 @@ HttpReply read_reply(int fd, std::chrono::milliseconds timeout) {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
     auto const n = ::recv(fd, buffer, sizeof buffer, 0);
+    int const recv_error = errno;
     if (n <= 0) {
       if (parse_reply(data, true, reply)) return reply;
-      throw std::runtime_error("connection closed without a reply; got: " + data.substr(0, 300));
+      std::string const how = n < 0 ? std::string(" (") + std::strerror(recv_error) + ")" : std::string();
+      throw std::runtime_error("connection closed without a reply" + how + "; got: " + data.substr(0, 300));
     }
     data.append(buffer, static_cast<std::size_t>(n));
   }
@@ -281,7 +285,20 @@ HeaderList mcp_headers(std::string const& session_id) {
 
 HttpReply raw_request(std::uint16_t port, std::string const& raw, std::chrono::milliseconds timeout) {
   int const fd = connect_loopback(port);
-  write_all(fd, raw);
+  if (!write_all(fd, raw)) {
+    // The server may have answered and closed before taking it all (413): read what it said.
+    auto const error = errno;
+    HttpReply reply;
+    try {
+      reply = read_reply(fd, std::chrono::milliseconds(500));
+    } catch (...) {
+      ::close(fd);
+      throw std::runtime_error("the request could not be sent (" + std::string(std::strerror(error)) +
+                               ") and no reply came");
+    }
+    ::close(fd);
+    return reply;
+  }
   try {
     auto reply = read_reply(fd, timeout);
     ::close(fd);
