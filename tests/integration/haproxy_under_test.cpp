@@ -61,7 +61,8 @@ HaproxyUnderTest::HaproxyUnderTest(std::vector<Replica> const& replicas, std::st
     ::execlp("haproxy", "haproxy", "-db", "-f", PRODMCP_HAPROXY_CONFIG, static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  for (int i = 0; i < 200; ++i) {
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
     if (!ask_runtime_api(socket_, "show info\n").empty()) return;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

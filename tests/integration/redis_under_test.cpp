@@ -71,8 +71,14 @@ void RedisUnderTest::start() {
              "local", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  for (int i = 0; i < 200; ++i) {
-    if (cli("PING").find("PONG") != std::string::npos) return;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (answers_within(std::chrono::milliseconds(500))) return;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // it exited (the port was taken?)
+      pid_ = -1;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
