@@ -26,10 +26,10 @@ namespace {
 
 std::string const kPing = R"({"jsonrpc":"2.0","id":7,"method":"ping"})";
 
-std::string post_head(std::string const& session, std::size_t content_length) {
-  std::string head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (auto const& [name, value] : mcp_headers(session)) head += name + ": " + value + "\r\n";
-  return head + "Content-Length: " + std::to_string(content_length) + "\r\nConnection: close\r\n\r\n";
+// The line and headers of a POST of kPing in `session`, to send apart from its body.
+std::string ping_head(std::uint16_t port, std::string const& session) {
+  auto const text = request_text(port, "POST", "/mcp", mcp_headers(session), kPing);
+  return text.substr(0, text.size() - kPing.size());
 }
 
 // Reads what the server sends on `connection` until it closes (or `timeout`).
@@ -89,7 +89,7 @@ TEST(Connections, AStalledBodyGets408WithConnectionClose) {
   ServerUnderTest server({"--set", "limits.body_timeout_ms=300"});
   auto const session = initialize_session(server.port());
   RawConnection connection(server.port());
-  ASSERT_TRUE(connection.send(post_head(session, kPing.size()) + kPing.substr(0, 10)));
+  ASSERT_TRUE(connection.send(ping_head(server.port(), session) + kPing.substr(0, 10)));
   auto const reply = read_all(connection);
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 408")) << reply;
   EXPECT_NE(lower(reply).find("connection: close"), std::string::npos) << reply;
@@ -106,7 +106,8 @@ TEST(Connections, AStarvedServerServesTheRequestsThatArrivedInTime) {
   for (int round = 0; round < 4; ++round) {
     RawConnection whole(server.port());    // the whole request arrives while the server is stopped
     RawConnection split(server.port());    // the header arrived before, the body during the stop
-    ASSERT_TRUE(split.send(post_head(session, kPing.size())));
+    auto const head = ping_head(server.port(), session);
+    ASSERT_TRUE(split.send(head));
     // Both connections are accepted and waiting for their requests before the stop.
     ASSERT_TRUE(wait_until(
         [&] {
@@ -115,7 +116,7 @@ TEST(Connections, AStarvedServerServesTheRequestsThatArrivedInTime) {
         },
         10s));
     server.signal(SIGSTOP);
-    ASSERT_TRUE(whole.send(post_head(session, kPing.size()) + kPing));
+    ASSERT_TRUE(whole.send(head + kPing));
     ASSERT_TRUE(split.send(kPing));
     std::this_thread::sleep_for(600ms);  // the outage: three times the deadlines
     server.signal(SIGCONT);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "redis_under_test.hpp"
+#include "server_under_test.hpp"
 
 namespace prodmcp::testing {
 
@@ -102,13 +103,13 @@ std::map<std::string, std::string> HaproxyUnderTest::states() const {
 
 bool HaproxyUnderTest::wait_for(std::string const& name, std::string const& state,
                                 std::chrono::milliseconds timeout) const {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto const now = states();
-    if (auto it = now.find(name); it != now.end() && it->second == state) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+  return wait_until(
+      [&] {
+        auto const now = states();
+        auto const it = now.find(name);
+        return it != now.end() && it->second == state;
+      },
+      timeout);
 }
 
 }  // namespace prodmcp::testing

@@ -486,11 +486,8 @@ TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   auto const session = initialize_session(server.port());
   // The call streams a log message per step: the first one says it is under way.
   std::string const call = call_tool_body("simulate_workload", R"({"duration_ms":1200,"steps":4})");
-  std::string request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (auto const& [name, value] : mcp_headers(session)) request += name + ": " + value + "\r\n";
-  request += "Content-Length: " + std::to_string(call.size()) + "\r\n\r\n" + call;
   RawConnection caller(server.port());
-  ASSERT_TRUE(caller.send(request));
+  ASSERT_TRUE(caller.send(request_text(server.port(), "POST", "/mcp", mcp_headers(session), call, true)));
   std::string slow;
   ASSERT_TRUE(read_until(caller.fd(), slow, "notifications/message")) << slow;
   server.signal(SIGTERM);

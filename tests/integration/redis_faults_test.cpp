@@ -37,6 +37,11 @@ json::object ready(ServerUnderTest const& server) {
   return body;
 }
 
+// What /ready says of Redis: "healthy", "degraded" or "unhealthy".
+std::string redis_status(ServerUnderTest const& server) {
+  return std::string(ready(server).at("checks").at("redis").at("status").as_string());
+}
+
 std::string metrics(ServerUnderTest const& server) {
   return http_request(server.admin_port(), "GET", "/metrics", {}, "").body;
 }
@@ -46,7 +51,7 @@ std::string metrics(ServerUnderTest const& server) {
 TEST(RedisFaults, CacheResultsGoToRedisAndAreServedFromIt) {
   RedisUnderTest redis;
   ServerUnderTest server(ServerLaunch{with_redis(redis), {}});
-  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  ASSERT_TRUE(wait_until([&] { return redis_status(server) == "healthy"; }, 5s));
   auto const session = initialize_session(server.port());
   auto const first = http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(503));
   // The result is written to Redis behind the response: the second call is served from there once
@@ -65,7 +70,7 @@ TEST(RedisFaults, CacheResultsGoToRedisAndAreServedFromIt) {
 TEST(RedisFaults, KillingRedisUnderLoadFailsNoRequestAndTheServerUsesRedisAgainWhenItReturns) {
   RedisUnderTest redis;
   ServerUnderTest server(ServerLaunch{with_redis(redis), {}});
-  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  ASSERT_TRUE(wait_until([&] { return redis_status(server) == "healthy"; }, 5s));
   auto const session = initialize_session(server.port());
 
   // Each call has its own correlation id, so a failed one can be found in the server's log.
@@ -108,7 +113,7 @@ TEST(RedisFaults, KillingRedisUnderLoadFailsNoRequestAndTheServerUsesRedisAgainW
   auto const killed_at = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   redis.kill();
   // Down: readiness says so (degraded: Redis is optional here), requests go on from memory.
-  EXPECT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "degraded"; }, 10s));
+  EXPECT_TRUE(wait_until([&] { return redis_status(server) == "degraded"; }, 10s));
   auto const down = ready(server);
   EXPECT_EQ(down.at("http_status"), 200) << json::serialize(down);
   EXPECT_TRUE(load_for(50)) << "no calls were served while Redis was down";
@@ -117,7 +122,7 @@ TEST(RedisFaults, KillingRedisUnderLoadFailsNoRequestAndTheServerUsesRedisAgainW
   auto const restarted_at = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   redis.start();
   // Calls go on while the client reconnects and the breaker closes: they race the reconnect.
-  EXPECT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 15s));
+  EXPECT_TRUE(wait_until([&] { return redis_status(server) == "healthy"; }, 15s));
   EXPECT_TRUE(load_for(50)) << "no calls were served after Redis came back";
   stop = true;
   for (auto& client : clients) client.join();
@@ -138,7 +143,7 @@ TEST(RedisFaults, KillingRedisUnderLoadFailsNoRequestAndTheServerUsesRedisAgainW
   }();
 
   // Back: the client reconnects, the breaker closes, and new results land in Redis again.
-  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 10s));
+  ASSERT_TRUE(wait_until([&] { return redis_status(server) == "healthy"; }, 10s));
   redis.cli("FLUSHALL");
   ASSERT_TRUE(wait_until(
       [&] {
@@ -166,7 +171,7 @@ TEST(RedisFaults, ReadinessFailsWhileRequiredRedisIsDown) {
 TEST(RedisFaults, ASlowRedisIsBoundedByTheCommandTimeout) {
   RedisUnderTest redis;
   ServerUnderTest server(ServerLaunch{with_redis(redis, {"--set", "cache.command_timeout_ms=100"}), {}});
-  ASSERT_TRUE(wait_until([&] { return ready(server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+  ASSERT_TRUE(wait_until([&] { return redis_status(server) == "healthy"; }, 5s));
   auto const session = initialize_session(server.port());
   std::thread sleeper([&] { redis.cli("DEBUG SLEEP 3"); });
   ASSERT_TRUE(wait_until([&] { return !redis.answers_within(100ms); }, 10s)) << "Redis did not fall asleep";
@@ -191,7 +196,7 @@ TEST(RedisFaults, TwoInstancesSharingRedisEnforceOneRateLimit) {
   ServerUnderTest first(ServerLaunch{with_redis(redis, limited), {}});
   ServerUnderTest second(ServerLaunch{with_redis(redis, limited), {}});
   for (auto* server : {&first, &second})
-    ASSERT_TRUE(wait_until([&] { return ready(*server).at("checks").at("redis").at("status") == "healthy"; }, 5s));
+    ASSERT_TRUE(wait_until([&] { return redis_status(*server) == "healthy"; }, 5s));
   std::string const stateless_ping =
       R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"x"},)"
       R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";

@@ -1,8 +1,9 @@
 #include "redis_under_test.hpp"
 
+#include "server_under_test.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -93,20 +94,13 @@ void RedisUnderTest::kill() {
 }
 
 bool RedisUnderTest::answers_within(std::chrono::milliseconds timeout) const {
-  int const fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port_);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool answered = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6) {
-    pollfd ready{fd, POLLIN, 0};
-    char reply[16];
-    answered = ::poll(&ready, 1, static_cast<int>(timeout.count())) == 1 && ::recv(fd, reply, sizeof reply, 0) > 0;
+  try {
+    RawConnection connection(port_);
+    std::string reply;
+    return connection.send("PING\r\n") && read_until(connection.fd(), reply, "\r\n", timeout);
+  } catch (std::runtime_error const&) {  // nothing listens
+    return false;
   }
-  ::close(fd);
-  return answered;
 }
 
 std::string RedisUnderTest::cli(std::string const& arguments) const {

@@ -247,11 +247,8 @@ TEST_F(ScaleOut, TheAnswerToAServerRequestMayReachAnotherReplica) {
   // The tool asks the client for a completion on the request's SSE stream, through HAProxy.
   std::string const call =
       R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"6x7?"}}})";
-  std::string request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (auto const& [header, value] : mcp_headers(session)) request += header + ": " + value + "\r\n";
-  request += "Content-Length: " + std::to_string(call.size()) + "\r\n\r\n" + call;
   RawConnection stream(haproxy_->port());
-  ASSERT_TRUE(stream.send(request));
+  ASSERT_TRUE(stream.send(request_text(haproxy_->port(), "POST", "/mcp", mcp_headers(session), call, true)));
   std::string received;
   ASSERT_TRUE(read_until(stream.fd(), received, "sampling/createMessage")) << received;
   auto const served_by_at = received.find("x-served-by: ");

@@ -225,8 +225,9 @@ std::string ServerUnderTest::log() const {
 
 std::string ServerUnderTest::log_tail(std::size_t lines) const {
   auto const text = log();
+  // Back from the end past `lines` line ends (the last one ends the text itself).
   auto start = text.size();
-  for (std::size_t seen = 0; start > 0 && seen <= lines; --start)
+  for (std::size_t seen = 0; start > 0; --start)
     if (text[start - 1] == '\n' && ++seen > lines) break;
   return text.substr(start);
 }
@@ -242,12 +243,7 @@ bool wait_until(std::function<bool()> const& condition, std::chrono::millisecond
 }
 
 bool ServerUnderTest::wait_for_log(std::string const& text, std::chrono::milliseconds timeout) const {
-  auto const deadline = std::chrono::steady_clock::now() + timeout;
-  while (log().find(text) == std::string::npos) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
+  return wait_until([&] { return log().find(text) != std::string::npos; }, timeout);
 }
 
 CommandResult run_server_command(std::vector<std::string> const& arguments,
@@ -311,12 +307,18 @@ HttpReply raw_request(std::uint16_t port, std::string const& raw, std::chrono::m
   }
 }
 
-HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,
-                       HeaderList const& headers, std::string const& body, std::chrono::milliseconds timeout) {
+std::string request_text(std::uint16_t port, std::string const& method, std::string const& path,
+                         HeaderList const& headers, std::string const& body, bool keep_alive) {
   std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
   for (auto const& [name, value] : headers) raw += name + ": " + value + "\r\n";
-  raw += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  return raw_request(port, raw, timeout);
+  raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!keep_alive) raw += "Connection: close\r\n";
+  return raw + "\r\n" + body;
+}
+
+HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,
+                       HeaderList const& headers, std::string const& body, std::chrono::milliseconds timeout) {
+  return raw_request(port, request_text(port, method, path, headers, body), timeout);
 }
 
 HttpReply attempt_request(std::uint16_t port, std::string const& method, std::string const& path,

@@ -64,6 +64,11 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // The headers a conforming MCP client sends with a POST.
 HeaderList mcp_headers(std::string const& session_id = {});
 
+// The bytes of one HTTP/1.1 request to 127.0.0.1:`port`, with Content-Length (and, unless
+// `keep_alive`, Connection: close): what http_request sends, for tests that send it themselves.
+std::string request_text(std::uint16_t port, std::string const& method, std::string const& path,
+                         HeaderList const& headers, std::string const& body, bool keep_alive = false);
+
 // One request on a fresh connection; reads the whole reply (until Content-Length, the last chunk,
 // or the server closing). Throws on connect failure or when no reply comes within `timeout`.
 HttpReply http_request(std::uint16_t port, std::string const& method, std::string const& path,

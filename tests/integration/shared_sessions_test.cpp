@@ -98,13 +98,13 @@ TEST(ReplicasSharingRedis, SessionsSurviveARedisThatLostItsData) {
   ASSERT_EQ(redis.cli("EXISTS prodmcp:session:" + session).find('0'), 0u);
 
   // Back: the first replica to serve the session writes it back from its copy.
-  bool restored = false;
-  for (int i = 0; i < 100 && !restored; ++i) {
-    EXPECT_EQ(http_request(a.port(), "POST", "/mcp", mcp_headers(session), kPing).status, 200);
-    restored = redis.cli("EXISTS prodmcp:session:" + session).find('1') == 0;
-    if (!restored) std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_TRUE(restored) << "the session did not get back into Redis";
+  EXPECT_TRUE(wait_until(
+      [&] {
+        EXPECT_EQ(http_request(a.port(), "POST", "/mcp", mcp_headers(session), kPing).status, 200);
+        return redis.cli("EXISTS prodmcp:session:" + session).find('1') == 0;
+      },
+      10s, 50ms))
+      << "the session did not get back into Redis";
   EXPECT_NE(redis.cli("HGET prodmcp:session:" + session + " initialized").find('1'), std::string::npos);
   EXPECT_EQ(http_request(b.port(), "POST", "/mcp", mcp_headers(session), kPing).status, 200);
 }
