@@ -249,6 +249,7 @@ class Service {
     std::thread worker([&pool] { pool.run(); });
     stdio::StdioOptions stdio_options;
     stdio_options.max_message_bytes = static_cast<std::size_t>(settings_.limits.max_request_size);
+    stdio_options.max_json_depth = static_cast<int>(settings_.limits.max_json_depth);
     int const code = stdio::StdioTransport(engine_, pool.main(), stdio_options).run();
     pool.stop();
     worker.join();

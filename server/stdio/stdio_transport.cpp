@@ -72,7 +72,7 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
   // Runs on the context: one message line.
   void handle_line(std::string line) {
     json::parse_options parse_options;
-    parse_options.max_depth = 64;
+    parse_options.max_depth = static_cast<std::size_t>(options.max_json_depth);
     boost::system::error_code ec;
     json::value message = json::parse(line, ec, json::storage_ptr(), parse_options);
     if (ec) {

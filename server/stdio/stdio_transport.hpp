@@ -13,6 +13,7 @@ struct StdioOptions {
   int input_fd = 0;
   int output_fd = 1;
   std::size_t max_message_bytes = 1 << 20;
+  int max_json_depth = 64;  // limits.max_json_depth, as on HTTP
 };
 
 class StdioTransport {

@@ -9,8 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace json = boost::json;
 
@@ -18,7 +21,12 @@ namespace {
 
 class StdioServer {
  public:
-  StdioServer() {
+  explicit StdioServer(std::vector<std::string> extra_args = {}) {
+    std::vector<std::string> args{PRODMCP_SERVER_BINARY, "--stdio", "--conformance-fixtures"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
     int in[2], out[2];
     EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
@@ -28,8 +36,7 @@ class StdioServer {
       ::dup2(out[1], 1);
       int const null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, 2);
-      char const* argv[] = {PRODMCP_SERVER_BINARY, "--stdio", "--conformance-fixtures", nullptr};
-      ::execv(argv[0], const_cast<char**>(argv));
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     }
     ::close(in[0]);
@@ -124,4 +131,16 @@ TEST(Stdio, EndOfInputExitsCleanly) {
   server.close_input();
   EXPECT_EQ(json::parse(server.read_line()).at("id").as_int64(), 1);
   EXPECT_EQ(server.wait_exit(), 0);
+}
+
+TEST(Stdio, HonoursTheConfiguredJsonDepthLimit) {
+  auto const config = std::filesystem::temp_directory_path() / ("prodmcp-stdio-depth-" + std::to_string(::getpid()) + ".toml");
+  { std::ofstream(config) << "[limits]\nmax_json_depth = 8\n"; }
+  StdioServer server({"--config", config.string()});
+  server.send(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":1}}}}}}}}}})" "\n");
+  auto too_deep = json::parse(server.read_line());
+  EXPECT_EQ(too_deep.at("error").at("code").as_int64(), -32700);
+  server.send(R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":{}}})" "\n");
+  EXPECT_EQ(json::parse(server.read_line()).at("id").as_int64(), 2);
+  std::filesystem::remove(config);
 }
