@@ -308,15 +308,9 @@ struct McpEndpoint::Impl {
     std::shared_ptr<Session> session;
     if (auto failure = co_await find_session(exchange, session, protocol::id_of(body)); failure) co_return;
 
-    switch (classification.kind) {
-      case protocol::MessageKind::kNotification:
-        engine.handle_notification(session.get(), message);
-        co_await engine.sessions().publish(*session);
-        co_return co_await exchange.respond(status_only(202));
-      case protocol::MessageKind::kResponse:
-        if (!engine.handle_response(*session, message)) co_await engine.sessions().forward_reply(*session, message);
-        co_return co_await exchange.respond(status_only(202));
-      default: break;
+    if (classification.kind != protocol::MessageKind::kRequest) {
+      co_await engine.receive(session, message, classification.kind);
+      co_return co_await exchange.respond(status_only(202));
     }
     RequestContext context = make_context(exchange, message);
     engine.bind_session(context, session);
@@ -357,13 +351,8 @@ struct McpEndpoint::Impl {
     return context;
   }
 
-  RequestContext make_context(Exchange& exchange, json::object& message) {
-    RequestContext context = make_origin(exchange);
-    context.id = message.at("id");
-    context.method = message.at("method").get_string();
-    if (auto* params = message.if_contains("params"); params && params->is_object())
-      context.params = std::move(params->get_object());
-    return context;
+  static RequestContext make_context(Exchange& exchange, json::object& message) {
+    return Engine::request_context(message, make_origin(exchange));
   }
 
   // Looks up the session a legacy request names; answers the request itself (400/404) when it
@@ -402,47 +391,19 @@ struct McpEndpoint::Impl {
     std::shared_ptr<Session> session;
     if (exchange.has_header("Mcp-Session-Id"))
       if (auto failure = co_await find_session(exchange, session, nullptr); failure) co_return;
-    if (!session || !protocol::allows_batches(session->revision()))
-      co_return co_await exchange.respond(rpc_error(
-          400, nullptr, rpc::kInvalidRequest,
-          "JSON-RPC batches are allowed only in a 2025-03-26 session; send one message per POST"));
-    if (batch.empty())
-      co_return co_await exchange.respond(rpc_error(400, nullptr, rpc::kInvalidRequest, "the batch is empty"));
-    json::array responses;
-    for (auto& element : batch) {
-      auto const classification = protocol::classify(element);
-      switch (classification.kind) {
-        case protocol::MessageKind::kInvalid:
-          responses.push_back(protocol::make_error(protocol::id_of(element), rpc::kInvalidRequest,
-                                                   classification.problem));
-          continue;
-        case protocol::MessageKind::kNotification:
-          engine.handle_notification(session.get(), element.get_object());
-          continue;
-        case protocol::MessageKind::kResponse:
-          if (!engine.handle_response(*session, element.get_object()))
-            co_await engine.sessions().forward_reply(*session, element.get_object());
-          continue;
-        case protocol::MessageKind::kRequest: break;
-      }
-      if (element.get_object().at("method") == "initialize") {
-        responses.push_back(protocol::make_error(element.get_object().at("id"), rpc::kInvalidRequest,
-                                                 "initialize must not be part of a batch"));
-        continue;
-      }
-      RequestContext context = make_context(exchange, element.get_object());
-      engine.bind_session(context, session);
-      if (auto response = co_await engine.handle(context)) responses.push_back(std::move(*response));
+    auto outcome = co_await engine.handle_batch(batch, session, make_origin(exchange));
+    if (outcome.refused) {
+      exchange.notes().dispatched = false;  // the engine served none of it: the listener reports it
+      co_return co_await exchange.respond(rpc_error(400, nullptr, *outcome.refused));
     }
-    co_await engine.sessions().publish(*session);  // what its notifications changed
-    if (responses.empty()) co_return co_await exchange.respond(status_only(202));
-    co_await exchange.respond(json_response(200, json::serialize(responses)));
+    if (outcome.responses.empty()) co_return co_await exchange.respond(status_only(202));
+    co_await exchange.respond(json_response(200, json::serialize(outcome.responses)));
   }
 
   asio::awaitable<void> post_stateless(Exchange& exchange, json::object& message, protocol::MessageKind kind) {
     if (kind != protocol::MessageKind::kRequest) {
       // Notifications carry nothing stateful here; responses have nothing to answer (MRTR replaced them).
-      if (kind == protocol::MessageKind::kNotification) engine.handle_notification(nullptr, message);
+      co_await engine.receive(nullptr, message, kind);
       co_return co_await exchange.respond(status_only(202));
     }
     json::value const id = message.at("id");

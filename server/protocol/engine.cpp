@@ -315,6 +315,70 @@ asio::awaitable<std::optional<json::object>> Engine::dispatch(RequestContext& co
   co_return make_error(context.id, *failure);
 }
 
+RequestContext Engine::request_context(json::object& message, RequestContext const& origin) {
+  RequestContext context;
+  context.executor = origin.executor;
+  context.client_id = origin.client_id;
+  context.correlation_id = origin.correlation_id;
+  context.endpoint = origin.endpoint;
+  context.id = message.at("id");
+  context.method = message.at("method").get_string();
+  if (auto* params = message.if_contains("params"); params && params->is_object())
+    context.params = std::move(params->get_object());
+  return context;
+}
+
+asio::awaitable<void> Engine::take(Session* session, json::object const& message, MessageKind kind) {
+  if (kind == MessageKind::kNotification) {
+    handle_notification(session, message);
+  } else if (kind == MessageKind::kResponse && session && !handle_response(*session, message)) {
+    co_await sessions_.forward_reply(*session, message);
+  }
+}
+
+asio::awaitable<void> Engine::receive(std::shared_ptr<Session> const& session, json::object const& message,
+                                      MessageKind kind) {
+  co_await take(session.get(), message, kind);
+  // What a notification changed (log level, initialized) reaches the other replicas.
+  if (session && kind == MessageKind::kNotification) co_await sessions_.publish(*session);
+}
+
+asio::awaitable<Engine::BatchOutcome> Engine::handle_batch(json::array& batch, std::shared_ptr<Session> const& session,
+                                                           RequestContext const& origin) {
+  BatchOutcome outcome;
+  if (!session || !allows_batches(session->revision())) {
+    outcome.refused = RpcError{error_code::kInvalidRequest,
+                               "JSON-RPC batches are allowed only in a 2025-03-26 session; send one message at a time"};
+    co_return outcome;
+  }
+  if (batch.empty()) {
+    outcome.refused = RpcError{error_code::kInvalidRequest, "the batch is empty"};
+    co_return outcome;
+  }
+  for (auto& element : batch) {
+    auto const classification = classify(element);
+    if (classification.kind == MessageKind::kInvalid) {
+      outcome.responses.push_back(make_error(id_of(element), error_code::kInvalidRequest, classification.problem));
+      continue;
+    }
+    auto& message = element.get_object();
+    if (classification.kind != MessageKind::kRequest) {
+      co_await take(session.get(), message, classification.kind);
+      continue;
+    }
+    if (message.at("method") == "initialize") {
+      outcome.responses.push_back(
+          make_error(message.at("id"), error_code::kInvalidRequest, "initialize must not be part of a batch"));
+      continue;
+    }
+    RequestContext context = request_context(message, origin);
+    bind_session(context, session);
+    if (auto response = co_await handle(context)) outcome.responses.push_back(std::move(*response));
+  }
+  co_await sessions_.publish(*session);  // what its notifications changed
+  co_return outcome;
+}
+
 void Engine::handle_notification(Session* session, json::object const& message) {
   counters_.notifications.fetch_add(1, std::memory_order_relaxed);
   auto const& method = message.at("method").get_string();

@@ -109,6 +109,24 @@ class Engine {
   // Serves one request; returns its response, or nothing when the client cancelled it.
   asio::awaitable<std::optional<json::object>> handle(RequestContext& context);
 
+  // What both transports hand over once a message is parsed and classified.
+  // A request message's context: `origin` says who asked (executor, client, correlation id,
+  // endpoint); the message's params move into the context.
+  static RequestContext request_context(json::object& message, RequestContext const& origin);
+  // A client's notification, or its answer to a server-to-client request; `session` is null on
+  // the stateless revision. An answer no request of this process waits for goes through the
+  // session store to the replica that asked.
+  asio::awaitable<void> receive(std::shared_ptr<Session> const& session, json::object const& message,
+                                MessageKind kind);
+  // A JSON-RPC batch: the responses in order (empty when it held only notifications and
+  // answers), or why the batch is refused as a whole. Its requests do not stream.
+  struct BatchOutcome {
+    json::array responses;
+    std::optional<RpcError> refused;
+  };
+  asio::awaitable<BatchOutcome> handle_batch(json::array& batch, std::shared_ptr<Session> const& session,
+                                             RequestContext const& origin);
+
   // Notifications and responses from the client. `session` is null on the stateless revision.
   void handle_notification(Session* session, json::object const& message);
   // False when no request of this process waits for that answer.
@@ -149,6 +167,7 @@ class Engine {
   asio::awaitable<std::optional<json::object>> inject_fault(RequestContext& context);
   std::chrono::seconds cache_ttl(Tool const& tool, std::string_view name) const;
   asio::awaitable<json::object> run_tool(RequestContext& context, Tool const& tool, json::object const& arguments);
+  asio::awaitable<void> take(Session* session, json::object const& message, MessageKind kind);
   void broadcast(CatalogChange change);
   void broadcast_updated(std::string const& uri);
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -79,16 +80,28 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
       write_message(protocol::make_error(nullptr, rpc::kParseError, "the line is not valid JSON (" + ec.message() + ")"));
       return;
     }
+    auto self = shared_from_this();
     if (message.is_array()) {
-      if (!session || !protocol::allows_batches(session->revision())) {
-        write_message(protocol::make_error(nullptr, rpc::kInvalidRequest,
-                                           "JSON-RPC batches are allowed only in a 2025-03-26 session"));
-        return;
-      }
-      for (auto& element : message.get_array()) handle_message(element);  // answers come one per line
+      // Answered as one array, like HTTP; the batch's requests run one after another.
+      running.fetch_add(1);
+      asio::co_spawn(context,
+                     [self, batch = std::move(message.get_array())]() mutable -> asio::awaitable<void> {
+                       auto outcome = co_await self->engine.handle_batch(batch, self->session, self->origin());
+                       if (outcome.refused) self->write_message(protocol::make_error(nullptr, *outcome.refused));
+                       else if (!outcome.responses.empty()) self->write_line(json::serialize(outcome.responses));
+                       self->running.fetch_sub(1);
+                     },
+                     asio::detached);
       return;
     }
     handle_message(message);
+  }
+
+  RequestContext origin() const {
+    RequestContext origin;
+    origin.executor = context.get_executor();
+    origin.client_id = "stdio";
+    return origin;
   }
 
   void handle_message(json::value& message) {
@@ -99,12 +112,14 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
     }
     auto& object = message.get_object();
     bool const stateless = Engine::has_stateless_meta(object);
-    if (classification.kind == protocol::MessageKind::kNotification) {
-      engine.handle_notification(stateless ? nullptr : session.get(), object);
-      return;
-    }
-    if (classification.kind == protocol::MessageKind::kResponse) {
-      if (session) engine.handle_response(*session, object);
+    auto self = shared_from_this();
+    if (classification.kind != protocol::MessageKind::kRequest) {
+      // Runs inline up to its first wait (co_spawn dispatches), so messages keep their order.
+      asio::co_spawn(
+          context,
+          [self, target = stateless ? nullptr : session, object = std::move(object),
+           kind = classification.kind]() -> asio::awaitable<void> { co_await self->engine.receive(target, object, kind); },
+          asio::detached);
       return;
     }
     if (!stateless && object.at("method") == "initialize") {
@@ -113,20 +128,14 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
                                            "this stdio connection is already initialized"));
         return;
       }
-      auto initialized = engine.initialize(object);
+      auto initialized = engine.initialize(object, origin());
       session = initialized.session;
       write_message(initialized.response);
       return;
     }
 
-    RequestContext request;
-    request.executor = context.get_executor();
-    request.id = object.at("id");
-    request.method = object.at("method").get_string();
-    if (auto* params = object.if_contains("params"); params && params->is_object())
-      request.params = std::move(params->get_object());
+    RequestContext request = Engine::request_context(object, origin());
     request.channel = this;
-    request.client_id = "stdio";
     if (stateless) {
       if (auto error = engine.bind_stateless(request)) {
         write_message(protocol::make_error(request.id, *error));
@@ -145,7 +154,6 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
     auto const key = protocol::id_key(call->id);
     auto in_flight = call->session ? call->session->begin_request(key, context.get_executor())
                                    : std::make_shared<protocol::InFlightRequest>();
-    auto self = shared_from_this();
     running.fetch_add(1);
     asio::co_spawn(
         context,

@@ -144,3 +144,32 @@ TEST(Stdio, HonoursTheConfiguredJsonDepthLimit) {
   EXPECT_EQ(json::parse(server.read_line()).at("id").as_int64(), 2);
   std::filesystem::remove(config);
 }
+
+// Batches go through the engine's one batch path, as on HTTP: one array back, in order, with no
+// entry for a notification; outside a 2025-03-26 session the whole batch is refused.
+TEST(Stdio, AnswersABatchWithOneArrayInOrder) {
+  StdioServer server;
+  server.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})" "\n");
+  ASSERT_EQ(json::parse(server.read_line()).at("result").at("protocolVersion").as_string(), "2025-03-26");
+  server.send(R"([{"jsonrpc":"2.0","method":"notifications/initialized"},)"
+              R"({"jsonrpc":"2.0","id":"b","method":"tools/call","params":{"name":"echo","arguments":{"message":"second"}}},)"
+              R"({"jsonrpc":"2.0","id":"a","method":"ping"},)"
+              R"({"jsonrpc":"2.0","id":"c","method":"initialize","params":{}}])" "\n");
+  auto const answers = json::parse(server.read_line());
+  ASSERT_TRUE(answers.is_array()) << answers;
+  ASSERT_EQ(answers.as_array().size(), 3u) << answers;
+  EXPECT_EQ(answers.at(0).at("id").as_string(), "b");
+  EXPECT_EQ(answers.at(0).at("result").at("content").at(0).at("text").as_string(), "second");
+  EXPECT_EQ(answers.at(1).at("id").as_string(), "a");
+  EXPECT_EQ(answers.at(2).at("error").at("code").as_int64(), -32600);
+}
+
+TEST(Stdio, RefusesABatchOutsideA20250326Session) {
+  StdioServer server;
+  server.send(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])" "\n");
+  auto const refused = json::parse(server.read_line());
+  EXPECT_EQ(refused.at("error").at("code").as_int64(), -32600);
+  EXPECT_NE(std::string(refused.at("error").at("message").as_string()).find("2025-03-26"), std::string::npos);
+  server.send(R"({"jsonrpc":"2.0","id":2,"method":"ping"})" "\n");
+  EXPECT_EQ(json::parse(server.read_line()).at("id").as_int64(), 2);
+}
