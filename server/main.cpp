@@ -8,6 +8,7 @@
 #include "config/key_registry.hpp"
 #include "config/loader.hpp"
 #include "config/report.hpp"
+#include "config/upstream_flags.hpp"
 #include "logging/log.hpp"
 #include "ops/healthcheck_client.hpp"
 #include "runtime/server_runner.hpp"
@@ -22,6 +23,8 @@ struct KeyFlags {
   std::vector<std::string> sets;  // --set section.key=value
   std::optional<std::string> listen, admin_listen, workers, max_request_size, max_sessions;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> upstreams;  // --upstream NAME=COMMAND ARGS... | NAME=URL
+  std::string mcp_json;                // --mcp-json FILE
   bool conformance_fixtures = false;
 
   std::vector<config::FlagSetting> settings() const {
@@ -40,6 +43,19 @@ struct KeyFlags {
       result.push_back({"server.allowed_origins", joined, "--allowed-origin"});
     }
     if (conformance_fixtures) result.push_back({"server.conformance_fixtures", "true", "--conformance-fixtures"});
+    try {
+      if (!mcp_json.empty())
+        for (auto& setting : config::mcp_json_file(mcp_json)) result.push_back(std::move(setting));
+    } catch (std::invalid_argument const& error) {
+      throw CLI::ValidationError("--mcp-json", error.what());
+    }
+    for (auto const& spec : upstreams) {
+      try {
+        for (auto& setting : config::upstream_flag(spec)) result.push_back(std::move(setting));
+      } catch (std::invalid_argument const& error) {
+        throw CLI::ValidationError("--upstream", error.what());
+      }
+    }
     for (auto const& set : sets) {
       auto const equals = set.find('=');
       if (equals == std::string::npos) throw CLI::ValidationError("--set", "expected section.key=value, got " + set);
@@ -122,6 +138,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-sessions", keys.max_sessions, "server.max_sessions: most sessions held at once");
   app.add_option("--allowed-origin", keys.allowed_origins, "server.allowed_origins: a browser origin allowed besides localhost (repeatable)");
   app.add_flag("--conformance-fixtures", keys.conformance_fixtures, "server.conformance_fixtures: serve the conformance suite's fixtures");
+  app.add_option("--upstream", keys.upstreams,
+                 "Front an MCP server: NAME=COMMAND [ARGS...] starts a stdio server, e.g. "
+                 "'notes=python3 notes_server.py' (repeatable; [upstreams.NAME] in the config says more)");
+  app.add_option("--mcp-json", keys.mcp_json,
+                 "Front every server of an mcpServers JSON file (Claude Desktop, Cursor, VS Code)");
   app.add_flag("--stdio", run.stdio, "Serve MCP over stdin/stdout instead of HTTP");
   app.add_option("--ports-file", run.ports_file, "Write the bound ports as JSON to this file (useful with port 0)");
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/address.hpp"
+#include "config/upstream_keys.hpp"
 
 namespace prodmcp::config {
 
@@ -370,7 +371,7 @@ std::span<KeySpec const> all_keys() { return keys_table(); }
 KeySpec const* find_key(std::string_view name) {
   for (auto const& spec : keys_table())
     if (spec.name == name) return &spec;
-  return nullptr;
+  return find_upstream_key(name);
 }
 
 std::vector<std::string> suggest_keys(std::string_view name) {

@@ -6,6 +6,7 @@
 #include "config/address.hpp"
 #include "config/key_registry.hpp"
 #include "config/toml_reader.hpp"
+#include "config/upstream_keys.hpp"
 
 extern char** environ;
 
@@ -107,6 +108,23 @@ void check_combinations(LoadedConfig& config) {
     diagnostic.hint = std::move(hint);
     config.diagnostics.push_back(std::move(diagnostic));
   };
+  for (auto const& [name, upstream] : settings.upstreams) {
+    auto const key = std::string(kUpstreamsSection) + "." + name;
+    if (upstream.command.empty() && upstream.url.empty())
+      add(Diagnostic::Severity::kError, key + ".command", "upstream \"" + name + "\" has neither command nor url",
+          "give command = \"...\" (a stdio server to start) or url = \"http://...\" (a remote server)");
+    else if (!upstream.command.empty() && !upstream.url.empty())
+      add(Diagnostic::Severity::kError, key + ".url", "upstream \"" + name + "\" has both command and url",
+          "keep one: command starts a stdio server, url reaches a remote one");
+    else if (!upstream.url.empty())
+      add(Diagnostic::Severity::kError, key + ".url",
+          "upstream \"" + name + "\": remote (url) upstreams are not served by this version",
+          "front the server over stdio with command = \"...\", or run it behind its own prodmcp-server");
+    if (upstream.restart_max_backoff_ms < upstream.restart_backoff_ms)
+      add(Diagnostic::Severity::kError, key + ".restart_max_backoff_ms",
+          "upstream \"" + name + "\": restart_max_backoff_ms is below restart_backoff_ms",
+          "make restart_max_backoff_ms at least restart_backoff_ms");
+  }
   auto const severity = production ? Diagnostic::Severity::kError : Diagnostic::Severity::kWarning;
 
   std::string problem;
@@ -193,7 +211,8 @@ LoadedConfig load_config(ConfigSources const& sources) {
       builder.report(std::move(diagnostic));
       continue;
     }
-    builder.apply_text(*spec, flag.text, "flag " + flag.flag, at("flag " + flag.flag));
+    if (flag.value) builder.apply(*spec, *flag.value, "flag " + flag.flag, at("flag " + flag.flag));
+    else builder.apply_text(*spec, flag.text, "flag " + flag.flag, at("flag " + flag.flag));
   }
 
   check_combinations(config);
@@ -204,6 +223,10 @@ std::vector<std::string> changed_keys(Settings const& before, Settings const& af
   std::vector<std::string> changed;
   for (auto const& spec : all_keys())
     if (spec.get(before) != spec.get(after)) changed.push_back(spec.name);
+  for (auto const& name : upstream_key_names(before, after)) {
+    auto const& spec = *find_key(name);
+    if (spec.get(before) != spec.get(after)) changed.push_back(name);
+  }
   return changed;
 }
 

@@ -10,6 +10,7 @@
 
 #include "config/diagnostic.hpp"
 #include "config/settings.hpp"
+#include "config/value.hpp"
 
 namespace prodmcp::config {
 
@@ -17,6 +18,7 @@ struct FlagSetting {
   std::string key;   // "section.key"
   std::string text;  // the value as typed
   std::string flag;  // "--listen", "--set", ...
+  std::optional<Value> value = std::nullopt;  // already parsed (a flag that is not one key's text, e.g. --upstream)
 };
 
 // The environment of this process, the default for ConfigSources.

@@ -1,4 +1,5 @@
 #include "config/report.hpp"
+#include "config/upstream_keys.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -75,29 +76,46 @@ Value masked(KeySpec const& spec, Value const& value) {
   return value;
 }
 
+namespace {
+
+// Every key of the registry, then those of each configured upstream.
+std::vector<KeySpec const*> keys_in_force(Settings const& settings) {
+  std::vector<KeySpec const*> keys;
+  for (auto const& spec : all_keys()) keys.push_back(&spec);
+  for (auto const& name : upstream_key_names(settings, settings)) keys.push_back(find_key(name));
+  return keys;
+}
+
+std::string origin_of(LoadedConfig const& config, std::string const& key) {
+  auto const it = config.origins.find(key);
+  return it == config.origins.end() ? "default" : it->second;
+}
+
+}  // namespace
+
 std::string print_config_toml(LoadedConfig const& config) {
   std::string text = "# Effective configuration of prodmcp-server (secrets masked)\n# profile: " +
                      std::string(profile_name(config.profile)) + " (" + config.profile_origin + ")\n";
-  std::string_view section;
-  for (auto const& spec : all_keys()) {
-    if (spec.section() != section) {
-      section = spec.section();
-      text += "\n[" + std::string(section) + "]\n";
+  std::string section;
+  for (auto const* spec : keys_in_force(config.settings)) {
+    auto const leaf_at = spec->name.rfind('.');
+    if (spec->name.substr(0, leaf_at) != section) {
+      section = spec->name.substr(0, leaf_at);
+      text += "\n[" + section + "]\n";
     }
-    auto const leaf = spec.name.substr(spec.name.find('.') + 1);
-    auto line = leaf + " = " + to_toml(masked(spec, spec.get(config.settings)));
+    auto line = spec->name.substr(leaf_at + 1) + " = " + to_toml(masked(*spec, spec->get(config.settings)));
     if (line.size() < 48) line.resize(48, ' ');
-    text += line + "  # " + config.origins.at(spec.name) + "\n";
+    text += line + "  # " + origin_of(config, spec->name) + "\n";
   }
   return text;
 }
 
 std::string print_config_json(LoadedConfig const& config) {
   json::array keys;
-  for (auto const& spec : all_keys())
-    keys.push_back(json::object{{"key", spec.name},
-                                {"value", to_json(masked(spec, spec.get(config.settings)))},
-                                {"origin", config.origins.at(spec.name)}});
+  for (auto const* spec : keys_in_force(config.settings))
+    keys.push_back(json::object{{"key", spec->name},
+                                {"value", to_json(masked(*spec, spec->get(config.settings)))},
+                                {"origin", origin_of(config, spec->name)}});
   json::array diagnostics;
   for (auto const& diagnostic : config.diagnostics) diagnostics.push_back(to_json(diagnostic));
   return json::serialize(json::object{{"profile", profile_name(config.profile)},

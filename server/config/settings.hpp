@@ -85,6 +85,29 @@ struct FaultSettings {
   double error_rate = 0;
 };
 
+// One MCP server the gateway fronts ([upstreams.NAME]); upstream_keys.cpp documents each member.
+struct UpstreamSettings {
+  std::string command;  // a stdio server the gateway starts and supervises...
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;  // added to the gateway's environment; ${VAR} expands
+  std::string cwd;
+  std::string url;  // ...or a remote Streamable HTTP server
+  std::map<std::string, std::string> headers;
+  std::int64_t timeout_ms = 60'000;
+  std::int64_t max_in_flight = 64;
+  std::string restart = "on-failure";  // never, on-failure, always
+  std::int64_t restart_backoff_ms = 500;
+  std::int64_t restart_max_backoff_ms = 30'000;
+  std::int64_t crash_loop_limit = 5;   // failed starts in a row before supervision gives up
+  std::string sessions = "shared";     // per-client: one upstream session per client session
+  bool required = true;                // /ready fails (not degrades) while it is down
+  std::string prefix;                  // tool name prefix; default NAME__ when several upstreams
+  std::vector<std::string> tools_allow;
+  std::vector<std::string> tools_deny;
+
+  bool operator==(UpstreamSettings const&) const = default;
+};
+
 struct Settings {
   ServerSettings server;
   LimitSettings limits;
@@ -95,6 +118,7 @@ struct Settings {
   RateLimitSettings rate_limit;
   ResilienceSettings resilience;
   FaultSettings faults;
+  std::map<std::string, UpstreamSettings> upstreams;  // by name, [a-z0-9-]+
 };
 
 enum class Profile { kDevelopment, kStaging, kProduction };

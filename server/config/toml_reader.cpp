@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "config/key_registry.hpp"
+#include "config/upstream_keys.hpp"
 
 namespace prodmcp::config {
 
@@ -123,7 +124,28 @@ class Reader {
   }
 
  private:
+  // [upstreams.NAME] tables: each holds one upstream's keys.
+  void read_upstreams(toml::table const& table) {
+    for (auto const& [name_key, node] : table) {
+      std::string const name(name_key.str());
+      std::string const prefix = std::string(kUpstreamsSection) + "." + name;
+      auto const* upstream = node.as_table();
+      if (!upstream) {
+        report(node.source(), prefix, prefix + " must be a table of the upstream's keys",
+               "write [upstreams." + name + "] and under it command = \"...\" or url = \"...\"");
+        continue;
+      }
+      if (!valid_upstream_name(name)) {
+        report(node.source(), prefix, "upstream name \"" + name + "\" is not allowed",
+               "use 1-64 lowercase letters, digits and '-' (it becomes a label and a tool prefix)");
+        continue;
+      }
+      read_keys(prefix, *upstream, upstream_leaves());
+    }
+  }
+
   void read_section(std::string const& section, toml::table const& table) {
+    if (section == kUpstreamsSection) return read_upstreams(table);
     auto const known = sections();
     if (std::find(known.begin(), known.end(), section) == known.end()) {
       std::vector<std::string> close;
@@ -136,13 +158,28 @@ class Reader {
       report(table.source(), section, "unknown section [" + section + "]", hint);
       return;
     }
+    read_keys(section, table, {});
+  }
+
+  // The keys of one table. `leaves` names the keys it may hold when they are not in the
+  // registry's static table (upstreams), for suggestions.
+  void read_keys(std::string const& section, toml::table const& table, std::vector<std::string> const& leaves) {
     for (auto const& [leaf, node] : table) {
       std::string const key = section + "." + std::string(leaf.str());
       auto const* spec = find_key(key);
       if (!spec) {
-        auto const suggestions = suggest_keys(key);
-        report(node.source(), key, "unknown key " + key,
-               suggestions.empty() ? "`prodmcp-server describe-config` lists every key" : did_you_mean(suggestions));
+        std::string hint;
+        if (!leaves.empty()) {
+          hint = did_you_mean(closest_names(leaf.str(), leaves));
+          if (hint.empty()) {
+            hint = "an upstream's keys are";
+            for (auto const& name : leaves) hint += " " + name;
+          }
+        } else {
+          auto const suggestions = suggest_keys(key);
+          hint = suggestions.empty() ? "`prodmcp-server describe-config` lists every key" : did_you_mean(suggestions);
+        }
+        report(node.source(), key, "unknown key " + key, hint);
         continue;
       }
       auto value = convert(node, spec->type);

@@ -193,6 +193,27 @@ struct Metrics::Impl {
                             .Name("mcp_health_check_consecutive_failures")
                             .Help("Periodic readiness runs in a row in which this check was unhealthy")
                             .Register(*registry)),
+        upstream_requests(prometheus::BuildCounter()
+                              .Name("mcp_upstream_requests_total")
+                              .Help("Requests the gateway sent to an upstream MCP server, by upstream, method and "
+                                    "status (ok, error: a JSON-RPC error, failed: no answer, cancelled)")
+                              .Register(*registry)),
+        upstream_durations(prometheus::BuildHistogram()
+                               .Name("mcp_upstream_request_duration_seconds")
+                               .Help("Time an upstream MCP server took to answer, by upstream")
+                               .Register(*registry)),
+        upstream_up(prometheus::BuildGauge()
+                        .Name("mcp_upstream_up")
+                        .Help("1 while the upstream MCP server is initialized and listed, else 0")
+                        .Register(*registry)),
+        upstream_restarts(prometheus::BuildCounter()
+                              .Name("mcp_upstream_restarts_total")
+                              .Help("Restarts of a supervised stdio upstream after it exited or failed to start")
+                              .Register(*registry)),
+        upstream_sessions(prometheus::BuildGauge()
+                              .Name("mcp_upstream_sessions")
+                              .Help("Sessions the gateway holds with the upstream MCP server")
+                              .Register(*registry)),
         request_children(requests),
         duration_children(durations),
         tool_children(tools),
@@ -280,6 +301,11 @@ struct Metrics::Impl {
   Family<Counter>& reloads;
   Family<Gauge>& health_status;
   Family<Gauge>& health_failures;
+  Family<Counter>& upstream_requests;
+  Family<Histogram>& upstream_durations;
+  Family<Gauge>& upstream_up;
+  Family<Counter>& upstream_restarts;
+  Family<Gauge>& upstream_sessions;
   ChildCache<Counter> request_children;
   ChildCache<Histogram> duration_children;
   ChildCache<Counter> tool_children;
@@ -406,5 +432,30 @@ void Metrics::health_check(std::string_view check, std::string_view status, int 
 }
 
 void Metrics::set_ready(bool ready) { impl_->ready_gauge->Set(ready ? 1 : 0); }
+
+// Upstream names come from the config, methods from the gateway's own calls: both are bounded.
+void Metrics::observe_upstream(std::string_view upstream, std::string_view method, std::string_view status,
+                               std::chrono::nanoseconds elapsed) {
+  impl_->upstream_requests
+      .Add({{"upstream", std::string(upstream)}, {"method", std::string(method)}, {"status", std::string(status)}})
+      .Increment();
+  static Histogram::BucketBoundaries const buckets(kRequestDurationBuckets.begin(), kRequestDurationBuckets.end());
+  impl_->upstream_durations.Add({{"upstream", std::string(upstream)}}, buckets)
+      .Observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void Metrics::upstream_state(std::string_view upstream, bool up, std::int64_t sessions) {
+  impl_->upstream_up.Add({{"upstream", std::string(upstream)}}).Set(up ? 1 : 0);
+  impl_->upstream_sessions.Add({{"upstream", std::string(upstream)}}).Set(static_cast<double>(sessions));
+}
+
+void Metrics::upstream_restarted(std::string_view upstream) {
+  impl_->upstream_restarts.Add({{"upstream", std::string(upstream)}}).Increment();
+}
+
+void Metrics::declare_upstream(std::string_view upstream) {
+  impl_->upstream_restarts.Add({{"upstream", std::string(upstream)}});
+  upstream_state(upstream, false, 0);
+}
 
 }  // namespace prodmcp::ops

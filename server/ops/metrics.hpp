@@ -54,6 +54,13 @@ class Metrics {
   void health_check(std::string_view check, std::string_view status, int consecutive_failures);
   void set_ready(bool ready);
 
+  // The gateway's upstream servers. `status`: "ok", "error", "failed" or "cancelled".
+  void declare_upstream(std::string_view upstream);  // its series exist from the start, at 0
+  void observe_upstream(std::string_view upstream, std::string_view method, std::string_view status,
+                        std::chrono::nanoseconds elapsed);
+  void upstream_state(std::string_view upstream, bool up, std::int64_t sessions);
+  void upstream_restarted(std::string_view upstream);
+
   // The exposition text (version 0.0.4), with process and scrape-time values refreshed.
   std::string serialize();
 

@@ -35,6 +35,9 @@ struct Tool {
   ToolHandler handler;
   bool may_stream = false;  // sends progress/log/client requests while it runs
   bool cacheable = false;   // same arguments, same result: the result cache may answer for it
+  // Arguments are checked against inputSchema here; a proxied tool's own server checks them
+  // (its schema may use what this validator does not know).
+  bool validate_arguments = true;
 };
 
 struct Resource {
@@ -78,6 +81,17 @@ class Catalog {
   void add_template(ResourceTemplate resource_template);
   void add_prompt(Prompt prompt);
   bool remove_prompt(std::string const& name);
+
+  // Many changes at once (a gateway's upstream came up or changed its lists): one new snapshot,
+  // one notification per kind that changed. Removals (by name or URI) apply before additions.
+  struct Changes {
+    std::vector<std::string> remove_tools, remove_resources, remove_templates, remove_prompts;
+    std::vector<Tool> tools;
+    std::vector<Resource> resources;
+    std::vector<ResourceTemplate> templates;
+    std::vector<Prompt> prompts;
+  };
+  void apply(Changes changes);
 
   // Listeners run on the thread that made the change; keep them short (post work elsewhere).
   using ChangeListener = std::function<void(CatalogChange)>;

@@ -30,7 +30,7 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
                    json::object{{"name", *name}}};
   auto const tool = it->second;  // keeps the tool alive while it runs, even if it is removed meanwhile
   json::object const& arguments = object_param(context.params, "arguments");
-  if (auto const* schema = tool->descriptor.if_contains("inputSchema"))
+  if (auto const* schema = tool->validate_arguments ? tool->descriptor.if_contains("inputSchema") : nullptr)
     if (auto problem = validate_against_schema(arguments, *schema))
       co_return error_result("invalid arguments for tool \"" + std::string(*name) + "\": " + *problem);
   auto const ttl = cache_ttl(*tool, *name);

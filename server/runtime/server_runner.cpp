@@ -20,6 +20,7 @@
 #include "config/address.hpp"
 #include "config/key_registry.hpp"
 #include "config/report.hpp"
+#include "gateway/gateway.hpp"
 #include "http/http_listener.hpp"
 #include "http/mcp_endpoint.hpp"
 #include "logging/log.hpp"
@@ -50,6 +51,9 @@ void log(Level level, std::string_view event, json::object fields = {}) {
 }
 
 std::chrono::milliseconds ms(std::int64_t value) { return std::chrono::milliseconds(value); }
+
+// At shutdown, how long an upstream child has between SIGTERM and SIGKILL.
+constexpr std::chrono::milliseconds kUpstreamStopGrace{5000};
 
 http::ListenerLimits listener_limits(config::LimitSettings const& limits) {
   http::ListenerLimits result;
@@ -83,9 +87,17 @@ class Service {
         metrics_(PRODMCP_VERSION, metric_sources()),
         reporter_(settings_.server.admin_listen.empty() ? nullptr : &metrics_),  // no admin port: nobody scrapes
         memory_cache_(static_cast<std::size_t>(settings_.cache.memory_max_bytes)) {
-    tools::add_builtin_tools(catalog_, [this] { return status(); });
-    if (settings_.server.conformance_fixtures) tools::add_conformance_fixtures(catalog_, engine_.request_state());
-    if (profile_ != config::Profile::kProduction) tools::add_crash_tool(catalog_, [this] { return crash_armed_.load(); });
+    if (settings_.upstreams.empty()) {
+      tools::add_builtin_tools(catalog_, [this] { return status(); });
+      if (profile_ != config::Profile::kProduction)
+        tools::add_crash_tool(catalog_, [this] { return crash_armed_.load(); });
+    } else {
+      // A gateway offers its upstreams' tools only: a wrapped prototype keeps its own list.
+      gateway_ = std::make_unique<gateway::Gateway>(settings_.upstreams, settings_.resilience, catalog_, &metrics_);
+    }
+    // Through a gateway the conformance suite tests the upstream's fixtures, not the gateway's.
+    if (settings_.server.conformance_fixtures && !gateway_)
+      tools::add_conformance_fixtures(catalog_, engine_.request_state());
     metrics_.set_tool_filter([this](std::string_view name) {
       return catalog_.snapshot()->tools_by_name.contains(std::string(name));
     });
@@ -107,6 +119,7 @@ class Service {
   }
 
   ~Service() {
+    if (gateway_) gateway_->stop(kUpstreamStopGrace);
     if (redis_) {
       redis_->stop();
       redis_work_.reset();
@@ -114,7 +127,12 @@ class Service {
     }
   }
 
-  int run() { return options_.stdio ? run_stdio() : run_http(); }
+  int run() {
+    if (gateway_) gateway_->start();
+    int const code = options_.stdio ? run_stdio() : run_http();
+    if (gateway_) gateway_->stop(kUpstreamStopGrace);
+    return code;
+  }
 
  private:
   protocol::EngineOptions engine_options() const {
@@ -223,7 +241,8 @@ class Service {
       }
       co_return result;
     });
-    readiness_.add("mcp_servers", []() -> asio::awaitable<ops::CheckResult> {
+    readiness_.add("mcp_servers", [this]() -> asio::awaitable<ops::CheckResult> {
+      if (gateway_) co_return co_await gateway_->check();
       ops::CheckResult result;
       result.detail = "no upstream servers configured";
       co_return result;
@@ -500,6 +519,7 @@ class Service {
   std::unique_ptr<ratelimit::RedisRateLimiter> shared_limiter_;
   std::unique_ptr<cache::TieredCache> result_cache_;
   std::unique_ptr<ratelimit::RateLimiter> rate_limiter_;
+  std::unique_ptr<gateway::Gateway> gateway_;  // with [upstreams.*] only
 };
 
 }  // namespace

@@ -1,12 +1,15 @@
 // Config layers, values, diagnostics and reports, without a process or a file system.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "config/key_registry.hpp"
 #include "config/loader.hpp"
 #include "config/report.hpp"
 #include "config/toml_reader.hpp"
+#include "config/upstream_flags.hpp"
 #include "support/param_names.hpp"
 
 using namespace prodmcp::config;
@@ -199,4 +202,78 @@ TEST(ConfigReport, ChangedKeysNamesExactlyTheDifferences) {
   b.logging.level = "error";
   b.auth.clients["x"] = "sha256:1";
   EXPECT_EQ(changed_keys(a, b), (std::vector<std::string>{"logging.level", "auth.clients"}));
+}
+
+TEST(UpstreamConfig, TablesAreReadCheckedAndPrintedBack) {
+  auto sources = sources_with_env({});
+  sources.file = "up.toml";
+  sources.file_text =
+      "[upstreams.notes]\ncommand = \"python3\"\nargs = [\"notes_server.py\"]\nenv = { NOTES_DIR = \"/srv\" }\n"
+      "timeout_ms = 5000\nrequired = false\n";
+  auto const config = load_config(sources);
+  ASSERT_TRUE(config.ok()) << config.diagnostics.front().to_string();
+  auto const& notes = config.settings.upstreams.at("notes");
+  EXPECT_EQ(notes.command, "python3");
+  EXPECT_EQ(notes.args, StringList{"notes_server.py"});
+  EXPECT_EQ(notes.env.at("NOTES_DIR"), "/srv");
+  EXPECT_EQ(notes.timeout_ms, 5000);
+  EXPECT_FALSE(notes.required);
+  EXPECT_EQ(notes.restart, "on-failure");  // a default
+  EXPECT_EQ(config.origins.at("upstreams.notes.timeout_ms"), "file up.toml:5");
+
+  auto const printed = print_config_toml(config);
+  EXPECT_NE(printed.find("[upstreams.notes]"), std::string::npos) << printed;
+  auto const reread = read_toml(printed, "printed.toml");
+  EXPECT_TRUE(reread.diagnostics.empty());
+  Settings settings;
+  for (auto const& entry : reread.entries) find_key(entry.key)->set(settings, entry.value);
+  EXPECT_TRUE(changed_keys(settings, config.settings).empty());
+}
+
+TEST(UpstreamConfig, MistakesAreExplained) {
+  auto sources = sources_with_env({});
+  sources.file = "up.toml";
+  sources.file_text =
+      "[upstreams.notes]\ncomand = \"x\"\ntimeout_ms = 5\n[upstreams.Bad_Name]\ncommand = \"x\"\n"
+      "[upstreams.both]\ncommand = \"x\"\nurl = \"http://127.0.0.1:1/mcp\"\n[upstreams.none]\nrequired = true\n";
+  auto const config = load_config(sources);
+  EXPECT_TRUE(has_diagnostic(config, "up.toml:2:10: error: unknown key upstreams.notes.comand (did you mean command?)"));
+  EXPECT_TRUE(has_diagnostic(config, "upstreams.notes.timeout_ms: must be between 100 and 3600000"));
+  EXPECT_TRUE(has_diagnostic(config, "upstream name \"Bad_Name\" is not allowed"));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"both\" has both command and url"));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"none\" has neither command nor url"));
+}
+
+TEST(UpstreamConfig, TheUpstreamFlagSplitsLikeAShellWithoutRunningAnything) {
+  auto const settings = upstream_flag("notes=python3 'my server.py' --dir \"/srv/a b\"");
+  ASSERT_EQ(settings.size(), 2u);
+  EXPECT_EQ(settings[0].key, "upstreams.notes.command");
+  EXPECT_EQ(*settings[0].value, Value(std::string("python3")));
+  EXPECT_EQ(*settings[1].value, Value(StringList{"my server.py", "--dir", "/srv/a b"}));
+  EXPECT_EQ(upstream_flag("search=http://127.0.0.1:8000/mcp")[0].key, "upstreams.search.url");
+  EXPECT_THROW(upstream_flag("notes"), std::invalid_argument);
+  EXPECT_THROW(upstream_flag("Notes=x"), std::invalid_argument);
+  EXPECT_THROW(upstream_flag("notes=x $(rm -rf /)"), std::invalid_argument);
+  EXPECT_THROW(upstream_flag("notes=x; rm -rf /"), std::invalid_argument);
+  EXPECT_THROW(upstream_flag("notes='unclosed"), std::invalid_argument);
+}
+
+TEST(UpstreamConfig, AnMcpJsonFileBecomesUpstreams) {
+  auto const path = ::testing::TempDir() + "mcp.json";
+  {
+    std::ofstream(path) << R"({"mcpServers":{"My_Notes":{"command":"npx","args":["-y","notes"],"env":{"K":"v"}},)"
+                           R"("remote":{"url":"https://example.com/mcp","headers":{"Authorization":"Bearer x"}}}})";
+  }
+  auto sources = sources_with_env({});
+  sources.flags = mcp_json_file(path);
+  auto const config = load_config(sources);
+  auto const& notes = config.settings.upstreams.at("my-notes");
+  EXPECT_EQ(notes.command, "npx");
+  EXPECT_EQ(notes.args, (StringList{"-y", "notes"}));
+  EXPECT_EQ(notes.env.at("K"), "v");
+  EXPECT_EQ(config.settings.upstreams.at("remote").headers.at("Authorization"), "Bearer x");
+  EXPECT_EQ(config.origins.at("upstreams.my-notes.command"), "flag --mcp-json");
+  { std::ofstream(path) << R"({"servers":{}})"; }
+  EXPECT_THROW(mcp_json_file(path), std::invalid_argument);
+  std::remove(path.c_str());
 }

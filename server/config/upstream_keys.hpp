@@ -1,0 +1,24 @@
+#pragma once
+// The keys of one [upstreams.NAME] table. They are KeySpecs like every other key, named
+// "upstreams.NAME.leaf", so the loader, --set, reload and diagnostics treat them alike; they are
+// made on first use because the names come from the config.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/key_registry.hpp"
+
+namespace prodmcp::config {
+
+inline constexpr std::string_view kUpstreamsSection = "upstreams";
+
+// Upstream names are [a-z0-9-]+, at most 64 characters: they become label values and tool prefixes.
+bool valid_upstream_name(std::string_view name);
+// "upstreams.NAME.leaf" -> its spec; null when the name or the leaf is not one.
+KeySpec const* find_upstream_key(std::string_view name);
+// The leaves every upstream table may hold ("command", "args", ...).
+std::vector<std::string> upstream_leaves();
+// Every key of every upstream in either settings, for reload's comparison.
+std::vector<std::string> upstream_key_names(Settings const& a, Settings const& b);
+
+}  // namespace prodmcp::config

@@ -1,0 +1,300 @@
+#include "gateway/gateway.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <mutex>
+#include <thread>
+
+#include "gateway/upstream.hpp"
+#include "logging/log.hpp"
+#include "protocol/meta_keys.hpp"
+#include "protocol/session.hpp"
+
+namespace prodmcp::gateway {
+
+namespace {
+
+namespace rpc = protocol::error_code;
+using logging::Level;
+using protocol::RequestContext;
+using protocol::RpcError;
+
+constexpr std::size_t kMaxNameLength = 128;
+
+std::string string_field(json::object const& object, std::string_view key) {
+  auto const* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+bool listed(std::vector<std::string> const& names, std::string const& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The capability a server-to-client request needs from the client.
+std::string_view capability_for(std::string_view method) {
+  if (method == "sampling/createMessage") return "sampling";
+  if (method == "elicitation/create") return "elicitation";
+  if (method == "roots/list") return "roots";
+  return {};
+}
+
+// What the server sends while serving a call reaches the client that made it.
+CallHooks hooks_for(RequestContext& context) {
+  CallHooks hooks;
+  hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
+  if (!context.progress_token.is_null())
+    hooks.progress = [&context](json::object const& params) -> asio::awaitable<void> {
+      auto const* progress = params.if_contains("progress");
+      if (!progress || !progress->is_number()) co_return;
+      std::optional<double> total;
+      if (auto const* t = params.if_contains("total"); t && t->is_number()) total = t->to_number<double>();
+      std::string message;
+      if (auto const* m = params.if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
+      co_await context.progress(progress->to_number<double>(), total, message);
+    };
+  hooks.server_request = [&context](std::string const& method, json::object params) -> asio::awaitable<json::object> {
+    auto const capability = capability_for(method);
+    if (capability.empty())
+      throw RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"};
+    co_return co_await context.ask_client(method, std::move(params), capability);
+  };
+  return hooks;
+}
+
+// The params sent upstream: the client's, less what belongs to this hop (its protocol metadata
+// and progress token); the correlation id travels as a W3C traceparent.
+json::object forwarded_params(RequestContext const& context, json::object params) {
+  json::object meta;
+  if (auto const* m = context.params.if_contains("_meta"); m && m->is_object())
+    for (auto const& [key, value] : m->get_object())
+      if (!key.starts_with("io.modelcontextprotocol/") && key != "progressToken") meta[key] = value;
+  if (!meta.contains("traceparent")) {
+    // 32 hex digits of trace id from the correlation id's hex digits (padded), a fixed span.
+    std::string trace;
+    for (char c : context.correlation_id)
+      if (std::isxdigit(static_cast<unsigned char>(c))) trace += static_cast<char>(std::tolower(c));
+    trace.resize(32, '0');
+    meta["traceparent"] = "00-" + trace + "-0000000000000001-01";
+  }
+  params["_meta"] = std::move(meta);
+  return params;
+}
+
+}  // namespace
+
+std::string exposed_name(std::string const& prefix, std::string_view name) {
+  std::string result = prefix;
+  for (unsigned char c : name) result += std::isalnum(c) || c == '_' || c == '.' || c == '-' ? static_cast<char>(c) : '_';
+  return result.size() > kMaxNameLength ? std::string() : result;
+}
+
+struct Gateway::Impl {
+  Impl(protocol::Catalog& catalog, ops::Metrics* metrics) : catalog(catalog), metrics(metrics) {}
+
+  protocol::Catalog& catalog;
+  ops::Metrics* metrics;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::thread thread;
+  std::vector<std::shared_ptr<Upstream>> upstreams;
+
+  // What each upstream put into the catalog, to take it out again when its lists change.
+  struct Exposed {
+    std::vector<std::string> tools, resources, templates, prompts;
+  };
+  std::mutex exposed_mutex;
+  std::map<std::string, Exposed> exposed;
+
+  std::string prefix_for(Upstream const& upstream) const {
+    if (!upstream.settings().prefix.empty()) return upstream.settings().prefix;
+    return upstreams.size() == 1 ? std::string() : upstream.name() + "__";
+  }
+
+  // Whose exposed name this is already, other than `upstream`'s.
+  std::string owner_of(std::string const& upstream, std::string const& name, bool prompt) {
+    for (auto const& [other, items] : exposed)
+      if (other != upstream && listed(prompt ? items.prompts : items.tools, name)) return other;
+    return {};
+  }
+
+  void publish(std::shared_ptr<Upstream> const& upstream, Listing const& listing) {
+    auto const& name = upstream->name();
+    auto const prefix = prefix_for(*upstream);
+    auto const& settings = upstream->settings();
+    std::weak_ptr<Upstream> weak = upstream;
+    protocol::Catalog::Changes changes;
+    Exposed now;
+    std::lock_guard lock(exposed_mutex);
+    auto& before = exposed[name];
+
+    for (auto const& item : listing.tools) {
+      auto descriptor = item.as_object();
+      auto const original = string_field(descriptor, "name");
+      if (original.empty()) continue;
+      if (!settings.tools_allow.empty() && !listed(settings.tools_allow, original)) continue;
+      if (listed(settings.tools_deny, original)) continue;
+      auto const exposed_as = exposed_name(prefix, original);
+      if (exposed_as.empty() || listed(now.tools, exposed_as)) {
+        log(Level::kError, name, "upstream_tool_skipped",
+            json::object{{"tool", original}, {"reason", exposed_as.empty() ? "its exposed name would exceed 128 characters"
+                                                                           : "two of its tools map to the same name"}});
+        continue;
+      }
+      if (auto const other = owner_of(name, exposed_as, false); !other.empty()) {
+        log(Level::kError, name, "upstream_name_collision",
+            json::object{{"tool", exposed_as}, {"upstreams", json::array{other, name}},
+                         {"hint", "give one of them a prefix ([upstreams." + name + "] prefix = \"...\")"}});
+        continue;
+      }
+      descriptor["name"] = exposed_as;
+      protocol::Tool tool;
+      tool.descriptor = std::move(descriptor);
+      tool.may_stream = true;  // progress, sampling and elicitation may come while it runs
+      tool.validate_arguments = false;
+      tool.handler = [weak, original](RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
+        auto const target = weak.lock();
+        if (!target) throw RpcError{rpc::kInternalError, "the upstream of this tool is gone"};
+        json::object params{{"name", original}, {"arguments", arguments}};
+        auto const hooks = hooks_for(context);
+        co_return co_await target->call("tools/call", forwarded_params(context, std::move(params)), hooks);
+      };
+      now.tools.push_back(exposed_as);
+      changes.tools.push_back(std::move(tool));
+    }
+
+    auto reader = [weak](RequestContext& context, std::string const& uri,
+                         std::map<std::string, std::string> const&) -> asio::awaitable<json::object> {
+      auto const target = weak.lock();
+      if (!target) throw RpcError{rpc::kInternalError, "the upstream of this resource is gone"};
+      json::object params{{"uri", uri}};
+      auto const hooks = hooks_for(context);
+      co_return co_await target->call("resources/read", forwarded_params(context, std::move(params)), hooks);
+    };
+    for (auto const& item : listing.resources) {
+      auto const uri = string_field(item.as_object(), "uri");
+      if (uri.empty() || listed(now.resources, uri)) continue;
+      now.resources.push_back(uri);
+      changes.resources.push_back(protocol::Resource{item.as_object(), reader});
+    }
+    for (auto const& item : listing.templates) {
+      auto const pattern = string_field(item.as_object(), "uriTemplate");
+      if (pattern.empty() || listed(now.templates, pattern)) continue;
+      now.templates.push_back(pattern);
+      changes.templates.push_back(protocol::ResourceTemplate{item.as_object(), reader, {}});
+    }
+    for (auto const& item : listing.prompts) {
+      auto descriptor = item.as_object();
+      auto const original = string_field(descriptor, "name");
+      auto const exposed_as = exposed_name(prefix, original);
+      if (original.empty() || exposed_as.empty() || listed(now.prompts, exposed_as)) continue;
+      if (auto const other = owner_of(name, exposed_as, true); !other.empty()) {
+        log(Level::kError, name, "upstream_name_collision",
+            json::object{{"prompt", exposed_as}, {"upstreams", json::array{other, name}}});
+        continue;
+      }
+      descriptor["name"] = exposed_as;
+      protocol::Prompt prompt;
+      prompt.descriptor = std::move(descriptor);
+      prompt.handler = [weak, original](RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
+        auto const target = weak.lock();
+        if (!target) throw RpcError{rpc::kInternalError, "the upstream of this prompt is gone"};
+        json::object params{{"name", original}, {"arguments", arguments}};
+        auto const hooks = hooks_for(context);
+        co_return co_await target->call("prompts/get", forwarded_params(context, std::move(params)), hooks);
+      };
+      now.prompts.push_back(exposed_as);
+      changes.prompts.push_back(std::move(prompt));
+    }
+
+    for (auto const& tool : before.tools)
+      if (!listed(now.tools, tool)) changes.remove_tools.push_back(tool);
+    for (auto const& uri : before.resources)
+      if (!listed(now.resources, uri)) changes.remove_resources.push_back(uri);
+    for (auto const& pattern : before.templates)
+      if (!listed(now.templates, pattern)) changes.remove_templates.push_back(pattern);
+    for (auto const& prompt : before.prompts)
+      if (!listed(now.prompts, prompt)) changes.remove_prompts.push_back(prompt);
+    before = std::move(now);
+    catalog.apply(std::move(changes));
+  }
+
+  static void log(Level level, std::string const& upstream, std::string_view event, json::object fields) {
+    fields["upstream"] = upstream;
+    logging::write(level, "gateway", event, std::move(fields));
+  }
+};
+
+Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
+                 config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics)
+    : impl_(std::make_unique<Impl>(catalog, metrics)) {
+  for (auto const& [name, settings] : upstreams) {
+    auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
+    Upstream::Observer observer;
+    auto* impl = impl_.get();
+    observer.listed = [impl, upstream_holder](Listing const& listing) {
+      if (auto upstream = upstream_holder->lock()) impl->publish(upstream, listing);
+    };
+    observer.resource_updated = [impl](std::string const& uri) { impl->catalog.resource_updated(uri); };
+    auto upstream = std::make_shared<Upstream>(name, settings, resilience, impl_->io.get_executor(), metrics,
+                                               std::move(observer));
+    *upstream_holder = upstream;
+    impl_->upstreams.push_back(std::move(upstream));
+  }
+}
+
+Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
+
+void Gateway::start() {
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+  for (auto const& upstream : impl_->upstreams) upstream->start();
+}
+
+void Gateway::stop(std::chrono::milliseconds grace) {
+  if (!impl_->thread.joinable()) return;
+  for (auto const& upstream : impl_->upstreams) upstream->stop(grace);
+  // The children get their grace, then SIGKILL; wait for that to have happened.
+  auto const deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(5);
+  auto all_stopped = [&] {
+    return std::all_of(impl_->upstreams.begin(), impl_->upstreams.end(),
+                       [](auto const& upstream) { return upstream->stopped_child(); });
+  };
+  while (!all_stopped() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  impl_->work.reset();
+  impl_->io.stop();
+  impl_->thread.join();
+  if (!all_stopped()) logging::write(Level::kWarning, "gateway", "upstreams_not_stopped", {});
+}
+
+asio::awaitable<ops::CheckResult> Gateway::check() {
+  ops::CheckResult result;
+  auto const started = std::chrono::steady_clock::now();
+  bool required_down = false, optional_down = false;
+  for (auto const& upstream : impl_->upstreams) {
+    auto status = upstream->status();
+    std::string line = upstream->name() + ": " + status.state;
+    if (status.ready()) {
+      try {
+        auto const latency = co_await upstream->ping();
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.1f", latency);
+        line += " (ping " + std::string(buffer) + " ms)";
+      } catch (RpcError const& error) {
+        status.state = "unanswered";
+        line = upstream->name() + ": ping failed: " + error.message;
+      }
+    } else {
+      line += " (" + status.detail + ")";
+    }
+    if (status.state != "ready") (status.required ? required_down : optional_down) = true;
+    result.detail += (result.detail.empty() ? "" : "; ") + line;
+  }
+  result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  result.status = required_down ? "unhealthy" : optional_down ? "degraded" : "healthy";
+  co_return result;
+}
+
+}  // namespace prodmcp::gateway

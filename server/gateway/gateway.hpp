@@ -1,0 +1,48 @@
+#pragma once
+// The gateway: the upstream MCP servers of [upstreams.*], supervised, with their tools,
+// resources, resource templates and prompts in the server's catalog under their exposed names,
+// each forwarding to its upstream. With one upstream names stay as they are; with several each
+// gets a prefix (NAME__ unless `prefix` says otherwise).
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/settings.hpp"
+#include "ops/probes.hpp"
+#include "protocol/catalog.hpp"
+
+namespace prodmcp::ops {
+class Metrics;
+}
+
+namespace prodmcp::gateway {
+
+namespace asio = boost::asio;
+
+class Gateway {
+ public:
+  Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
+          config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics);
+  ~Gateway();  // stops what still runs
+  Gateway(Gateway const&) = delete;
+  Gateway& operator=(Gateway const&) = delete;
+
+  void start();
+  // Ends every child: stdin closed, SIGTERM, SIGKILL after `grace`; waits for them to exit.
+  void stop(std::chrono::milliseconds grace);
+  // The mcp_servers readiness check: each upstream's state and a ping's latency.
+  asio::awaitable<ops::CheckResult> check();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The name a client sees for an upstream's tool or prompt: the prefix, then the name with every
+// character outside [A-Za-z0-9_.-] as '_'. Empty when the result would exceed 128 characters.
+std::string exposed_name(std::string const& prefix, std::string_view name);
+
+}  // namespace prodmcp::gateway

@@ -1,0 +1,445 @@
+#include "gateway/stdio_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <signal.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "protocol/jsonrpc.hpp"
+
+namespace prodmcp::gateway {
+
+namespace {
+
+namespace rpc = protocol::error_code;
+using protocol::RpcError;
+using Inbox = asio::experimental::concurrent_channel<void(boost::system::error_code, json::object)>;
+using Outbox = asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
+
+constexpr std::size_t kInboxCapacity = 256;
+constexpr std::size_t kOutboxCapacity = 4096;
+constexpr std::size_t kStderrTailLines = 5;
+
+json::object error_response(json::value id, int code, std::string const& message) {
+  return protocol::make_error(std::move(id), code, message);
+}
+
+// Splits what arrives on a pipe into lines, skipping (and reporting) lines over the limit.
+class LineReader {
+ public:
+  explicit LineReader(std::size_t max_line) : max_line_(max_line) {}
+  // Calls `line` for each complete line; returns how many oversized lines were skipped.
+  template <class OnLine>
+  int feed(std::string_view chunk, OnLine&& line) {
+    int skipped = 0;
+    while (!chunk.empty()) {
+      auto const newline = chunk.find('\n');
+      auto const part = chunk.substr(0, newline);
+      if (!discarding_) pending_.append(part);
+      if (!discarding_ && pending_.size() > max_line_) {
+        pending_.clear();
+        discarding_ = true;
+        ++skipped;
+      }
+      if (newline == std::string_view::npos) break;
+      chunk.remove_prefix(newline + 1);
+      if (!discarding_ && !pending_.empty() && pending_ != "\r") line(std::string_view(pending_));
+      pending_.clear();
+      discarding_ = false;
+    }
+    return skipped;
+  }
+  std::string take_rest() { return std::exchange(pending_, {}); }
+
+ private:
+  std::size_t const max_line_;
+  std::string pending_;
+  bool discarding_ = false;
+};
+
+}  // namespace
+
+struct StdioConnection::State : std::enable_shared_from_this<State> {
+  State(asio::any_io_executor executor, std::unique_ptr<ChildProcess> process, std::size_t max_line, Events events)
+      : executor(executor),
+        child(std::move(process)),
+        input(executor, child->release_stdin()),
+        output(executor, child->release_stdout()),
+        errors(executor, child->release_stderr()),
+        exit_watch(executor, ::dup(child->pidfd())),
+        max_line(max_line),
+        events(std::move(events)),
+        outbox(executor, kOutboxCapacity) {}
+
+  struct Call {
+    std::string owner;
+    std::shared_ptr<Inbox> inbox;
+  };
+
+  asio::any_io_executor executor;
+  std::unique_ptr<ChildProcess> child;
+  asio::posix::stream_descriptor input, output, errors, exit_watch;
+  std::size_t const max_line;
+  Events const events;
+  Outbox outbox;
+
+  mutable std::mutex mutex;
+  std::map<std::int64_t, Call> calls;
+  std::int64_t next_id = 1;
+  bool exited = false;
+  std::string exit_message;
+  std::deque<std::string> stderr_tail;
+  bool stderr_done = false;
+  bool stopping = false;
+
+  bool send(json::object const& message) {
+    auto line = json::serialize(message);
+    line.push_back('\n');
+    return outbox.try_send(boost::system::error_code{}, std::move(line));
+  }
+
+  void problem(std::string_view text) const {
+    if (events.protocol_problem) events.protocol_problem(text);
+  }
+
+  asio::awaitable<void> write_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+      auto [ec, line] = co_await outbox.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      auto [write_ec, written] = co_await asio::async_write(input, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
+      (void)written;
+      if (write_ec) break;  // the child closed its stdin or exited
+    }
+    boost::system::error_code ignored;
+    input.close(ignored);  // end of input: a well-behaved server exits
+  }
+
+  asio::awaitable<void> read_loop() {
+    auto self = shared_from_this();
+    LineReader reader(max_line);
+    std::string buffer(64 * 1024, '\0');
+    for (;;) {
+      auto [ec, n] = co_await output.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      int const skipped = reader.feed(std::string_view(buffer.data(), n), [&](std::string_view line) { take(line); });
+      if (skipped > 0) problem("a line on stdout exceeded " + std::to_string(max_line) + " bytes and was skipped");
+    }
+    if (auto rest = reader.take_rest(); !rest.empty()) take(rest);
+  }
+
+  asio::awaitable<void> stderr_loop() {
+    auto self = shared_from_this();
+    LineReader reader(16 * 1024);
+    std::string buffer(16 * 1024, '\0');
+    auto keep = [&](std::string_view line) {
+      if (events.stderr_line) events.stderr_line(line);
+      std::lock_guard lock(mutex);
+      stderr_tail.emplace_back(line);
+      if (stderr_tail.size() > kStderrTailLines) stderr_tail.pop_front();
+    };
+    for (;;) {
+      auto [ec, n] = co_await errors.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      reader.feed(std::string_view(buffer.data(), n), keep);
+    }
+    if (auto rest = reader.take_rest(); !rest.empty()) keep(rest);
+    std::lock_guard lock(mutex);
+    stderr_done = true;
+  }
+
+  asio::awaitable<void> watch_exit() {
+    auto self = shared_from_this();
+    co_await exit_watch.async_wait(asio::posix::stream_descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
+    auto exit = child->poll_exit();
+    asio::steady_timer timer(executor);
+    for (int waited = 0; !exit && waited < 1000; waited += 10) {  // a pidfd is readable at exit: reaped at once
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      exit = child->poll_exit();
+    }
+    if (!exit) exit = ChildExit{};
+    // Its last words explain the exit: let the stderr reader take what is still in the pipe.
+    for (int waited = 0; waited < 500; waited += 10) {
+      {
+        std::lock_guard lock(mutex);
+        if (stderr_done) break;
+      }
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    std::string tail;
+    std::map<std::int64_t, Call> failed;
+    {
+      std::lock_guard lock(mutex);
+      for (auto const& line : stderr_tail) tail += (tail.empty() ? "" : " | ") + line;
+      exited = true;
+      exit_message = "the upstream server exited (" + exit->describe() + ")" +
+                     (tail.empty() ? std::string(" and wrote nothing to stderr") : "; its last stderr lines: " + tail);
+      failed.swap(calls);
+    }
+    for (auto& [id, call] : failed) {
+      json::object ended;
+      ended["exited"] = exit_message;  // not a JSON-RPC message: request() turns it into a TransportFailure
+      call.inbox->try_send(boost::system::error_code{}, std::move(ended));
+    }
+    outbox.close();
+    if (events.exited) events.exited(*exit, tail);
+  }
+
+  // One line from the child's stdout.
+  void take(std::string_view line) {
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 256;
+    auto value = json::parse(line, ec, json::storage_ptr(), options);
+    if (ec || !value.is_object()) {
+      problem("not a JSON-RPC message on stdout, skipped: " + std::string(line.substr(0, 200)));
+      return;
+    }
+    auto& message = value.get_object();
+    auto const* method = message.if_contains("method");
+    auto const* id = message.if_contains("id");
+    if (method && method->is_string()) {
+      if (id && !id->is_null()) return server_request(std::move(message));
+      if (*method == "notifications/progress") return progress(std::move(message));
+      if (*method == "notifications/cancelled") return;  // it gives up a request of its own: none is routed
+      if (events.notification) events.notification(message);
+      return;
+    }
+    if (!id || !(id->is_int64() || id->is_uint64())) {
+      problem("a response with an id this gateway never sent, skipped: " + std::string(line.substr(0, 200)));
+      return;
+    }
+    std::shared_ptr<Inbox> inbox;
+    {
+      std::lock_guard lock(mutex);
+      auto it = calls.find(id->to_number<std::int64_t>());
+      if (it != calls.end()) inbox = it->second.inbox;
+    }
+    if (!inbox) return;  // a call that timed out or was cancelled
+    if (!inbox->try_send(boost::system::error_code{}, std::move(message)))
+      problem("a call's messages piled up; its response was dropped");
+  }
+
+  void progress(json::object message) {
+    auto const* params = message.if_contains("params");
+    auto const* token = params && params->is_object() ? params->get_object().if_contains("progressToken") : nullptr;
+    if (!token || !(token->is_int64() || token->is_uint64())) return;
+    std::shared_ptr<Inbox> inbox;
+    {
+      std::lock_guard lock(mutex);
+      auto it = calls.find(token->to_number<std::int64_t>());
+      if (it != calls.end()) inbox = it->second.inbox;
+    }
+    if (inbox) inbox->try_send(boost::system::error_code{}, std::move(message));  // progress may be dropped when full
+  }
+
+  // A request from the server (sampling, elicitation, roots, ping): answered here or by a call.
+  void server_request(json::object message) {
+    auto const id = message.at("id");
+    std::string const method(message.at("method").get_string());
+    if (method == "ping") {
+      send(protocol::make_result(id, {}));
+      return;
+    }
+    std::shared_ptr<Inbox> inbox;
+    std::string refusal;
+    {
+      std::lock_guard lock(mutex);
+      // stdio carries no link from a server's request to the call it serves: it belongs to the
+      // newest call when every call in flight is the same client's.
+      bool same_owner = !calls.empty();
+      for (auto const& [call_id, call] : calls) same_owner = same_owner && call.owner == calls.rbegin()->second.owner;
+      if (calls.empty())
+        refusal = method + " arrived while no call is in flight through the gateway, so no client can answer it";
+      else if (!same_owner)
+        refusal = method + " cannot be routed: calls of several clients are in flight on this upstream and stdio "
+                           "does not say which one it belongs to";
+      else
+        inbox = calls.rbegin()->second.inbox;
+    }
+    if (inbox && inbox->try_send(boost::system::error_code{}, std::move(message))) return;
+    if (refusal.empty()) refusal = method + " could not be handed to its call";
+    send(error_response(id, rpc::kInternalError, refusal));
+  }
+};
+
+CallHooks const& no_hooks() {
+  static CallHooks const hooks;
+  return hooks;
+}
+
+std::shared_ptr<StdioConnection> StdioConnection::start(asio::any_io_executor executor, ChildSpec const& spec,
+                                                        std::size_t max_line_bytes, Events events) {
+  auto child = std::make_unique<ChildProcess>(spec);
+  auto state = std::make_shared<State>(executor, std::move(child), max_line_bytes, std::move(events));
+  asio::co_spawn(executor, state->write_loop(), asio::detached);
+  asio::co_spawn(executor, state->read_loop(), asio::detached);
+  asio::co_spawn(executor, state->stderr_loop(), asio::detached);
+  asio::co_spawn(executor, state->watch_exit(), asio::detached);
+  return std::shared_ptr<StdioConnection>(new StdioConnection(std::move(state)));
+}
+
+StdioConnection::~StdioConnection() {
+  if (alive()) stop(std::chrono::milliseconds(0));
+}
+
+bool StdioConnection::alive() const {
+  std::lock_guard lock(state_->mutex);
+  return !state_->exited;
+}
+
+std::size_t StdioConnection::in_flight() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->calls.size();
+}
+
+pid_t StdioConnection::pid() const { return state_->child->pid(); }
+
+void StdioConnection::notify(std::string method, json::object params) {
+  state_->send(protocol::make_notification(method, std::move(params)));
+}
+
+void StdioConnection::stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->exited || state_->stopping) return;
+    state_->stopping = true;
+  }
+  state_->outbox.close();  // the writer closes its stdin: the polite request to exit
+  asio::co_spawn(
+      state_->executor,
+      [state = state_, grace]() -> asio::awaitable<void> {
+        state->child->signal_group(SIGTERM);
+        asio::steady_timer timer(state->executor);
+        for (auto waited = std::chrono::milliseconds(0); waited < grace; waited += std::chrono::milliseconds(20)) {
+          {
+            std::lock_guard lock(state->mutex);
+            if (state->exited) co_return;
+          }
+          timer.expires_after(std::chrono::milliseconds(20));
+          co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        std::lock_guard lock(state->mutex);
+        if (!state->exited) state->child->signal_group(SIGKILL);
+      },
+      asio::detached);
+}
+
+asio::awaitable<json::object> StdioConnection::request(std::string method, json::object params,
+                                                       std::chrono::milliseconds timeout, CallHooks const& hooks) {
+  using namespace asio::experimental::awaitable_operators;
+  auto const state = state_;
+  auto const executor = co_await asio::this_coro::executor;
+  auto inbox = std::make_shared<Inbox>(executor, kInboxCapacity);
+  std::int64_t id = 0;
+  {
+    std::lock_guard lock(state->mutex);
+    if (state->exited) throw TransportFailure{{rpc::kInternalError, state->exit_message}};
+    id = state->next_id++;
+    state->calls[id] = State::Call{hooks.owner, inbox};
+  }
+  struct Forget {
+    State& state;
+    std::int64_t id;
+    ~Forget() {
+      std::lock_guard lock(state.mutex);
+      state.calls.erase(id);
+    }
+  } forget{*state, id};
+  auto cancel_upstream = [&](std::string reason) {
+    state->send(protocol::make_notification("notifications/cancelled",
+                                            json::object{{"requestId", id}, {"reason", std::move(reason)}}));
+  };
+
+  // The client's progress token stays here; the server gets this call's own.
+  if (auto* meta = params.if_contains("_meta"); meta && meta->is_object()) meta->get_object().erase("progressToken");
+  if (hooks.progress) {
+    auto& meta = params["_meta"];
+    if (!meta.is_object()) meta = json::object{};
+    meta.get_object()["progressToken"] = id;
+  }
+  json::object request{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+  if (!state->send(request))
+    throw TransportFailure{{rpc::kInternalError, "the upstream server is not reading its input (or is exiting); " +
+                                                     method + " was not sent"}};
+
+  asio::steady_timer timer(executor);
+  timer.expires_after(timeout);
+  for (;;) {
+    auto outcome = co_await (inbox->async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                             timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto const cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+    if (cancelled) {
+      cancel_upstream("the client cancelled the request");
+      throw boost::system::system_error(asio::error::operation_aborted);
+    }
+    if (outcome.index() == 1) {
+      cancel_upstream("the gateway's timeout for this upstream passed");
+      throw TransportFailure{{rpc::kInternalError, "the upstream server did not answer " + method + " within " +
+                                                       std::to_string(timeout.count()) +
+                                                       " ms (timeout_ms); it was told to cancel the request"}};
+    }
+    auto& [ec, message] = std::get<0>(outcome);
+    if (ec) throw TransportFailure{{rpc::kInternalError, "the call to the upstream server ended without an answer"}};
+    if (auto const* ended = message.if_contains("exited"); ended && ended->is_string())
+      throw TransportFailure{{rpc::kInternalError, std::string(ended->get_string())}};
+    if (auto const* m = message.if_contains("method"); m && m->is_string()) {
+      std::string const name(m->get_string());
+      json::object call_params;
+      if (auto* p = message.if_contains("params"); p && p->is_object()) call_params = std::move(p->get_object());
+      if (!message.contains("id")) {
+        if (hooks.progress) {
+          call_params.erase("progressToken");
+          co_await hooks.progress(call_params);
+        }
+        continue;
+      }
+      auto const request_id = message.at("id");
+      if (!hooks.server_request) {
+        state->send(error_response(request_id, rpc::kMethodNotFound,
+                                   "the client of this call cannot be asked " + name + " through the gateway"));
+        continue;
+      }
+      std::optional<RpcError> refused;
+      try {
+        auto result = co_await hooks.server_request(name, std::move(call_params));
+        state->send(protocol::make_result(request_id, std::move(result)));
+      } catch (RpcError const& error) {
+        refused = error;
+      }
+      if (refused) state->send(protocol::make_error(request_id, *refused));
+      continue;
+    }
+    if (auto const* error = message.if_contains("error"); error && error->is_object()) {
+      auto const& e = error->get_object();
+      auto const* code = e.if_contains("code");
+      auto const* text = e.if_contains("message");
+      RpcError failure{code && code->is_int64() ? static_cast<int>(code->get_int64()) : rpc::kInternalError,
+                       text && text->is_string() ? std::string(text->get_string()) : "the upstream server failed",
+                       e.contains("data") ? e.at("data") : json::value(nullptr)};
+      throw failure;
+    }
+    auto* result = message.if_contains("result");
+    if (!result || !result->is_object())
+      throw RpcError{rpc::kInternalError, "the upstream server answered " + method + " without a result object"};
+    co_return std::move(result->get_object());
+  }
+}
+
+}  // namespace prodmcp::gateway

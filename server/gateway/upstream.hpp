@@ -1,0 +1,71 @@
+#pragma once
+// One upstream MCP server, supervised: started, initialized and listed before it counts as up;
+// restarted with backoff when it exits (as its restart policy says); given up on, with the
+// reason, after a crash loop. Calls pass a breaker ("upstream:NAME"), a bulkhead
+// (max_in_flight) and the upstream's timeout, and are measured.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/settings.hpp"
+#include "gateway/stdio_connection.hpp"
+
+namespace prodmcp::ops {
+class Metrics;
+}
+
+namespace prodmcp::gateway {
+
+// What an upstream offers, every page of every list followed.
+struct Listing {
+  std::string protocol_version;
+  json::object server_info;
+  json::array tools, resources, templates, prompts;
+};
+
+struct UpstreamStatus {
+  std::string state;   // starting, ready, restarting, stopped, failed
+  std::string detail;  // why it is not ready, or what it is
+  bool required = true;
+  bool ready() const { return state == "ready"; }
+};
+
+class Upstream : public std::enable_shared_from_this<Upstream> {
+ public:
+  struct Observer {
+    std::function<void(Listing const&)> listed;            // after each (re)start and list_changed
+    std::function<void(std::string const& uri)> resource_updated;
+  };
+
+  // Its supervision and I/O run on `executor` (one thread).
+  Upstream(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
+           asio::any_io_executor executor, ops::Metrics* metrics, Observer observer);
+  ~Upstream();
+
+  std::string const& name() const { return name_; }
+  config::UpstreamSettings const& settings() const { return settings_; }
+  void start();
+  // Stops supervising and ends the child (stdin closed, SIGTERM, SIGKILL after `grace`).
+  void stop(std::chrono::milliseconds grace);
+  bool stopped_child() const;  // after stop(): the child has exited
+
+  // Forwards one request; throws protocol::RpcError (its own errors pass through unchanged).
+  asio::awaitable<json::object> call(std::string method, json::object params, CallHooks const& hooks);
+  // A round trip (ping) for /ready; its latency in ms, or throws RpcError.
+  asio::awaitable<double> ping();
+  UpstreamStatus status() const;
+
+  struct Impl;
+
+ private:
+  std::string const name_;
+  config::UpstreamSettings const settings_;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace prodmcp::gateway

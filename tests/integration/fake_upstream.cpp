@@ -1,0 +1,125 @@
+// A misbehaving stdio MCP server for the gateway's tests. Tools: echo, crash (writes to stderr,
+// then exits with code 3 mid-call), garbage (a non-JSON line on stdout, then the answer), slow
+// (answers after `ms`; reports a notifications/cancelled it receives on stderr).
+// Flags: --fail-at-start (exits 4 before reading anything), --ignore-sigterm,
+// --stuck-cursor (tools/list returns the same nextCursor forever).
+#include <boost/json.hpp>
+#include <signal.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+
+namespace json = boost::json;
+
+namespace {
+
+void send(json::object const& message) {
+  std::cout << json::serialize(message) << '\n' << std::flush;
+}
+
+json::object result(json::value const& id, json::object body) {
+  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(body)}};
+}
+
+json::object text(std::string const& value) {
+  return json::object{{"content", json::array{json::object{{"type", "text"}, {"text", value}}}}};
+}
+
+json::object tool(std::string const& name) {
+  return json::object{{"name", name},
+                      {"description", "fake " + name},
+                      {"inputSchema", json::object{{"type", "object"}}}};
+}
+
+bool stuck_cursor = false;
+
+// Waits up to `ms` for input; a notifications/cancelled read meanwhile is reported on stderr and
+// ends the wait (returns false: a cancelled request gets no answer).
+bool wait_reading(int ms) {
+  auto const until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  std::string line;
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{0, POLLIN, 0};
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
+    if (!std::getline(std::cin, line)) return false;
+    if (line.find("notifications/cancelled") != std::string::npos) {
+      std::cerr << "received " << line << std::endl;
+      return false;
+    }
+  }
+  return true;
+}
+
+void serve(json::object const& message) {
+  auto const& method = message.at("method").as_string();
+  auto const* id = message.if_contains("id");
+  if (!id) return;
+  if (method == "initialize") {
+    send(result(*id, json::object{{"protocolVersion", "2025-06-18"},
+                                  {"capabilities", json::object{{"tools", json::object{}}}},
+                                  {"serverInfo", json::object{{"name", "fake-upstream"}, {"version", "1"}}}}));
+  } else if (method == "tools/list") {
+    json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow")}}};
+    if (stuck_cursor) body["nextCursor"] = "same";
+    send(result(*id, std::move(body)));
+  } else if (method == "tools/call") {
+    auto const& params = message.at("params").as_object();
+    std::string const name(params.at("name").as_string());
+    json::object arguments;
+    if (auto const* a = params.if_contains("arguments"); a && a->is_object()) arguments = a->as_object();
+    if (name == "echo") {
+      std::string const value = arguments.contains("message") ? std::string(arguments.at("message").as_string()) : "";
+      send(result(*id, text(value)));
+    } else if (name == "crash") {
+      std::cerr << "about to crash: the database is gone" << std::endl;
+      std::_Exit(3);
+    } else if (name == "garbage") {
+      std::cout << "this is not JSON-RPC" << std::endl;
+      send(result(*id, text("after garbage")));
+    } else if (name == "slow") {
+      int const ms = arguments.contains("ms") ? static_cast<int>(arguments.at("ms").to_number<std::int64_t>()) : 1000;
+      std::cerr << "slow call started" << std::endl;
+      if (wait_reading(ms)) send(result(*id, text("slow done")));
+    } else {
+      send(json::object{{"jsonrpc", "2.0"}, {"id", *id},
+                        {"error", json::object{{"code", -32602}, {"message", "unknown tool " + name}}}});
+    }
+  } else if (method == "ping") {
+    send(result(*id, {}));
+  } else {
+    send(json::object{{"jsonrpc", "2.0"}, {"id", *id},
+                      {"error", json::object{{"code", -32601}, {"message", "no " + std::string(method)}}}});
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string const flag = argv[i];
+    if (flag == "--fail-at-start") {
+      std::cerr << "cannot open the notes directory" << std::endl;
+      return 4;
+    }
+    if (flag == "--ignore-sigterm") ::signal(SIGTERM, SIG_IGN);
+    if (flag == "--stuck-cursor") stuck_cursor = true;
+  }
+  std::cerr << "fake upstream " << ::getpid() << " started" << std::endl;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    boost::system::error_code ec;
+    auto value = json::parse(line, ec);
+    if (ec || !value.is_object() || !value.as_object().contains("method")) continue;
+    serve(value.as_object());
+  }
+  // stdin closed: a polite server exits; one that ignores SIGTERM lingers until killed.
+  if (argc > 1 && std::string(argv[1]) == "--ignore-sigterm")
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  return 0;
+}

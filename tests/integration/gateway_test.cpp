@@ -1,0 +1,300 @@
+// prodmcp-server as a gateway in front of stdio MCP servers: the fixtures server
+// (prodmcp-server --stdio --conformance-fixtures) and a fake one that crashes, writes garbage,
+// is slow, ignores SIGTERM or returns a cursor that never advances.
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <string>
+
+#include "server_under_test.hpp"
+
+namespace json = boost::json;
+using namespace prodmcp::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string fixtures_upstream() { return std::string("fx=") + PRODMCP_SERVER_BINARY + " --stdio --conformance-fixtures"; }
+std::string fake_upstream(std::string const& flags = {}) {
+  return std::string("fake=") + PRODMCP_FAKE_UPSTREAM_BINARY + (flags.empty() ? "" : " " + flags);
+}
+
+// A gateway whose upstreams are ready (or, with `until_ready` false, just started).
+struct Gateway {
+  explicit Gateway(std::vector<std::string> upstreams, std::vector<std::string> extra = {}, bool until_ready = true)
+      : server(arguments(upstreams, extra)) {
+    if (until_ready) {
+      EXPECT_TRUE(server.wait_for_log("\"upstream_ready\"", 30s)) << server.log_tail();
+    }
+  }
+  static std::vector<std::string> arguments(std::vector<std::string> const& upstreams, std::vector<std::string> extra) {
+    std::vector<std::string> result{"--set", "server.admin_listen=127.0.0.1:0"};
+    for (auto const& upstream : upstreams) result.insert(result.end(), {"--upstream", upstream});
+    result.insert(result.end(), extra.begin(), extra.end());
+    return result;
+  }
+  ServerUnderTest server;
+};
+
+// The JSON-RPC message that answers a POST (plain JSON, or the last event of an SSE stream).
+json::object answer(HttpReply const& reply) {
+  std::string body = reply.body;
+  if (reply.header("Content-Type") == "text/event-stream") {
+    auto const at = body.rfind("data: {");
+    if (at == std::string::npos) return {};
+    body = body.substr(at + 6, body.find('\n', at) - at - 6);
+  }
+  boost::system::error_code ec;
+  auto value = json::parse(body, ec);
+  return !ec && value.is_object() ? value.as_object() : json::object{};
+}
+
+json::object call_tool(std::uint16_t port, std::string const& session, std::string const& name,
+                       std::string const& arguments = "{}", std::string const& meta = {}) {
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":")" + name +
+                                      R"(","arguments":)" + arguments + (meta.empty() ? "" : R"(,"_meta":)" + meta) +
+                                      "}}",
+                                  30s);
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  return answer(reply);
+}
+
+std::vector<std::string> tool_names(std::uint16_t port, std::string const& session) {
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  auto const listed = answer(reply);
+  std::vector<std::string> names;
+  for (auto const& tool : listed.at("result").at("tools").as_array())
+    names.emplace_back(tool.at("name").as_string());
+  return names;
+}
+
+std::string text_of(json::object const& message) {
+  auto const* result = message.if_contains("result");
+  if (!result) return {};
+  return std::string(result->at("content").at(0).at("text").as_string());
+}
+
+std::string error_of(json::object const& message) {
+  auto const* error = message.if_contains("error");
+  return error ? std::string(error->at("message").as_string()) : std::string();
+}
+
+bool contains(std::vector<std::string> const& names, std::string const& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string ready_body(ServerUnderTest& server) {
+  return http_request(server.admin_port(), "GET", "/ready", {}, "").body;
+}
+
+}  // namespace
+
+TEST(Gateway, OffersTheUpstreamsToolsUnderTheirOwnNamesAndForwardsCalls) {
+  Gateway gateway({fixtures_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const names = tool_names(port, session);
+  EXPECT_TRUE(contains(names, "echo"));
+  EXPECT_TRUE(contains(names, "test_simple_text"));
+  EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"through the gateway"})")), "through the gateway");
+  // The upstream's own errors come through with their code.
+  auto const unknown = call_tool(port, session, "no_such_tool");
+  EXPECT_EQ(unknown.at("error").at("code").as_int64(), -32602);
+
+  // /ready's mcp_servers check is a round trip to the upstream.
+  auto const ready = json::parse(ready_body(gateway.server));
+  auto const& check = ready.at("checks").at("mcp_servers");
+  EXPECT_EQ(check.at("status").as_string(), "healthy") << ready;
+  EXPECT_NE(std::string(check.at("detail").as_string()).find("fx: ready (ping"), std::string::npos) << ready;
+  auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_requests_total{method="tools/call",status="ok",upstream="fx"} 1)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(mcp_upstream_up{upstream="fx"} 1)"), std::string::npos);
+}
+
+TEST(Gateway, AStatelessClientUsesASessionfulUpstream) {
+  Gateway gateway({fixtures_upstream()});
+  auto headers = mcp_headers();
+  headers.insert(headers.end(), {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/call"}, {"Mcp-Name", "echo"}});
+  auto const reply = http_request(
+      gateway.server.port(), "POST", "/mcp", headers,
+      R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"new to old"},)"
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})");
+  auto const message = answer(reply);
+  EXPECT_EQ(text_of(message), "new to old") << reply.body;
+  EXPECT_EQ(message.at("result").at("resultType").as_string(), "complete");
+}
+
+TEST(Gateway, ProgressReachesTheClientThatAskedForIt) {
+  Gateway gateway({fixtures_upstream()});
+  auto const session = initialize_session(gateway.server.port());
+  auto const reply = http_request(gateway.server.port(), "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_tool_with_progress","_meta":{"progressToken":"mine"}}})");
+  // The client's own token comes back, not the one the gateway gave the upstream.
+  EXPECT_EQ(reply.header("Content-Type"), "text/event-stream");
+  std::size_t progress = 0;
+  for (auto at = reply.body.find("notifications/progress"); at != std::string::npos;
+       at = reply.body.find("notifications/progress", at + 1))
+    ++progress;
+  EXPECT_EQ(progress, 3u) << reply.body;
+  EXPECT_NE(reply.body.find(R"("progressToken":"mine")"), std::string::npos) << reply.body;
+  EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
+}
+
+TEST(Gateway, AnUpstreamsSamplingRequestReachesTheClientWhoseCallCausedIt) {
+  Gateway gateway({fixtures_upstream()});
+  auto const port = gateway.server.port();
+  auto const initialized = http_request(
+      port, "POST", "/mcp", mcp_headers(),
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}})");
+  ASSERT_EQ(initialized.status, 200);
+  auto const session = initialized.header("Mcp-Session-Id");
+  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  std::string const call =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"6x7?"}}})";
+  RawConnection stream(port);
+  ASSERT_TRUE(stream.send(request_text(port, "POST", "/mcp", mcp_headers(session), call, true)));
+  std::string received;
+  ASSERT_TRUE(read_until(stream.fd(), received, "sampling/createMessage")) << received;
+  auto const asked_at = received.rfind("data: ", received.find("sampling/createMessage"));
+  auto const asked = json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
+  std::string const request_id(asked.at("id").as_string());
+  auto const answered = http_request(
+      port, "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":")" + request_id +
+          R"(","result":{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"m"}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  EXPECT_TRUE(read_until(stream.fd(), received, "LLM response: forty-two")) << received;
+}
+
+TEST(Gateway, AChildThatDiesMidCallFailsTheCallAtOnceAndIsRestarted) {
+  Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const started = std::chrono::steady_clock::now();
+  auto const crashed = call_tool(port, session, "crash");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << "the call waited for a timeout";
+  EXPECT_EQ(crashed.at("error").at("code").as_int64(), -32603) << crashed;
+  auto const message = error_of(crashed);
+  EXPECT_NE(message.find("exit code 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("about to crash: the database is gone"), std::string::npos) << message;
+  // Restarted after its backoff, it serves again.
+  ASSERT_TRUE(wait_until([&] { return gateway.server.log().find("\"upstream_restarting\"") != std::string::npos; }, 30s));
+  ASSERT_TRUE(wait_until([&] { return text_of(call_tool(port, session, "echo", R"({"message":"back"})")) == "back"; }, 30s,
+                         100ms))
+      << gateway.server.log_tail();
+  auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_restarts_total{upstream="fake"} 1)"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_requests_total{method="tools/call",status="failed",upstream="fake"} 1)"),
+            std::string::npos);
+}
+
+TEST(Gateway, GarbageOnAnUpstreamsStdoutIsLoggedAndSkipped) {
+  Gateway gateway({fake_upstream()});
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "garbage")), "after garbage");
+  EXPECT_TRUE(gateway.server.wait_for_log("this is not JSON-RPC")) << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find("\"upstream_protocol_error\""), std::string::npos);
+}
+
+TEST(Gateway, ASlowCallTimesOutAndTheUpstreamIsToldToCancel) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.timeout_ms=300"});
+  auto const session = initialize_session(gateway.server.port());
+  auto const slow = call_tool(gateway.server.port(), session, "slow", R"({"ms":3000})");
+  EXPECT_EQ(slow.at("error").at("code").as_int64(), -32603) << slow;
+  EXPECT_NE(error_of(slow).find("within 300 ms"), std::string::npos) << slow;
+  EXPECT_TRUE(gateway.server.wait_for_log("received {", 10s)) << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find(R"(notifications/cancelled)"), std::string::npos);
+  // The gateway keeps serving the upstream's other calls.
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "echo", R"({"message":"still here"})")), "still here");
+}
+
+TEST(Gateway, AClientCancellationReachesTheUpstream) {
+  Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  RawConnection stream(port);
+  ASSERT_TRUE(stream.send(request_text(port, "POST", "/mcp", mcp_headers(session),
+                                       R"({"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"slow","arguments":{"ms":5000}}})",
+                                       true)));
+  ASSERT_TRUE(gateway.server.wait_for_log("slow call started", 10s)) << gateway.server.log_tail();
+  http_request(port, "POST", "/mcp", mcp_headers(session),
+               R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1","reason":"user"}})");
+  EXPECT_TRUE(gateway.server.wait_for_log("received {", 10s)) << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find("the client cancelled the request"), std::string::npos);
+}
+
+TEST(Gateway, ACrashLoopStopsSupervisionAndSaysWhy) {
+  Gateway gateway({fake_upstream("--fail-at-start")},
+                  {"--set", "upstreams.fake.crash_loop_limit=2", "--set", "upstreams.fake.restart_backoff_ms=50"}, false);
+  ASSERT_TRUE(gateway.server.wait_for_log("\"upstream_crash_loop\"", 30s)) << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find("cannot open the notes directory"), std::string::npos);
+  auto const ready = json::parse(ready_body(gateway.server));
+  auto const& check = ready.at("checks").at("mcp_servers");
+  EXPECT_EQ(check.at("status").as_string(), "unhealthy") << ready;
+  EXPECT_NE(std::string(check.at("detail").as_string()).find("crash loop"), std::string::npos) << ready;
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_TRUE(tool_names(gateway.server.port(), session).empty());
+}
+
+TEST(Gateway, AnOptionalUpstreamThatIsDownOnlyDegradesReadiness) {
+  Gateway gateway({fake_upstream("--fail-at-start")},
+                  {"--set", "upstreams.fake.required=false", "--set", "upstreams.fake.restart=never"}, false);
+  ASSERT_TRUE(wait_until([&] { return ready_body(gateway.server).find("restart = \\\"never\\\"") != std::string::npos; },
+                         30s))
+      << ready_body(gateway.server);
+  auto const ready = json::parse(ready_body(gateway.server));
+  EXPECT_EQ(ready.at("checks").at("mcp_servers").at("status").as_string(), "degraded") << ready;
+  EXPECT_EQ(ready.at("status").as_string(), "ready") << ready;
+}
+
+TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
+  Gateway gateway({fake_upstream("--stuck-cursor")});
+  EXPECT_TRUE(gateway.server.wait_for_log("\"upstream_list_truncated\"")) << gateway.server.log_tail();
+  auto const session = initialize_session(gateway.server.port());
+  // Its four tools once each, and none of the gateway's own demo tools.
+  EXPECT_EQ(tool_names(gateway.server.port(), session),
+            (std::vector<std::string>{"echo", "crash", "garbage", "slow"}));
+}
+
+TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
+  Gateway gateway({fixtures_upstream(), fake_upstream()});
+  ASSERT_TRUE(wait_until([&] {
+    auto const log = gateway.server.log();
+    auto const first = log.find("\"upstream_ready\"");
+    return first != std::string::npos && log.find("\"upstream_ready\"", first + 1) != std::string::npos;
+  }, 30s));
+  auto const session = initialize_session(gateway.server.port());
+  auto const names = tool_names(gateway.server.port(), session);
+  EXPECT_TRUE(contains(names, "fx__echo"));
+  EXPECT_TRUE(contains(names, "fake__echo"));
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "fake__echo", R"({"message":"b"})")), "b");
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "fx__echo", R"({"message":"a"})")), "a");
+}
+
+TEST(Gateway, ShutdownEndsAChildThatIgnoresSigterm) {
+  Gateway gateway({fake_upstream("--ignore-sigterm")});
+  auto const log = gateway.server.log();
+  auto const at = log.find("fake upstream ");
+  ASSERT_NE(at, std::string::npos) << log;
+  pid_t const child = std::stoi(log.substr(at + 14));
+  ASSERT_EQ(::kill(child, 0), 0);
+  gateway.server.signal(SIGTERM);
+  EXPECT_EQ(gateway.server.wait_exit(30s), 0) << gateway.server.log_tail();
+  EXPECT_TRUE(wait_until([&] { return ::kill(child, 0) != 0; }, 10s)) << "the child outlived the gateway";
+}
+
+TEST(Gateway, ChildrenDieWithAGatewayThatIsKilled) {
+  Gateway gateway({fake_upstream("--ignore-sigterm")});
+  auto const log = gateway.server.log();
+  auto const at = log.find("fake upstream ");
+  ASSERT_NE(at, std::string::npos) << log;
+  pid_t const child = std::stoi(log.substr(at + 14));
+  gateway.server.signal(SIGKILL);
+  gateway.server.wait_exit(10s);
+  EXPECT_TRUE(wait_until([&] { return ::kill(child, 0) != 0; }, 10s)) << "the child outlived the gateway";
+}
