@@ -99,7 +99,8 @@ struct UpstreamSettings {
   std::int64_t restart_backoff_ms = 500;
   std::int64_t restart_max_backoff_ms = 30'000;
   std::int64_t crash_loop_limit = 5;   // failed starts in a row before supervision gives up
-  std::string sessions = "shared";     // per-client: one upstream session per client session
+  std::string sessions = "per-client";  // or shared: one upstream session for every client
+  std::int64_t max_children = 100;       // per-client: client sessions with a child of their own
   bool required = true;                // /ready fails (not degrades) while it is down
   std::string prefix;                  // tool name prefix; default NAME__ when several upstreams
   std::vector<std::string> tools_allow;

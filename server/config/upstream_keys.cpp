@@ -78,8 +78,14 @@ std::vector<Leaf> const& leaves() {
                                                "and says why (a restart of the gateway tries again)."),
                        1, 1000));
     t.push_back(one_of(leaf<&UpstreamSettings::sessions>(
-                           "sessions", "shared: one upstream session serves every client (for stateless servers)."),
-                       {"shared"}));
+                           "sessions", "per-client: each client session gets a child of its own, so no state leaks "
+                                       "between clients (2026-07-28 clients, which have no session, share one); "
+                                       "shared: one child serves every client (for stateless servers)."),
+                       {"per-client", "shared"}));
+    t.push_back(ranged(leaf<&UpstreamSettings::max_children>(
+                           "max_children", "per-client: most client sessions with a child at once; a new session "
+                                           "beyond it is refused until one ends or idles out."),
+                       1, 10'000));
     t.push_back(leaf<&UpstreamSettings::required>(
         "required", "Whether /ready fails while it is down; false only degrades readiness."));
     Leaf prefix = leaf<&UpstreamSettings::prefix>(

@@ -1,10 +1,14 @@
 #include "gateway/gateway.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -44,6 +48,7 @@ std::string_view capability_for(std::string_view method) {
 // What the server sends while serving a call reaches the client that made it.
 CallHooks hooks_for(RequestContext& context) {
   CallHooks hooks;
+  if (context.session) hooks.session = context.session->id();
   hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
   if (!context.progress_token.is_null())
     hooks.progress = [&context](json::object const& params) -> asio::awaitable<void> {
@@ -55,6 +60,16 @@ CallHooks hooks_for(RequestContext& context) {
       if (auto const* m = params.if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
       co_await context.progress(progress->to_number<double>(), total, message);
     };
+  hooks.log = [&context](json::object const& params) -> asio::awaitable<void> {
+    auto const* level_name = params.if_contains("level");
+    auto const level = level_name && level_name->is_string() ? protocol::parse_log_level(level_name->get_string())
+                                                             : std::nullopt;
+    if (!level) co_return;
+    std::string logger;
+    if (auto const* l = params.if_contains("logger"); l && l->is_string()) logger = std::string(l->get_string());
+    json::value data = params.contains("data") ? params.at("data") : json::value(nullptr);  // not a temporary in co_await (GCC 12)
+    co_await context.log(*level, logger, std::move(data));
+  };
   hooks.server_request = [&context](std::string const& method, json::object params) -> asio::awaitable<json::object> {
     auto const capability = capability_for(method);
     if (capability.empty())
@@ -83,6 +98,18 @@ json::object forwarded_params(RequestContext const& context, json::object params
   return params;
 }
 
+// A handler of a tool or prompt: `method` with the upstream's own name and the client's arguments.
+auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::string original) {
+  return [weak = std::move(weak), method = std::move(method), original = std::move(original)](
+             RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
+    auto const target = weak.lock();
+    if (!target) throw RpcError{rpc::kInternalError, "the upstream of \"" + original + "\" is gone"};
+    json::object params{{"name", original}, {"arguments", arguments}};
+    auto const hooks = hooks_for(context);
+    co_return co_await target->call(method, forwarded_params(context, std::move(params)), hooks);
+  };
+}
+
 }  // namespace
 
 std::string exposed_name(std::string const& prefix, std::string_view name) {
@@ -92,10 +119,25 @@ std::string exposed_name(std::string const& prefix, std::string_view name) {
 }
 
 struct Gateway::Impl {
-  Impl(protocol::Catalog& catalog, ops::Metrics* metrics) : catalog(catalog), metrics(metrics) {}
+  Impl(protocol::Catalog& catalog, ops::Metrics* metrics, std::function<bool(std::string const&)> session_alive,
+       std::chrono::seconds idle)
+      : catalog(catalog), metrics(metrics), session_alive(std::move(session_alive)), idle(idle) {}
 
   protocol::Catalog& catalog;
   ops::Metrics* metrics;
+  std::function<bool(std::string const&)> const session_alive;
+  std::chrono::seconds const idle;
+  std::atomic<bool> sweeping{true};
+
+  // per-client children of sessions that ended or idled out, looked for this often.
+  asio::awaitable<void> sweep() {
+    asio::steady_timer timer(io);
+    while (sweeping) {
+      timer.expires_after(std::chrono::seconds(2));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      for (auto const& upstream : upstreams) upstream->reap(session_alive, idle);
+    }
+  }
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::thread thread;
@@ -154,13 +196,7 @@ struct Gateway::Impl {
       tool.descriptor = std::move(descriptor);
       tool.may_stream = true;  // progress, sampling and elicitation may come while it runs
       tool.validate_arguments = false;
-      tool.handler = [weak, original](RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
-        auto const target = weak.lock();
-        if (!target) throw RpcError{rpc::kInternalError, "the upstream of this tool is gone"};
-        json::object params{{"name", original}, {"arguments", arguments}};
-        auto const hooks = hooks_for(context);
-        co_return co_await target->call("tools/call", forwarded_params(context, std::move(params)), hooks);
-      };
+      tool.handler = forward_by_name(weak, "tools/call", original);
       now.tools.push_back(exposed_as);
       changes.tools.push_back(std::move(tool));
     }
@@ -198,13 +234,7 @@ struct Gateway::Impl {
       descriptor["name"] = exposed_as;
       protocol::Prompt prompt;
       prompt.descriptor = std::move(descriptor);
-      prompt.handler = [weak, original](RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
-        auto const target = weak.lock();
-        if (!target) throw RpcError{rpc::kInternalError, "the upstream of this prompt is gone"};
-        json::object params{{"name", original}, {"arguments", arguments}};
-        auto const hooks = hooks_for(context);
-        co_return co_await target->call("prompts/get", forwarded_params(context, std::move(params)), hooks);
-      };
+      prompt.handler = forward_by_name(weak, "prompts/get", original);
       now.prompts.push_back(exposed_as);
       changes.prompts.push_back(std::move(prompt));
     }
@@ -228,8 +258,9 @@ struct Gateway::Impl {
 };
 
 Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
-                 config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics)
-    : impl_(std::make_unique<Impl>(catalog, metrics)) {
+                 config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
+                 std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle)
+    : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle)) {
   for (auto const& [name, settings] : upstreams) {
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
     Upstream::Observer observer;
@@ -250,10 +281,12 @@ Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
 void Gateway::start() {
   impl_->thread = std::thread([this] { impl_->io.run(); });
   for (auto const& upstream : impl_->upstreams) upstream->start();
+  asio::co_spawn(impl_->io, impl_->sweep(), asio::detached);
 }
 
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!impl_->thread.joinable()) return;
+  impl_->sweeping = false;
   for (auto const& upstream : impl_->upstreams) upstream->stop(grace);
   // The children get their grace, then SIGKILL; wait for that to have happened.
   auto const deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(5);
@@ -289,6 +322,7 @@ asio::awaitable<ops::CheckResult> Gateway::check() {
     } else {
       line += " (" + status.detail + ")";
     }
+    if (status.client_children > 0) line += ", children of client sessions: " + std::to_string(status.client_children);
     if (status.state != "ready") (status.required ? required_down : optional_down) = true;
     result.detail += (result.detail.empty() ? "" : "; ") + line;
   }

@@ -5,6 +5,7 @@
 // gets a prefix (NAME__ unless `prefix` says otherwise).
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,8 +24,11 @@ namespace asio = boost::asio;
 
 class Gateway {
  public:
+  // `session_alive` says whether a client session still exists: per-client children of ended
+  // sessions, and of sessions unused for `idle`, are ended.
   Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
-          config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics);
+          config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
+          std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle);
   ~Gateway();  // stops what still runs
   Gateway(Gateway const&) = delete;
   Gateway& operator=(Gateway const&) = delete;

@@ -218,6 +218,9 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       if (id && !id->is_null()) return server_request(std::move(message));
       if (*method == "notifications/progress") return progress(std::move(message));
       if (*method == "notifications/cancelled") return;  // it gives up a request of its own: none is routed
+      // A log message while a client's calls run belongs to that client; otherwise to our log.
+      if (*method == "notifications/message")
+        if (auto inbox = call_of_one_owner(); inbox && inbox->try_send(boost::system::error_code{}, message)) return;
       if (events.notification) events.notification(message);
       return;
     }
@@ -249,6 +252,17 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
     if (inbox) inbox->try_send(boost::system::error_code{}, std::move(message));  // progress may be dropped when full
   }
 
+  // stdio carries no link from what a server sends to the call it serves: it belongs to the
+  // newest call when every call in flight is the same client's.
+  std::shared_ptr<Inbox> call_of_one_owner() const {
+    std::lock_guard lock(mutex);
+    if (calls.empty()) return nullptr;
+    auto const& owner = calls.rbegin()->second.owner;
+    for (auto const& [call_id, call] : calls)
+      if (call.owner != owner) return nullptr;
+    return calls.rbegin()->second.inbox;
+  }
+
   // A request from the server (sampling, elicitation, roots, ping): answered here or by a call.
   void server_request(json::object message) {
     auto const id = message.at("id");
@@ -257,25 +271,18 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       send(protocol::make_result(id, {}));
       return;
     }
-    std::shared_ptr<Inbox> inbox;
-    std::string refusal;
+    if (auto inbox = call_of_one_owner(); inbox && inbox->try_send(boost::system::error_code{}, std::move(message)))
+      return;
+    bool idle = false;
     {
       std::lock_guard lock(mutex);
-      // stdio carries no link from a server's request to the call it serves: it belongs to the
-      // newest call when every call in flight is the same client's.
-      bool same_owner = !calls.empty();
-      for (auto const& [call_id, call] : calls) same_owner = same_owner && call.owner == calls.rbegin()->second.owner;
-      if (calls.empty())
-        refusal = method + " arrived while no call is in flight through the gateway, so no client can answer it";
-      else if (!same_owner)
-        refusal = method + " cannot be routed: calls of several clients are in flight on this upstream and stdio "
-                           "does not say which one it belongs to";
-      else
-        inbox = calls.rbegin()->second.inbox;
+      idle = calls.empty();
     }
-    if (inbox && inbox->try_send(boost::system::error_code{}, std::move(message))) return;
-    if (refusal.empty()) refusal = method + " could not be handed to its call";
-    send(error_response(id, rpc::kInternalError, refusal));
+    send(error_response(id, rpc::kInternalError,
+                        idle ? method + " arrived while no call is in flight through the gateway, so no client can "
+                                        "answer it"
+                             : method + " cannot be routed: calls of several clients are in flight on this upstream "
+                                        "and stdio does not say which one it belongs to"));
   }
 };
 
@@ -404,7 +411,9 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
       json::object call_params;
       if (auto* p = message.if_contains("params"); p && p->is_object()) call_params = std::move(p->get_object());
       if (!message.contains("id")) {
-        if (hooks.progress) {
+        if (name == "notifications/message") {
+          if (hooks.log) co_await hooks.log(call_params);
+        } else if (hooks.progress) {
           call_params.erase("progressToken");
           co_await hooks.progress(call_params);
         }

@@ -28,10 +28,13 @@ struct TransportFailure : protocol::RpcError {};
 // coroutine, so they may use its request context.
 struct CallHooks {
   std::function<asio::awaitable<void>(json::object const& progress_params)> progress;
+  // A log message (notifications/message params) the server sent while this call ran.
+  std::function<asio::awaitable<void>(json::object const& log_params)> log;
   // A server-to-client request bound to this call (sampling, elicitation, roots): the JSON-RPC
   // result, or throws protocol::RpcError for an error answer.
   std::function<asio::awaitable<json::object>(std::string const& method, json::object params)> server_request;
-  std::string owner;  // who made the call (a session id): requests the server sends go to its calls
+  std::string owner;    // who made the call: what the server sends goes to calls of one owner
+  std::string session;  // the client's session id; empty on the stateless revision
 };
 
 // Hooks for a call nobody waits on but the gateway itself (initialize, lists, ping). A named

@@ -9,10 +9,12 @@
 #include <boost/system/system_error.hpp>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 
 #include "logging/log.hpp"
 #include "ops/metrics.hpp"
+#include "resilience/breaker_settings.hpp"
 #include "resilience/circuit_breaker.hpp"
 
 namespace prodmcp::gateway {
@@ -23,22 +25,12 @@ namespace rpc = protocol::error_code;
 using logging::Level;
 using protocol::RpcError;
 using ExitSignal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+using Latch = asio::experimental::concurrent_channel<void(boost::system::error_code)>;  // closed once
 
 constexpr std::size_t kMaxPages = 1000;                  // against a cursor that never advances
 constexpr std::size_t kMaxLineBytes = 64 << 20;          // one message from an upstream
 constexpr auto kStableRun = std::chrono::seconds(60);    // a run this long ends a crash loop
 constexpr auto kInitializeTimeoutCap = std::chrono::seconds(30);
-
-resilience::BreakerOptions breaker_options(config::ResilienceSettings const& r) {
-  resilience::BreakerOptions options;
-  options.consecutive_failures = static_cast<int>(r.breaker_failures);
-  options.window_failures = static_cast<int>(r.breaker_failures);
-  options.window = std::chrono::seconds(r.breaker_window_s);
-  options.open_for = std::chrono::seconds(r.breaker_open_s);
-  options.max_open_multiplier = static_cast<int>(r.breaker_max_open_multiplier);
-  options.successes_to_close = static_cast<int>(r.breaker_close_after);
-  return options;
-}
 
 ChildSpec child_spec(config::UpstreamSettings const& settings) {
   ChildSpec spec;
@@ -66,7 +58,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         executor(std::move(executor)),
         metrics(metrics),
         observer(std::move(observer)),
-        breaker("upstream:" + this->name, breaker_options(resilience)) {}
+        breaker("upstream:" + this->name, resilience::breaker_options(resilience)) {}
 
   std::string const name;
   config::UpstreamSettings const settings;
@@ -84,6 +76,137 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   bool stopping = false;
   bool supervising = false;
 
+  // per-client: a child of its own for each client session, started on its first call.
+  struct ClientChild {
+    std::shared_ptr<StdioConnection> connection;  // null while it starts
+    std::shared_ptr<Latch> started;
+    std::string failure;
+    std::chrono::steady_clock::time_point last_used;
+  };
+  std::map<std::string, std::shared_ptr<ClientChild>> clients;  // by client session id
+
+  bool per_client() const { return settings.sessions == "per-client"; }
+
+  void report_sessions() {
+    std::size_t held = 0;
+    bool up = false;
+    {
+      std::lock_guard lock(mutex);
+      up = state == "ready";
+      held = clients.size() + (up ? 1 : 0);
+    }
+    if (metrics) metrics->upstream_state(name, up, static_cast<std::int64_t>(held));
+  }
+
+  static json::object initialize_params() {
+    return json::object{{"protocolVersion", "2025-11-25"},
+                        {"capabilities", json::object{{"roots", json::object{}},
+                                                      {"sampling", json::object{}},
+                                                      {"elicitation", json::object{}}}},
+                        {"clientInfo", json::object{{"name", "prodmcp-gateway"}, {"version", PRODMCP_VERSION}}}};
+  }
+
+  std::chrono::milliseconds initialize_timeout() const {
+    return std::min<std::chrono::milliseconds>(timeout(), kInitializeTimeoutCap);
+  }
+
+  // Starts and initializes the child of one client session.
+  asio::awaitable<std::shared_ptr<StdioConnection>> start_client_child(std::string const& session) {
+    StdioConnection::Events events;
+    std::weak_ptr<Impl> weak = shared_from_this();
+    auto const short_session = session.substr(0, 8);
+    events.stderr_line = [weak, short_session](std::string_view line) {
+      if (auto impl = weak.lock())
+        impl->log(Level::kInfo, "upstream_stderr", json::object{{"line", line}, {"session", short_session}});
+    };
+    events.protocol_problem = [weak, short_session](std::string_view problem) {
+      if (auto impl = weak.lock())
+        impl->log(Level::kWarning, "upstream_protocol_error", json::object{{"problem", problem}, {"session", short_session}});
+    };
+    events.exited = [weak, short_session](ChildExit const& exit, std::string const& tail) {
+      if (auto impl = weak.lock())
+        impl->log(exit.failed() ? Level::kWarning : Level::kInfo, "upstream_client_child_exited",
+                  json::object{{"exit", exit.describe()}, {"session", short_session}, {"stderr_tail", tail}});
+    };
+    events.notification = [weak, short_session](json::object const& message) {
+      // Lists come from the supervised child; a client child's own messages go to the log.
+      if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
+        impl->log(Level::kInfo, "upstream_log",
+                  json::object{{"message", message.contains("params") ? message.at("params") : json::value(nullptr)},
+                               {"session", short_session}});
+    };
+    auto connection = StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
+    log(Level::kInfo, "upstream_client_child_started", json::object{{"pid", connection->pid()}, {"session", short_session}});
+    try {
+      auto params = initialize_params();
+      co_await connection->request("initialize", std::move(params), initialize_timeout(), no_hooks());
+    } catch (...) {
+      connection->stop(std::chrono::milliseconds(0));
+      throw;
+    }
+    connection->notify("notifications/initialized", {});
+    co_return connection;
+  }
+
+  // The child of a client session, started on its first call (and again after it exited).
+  asio::awaitable<std::shared_ptr<StdioConnection>> client_connection(std::string const& session) {
+    std::shared_ptr<ClientChild> entry;
+    bool starter = false;
+    {
+      std::lock_guard lock(mutex);
+      auto it = clients.find(session);
+      if (it != clients.end() && it->second->connection && !it->second->connection->alive()) {
+        log(Level::kInfo, "upstream_client_child_replaced",
+            json::object{{"session", session.substr(0, 8)}, {"reason", "its child exited; a new one starts"}});
+        clients.erase(it);
+        it = clients.end();
+      }
+      if (it == clients.end()) {
+        if (clients.size() >= static_cast<std::size_t>(settings.max_children))
+          throw RpcError{rpc::kInternalError,
+                         "upstream \"" + name + "\" already runs " + std::to_string(settings.max_children) +
+                             " children for client sessions (max_children); retry when a session ends or idles out"};
+        auto created = std::make_shared<ClientChild>();
+        created->started = std::make_shared<Latch>(executor, 1);
+        it = clients.emplace(session, std::move(created)).first;
+        starter = true;
+      }
+      it->second->last_used = std::chrono::steady_clock::now();
+      entry = it->second;
+    }
+    if (starter) {
+      std::shared_ptr<StdioConnection> started;
+      std::string failure;
+      try {
+        started = co_await start_client_child(session);
+      } catch (RpcError const& error) {
+        failure = error.message;
+      } catch (std::exception const& error) {
+        failure = error.what();
+      }
+      {
+        std::lock_guard lock(mutex);
+        entry->connection = started;
+        entry->failure = failure;
+        if (!started)
+          if (auto it = clients.find(session); it != clients.end() && it->second == entry) clients.erase(it);
+      }
+      entry->started->close();
+      report_sessions();
+    } else {
+      bool waiting = false;
+      {
+        std::lock_guard lock(mutex);
+        waiting = !entry->connection && entry->failure.empty();
+      }
+      if (waiting) co_await entry->started->async_receive(asio::as_tuple(asio::use_awaitable));  // ends when closed
+    }
+    std::lock_guard lock(mutex);
+    if (!entry->connection)
+      throw TransportFailure{{rpc::kInternalError, "the child for this client session did not start: " + entry->failure}};
+    co_return entry->connection;
+  }
+
   std::chrono::milliseconds timeout() const { return std::chrono::milliseconds(settings.timeout_ms); }
 
   void log(Level level, std::string_view event, json::object fields = {}) const {
@@ -97,7 +220,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       state = std::move(next);
       detail = std::move(why);
     }
-    if (metrics) metrics->upstream_state(name, state == "ready", state == "ready" ? 1 : 0);
+    report_sessions();
   }
 
   asio::awaitable<json::array> list_pages(StdioConnection& upstream, std::string const& method) {
@@ -167,13 +290,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       child = child_connection;
     }
     log(Level::kInfo, "upstream_started", json::object{{"pid", child_connection->pid()}, {"command", settings.command}});
-    json::object init_params{{"protocolVersion", "2025-11-25"},
-                             {"capabilities", json::object{{"roots", json::object{}},
-                                                           {"sampling", json::object{}},
-                                                           {"elicitation", json::object{}}}},
-                             {"clientInfo", json::object{{"name", "prodmcp-gateway"}, {"version", PRODMCP_VERSION}}}};
-    auto const init_timeout = std::min<std::chrono::milliseconds>(timeout(), kInitializeTimeoutCap);
-    auto result = co_await child_connection->request("initialize", std::move(init_params), init_timeout, no_hooks());
+    auto init_params = initialize_params();
+    auto result =
+        co_await child_connection->request("initialize", std::move(init_params), initialize_timeout(), no_hooks());
     if (auto const* version = result.if_contains("protocolVersion"); version && version->is_string())
       listing.protocol_version = std::string(version->get_string());
     if (auto const* info = result.if_contains("serverInfo"); info && info->is_object())
@@ -214,7 +333,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     try {
       // Capabilities do not change within a session: list what it has.
       json::object const all{{"tools", json::object{}}, {"resources", json::object{}}, {"prompts", json::object{}}};
-      auto listing = co_await list_everything(*current, all, Listing{});
+      Listing fresh;  // named: GCC 12 miscompiles braced temporaries inside co_await expressions
+      auto listing = co_await list_everything(*current, all, std::move(fresh));
       if (observer.listed) observer.listed(listing);
       log(Level::kInfo, "upstream_relisted", json::object{{"tools", listing.tools.size()}});
     } catch (RpcError const& error) {
@@ -271,7 +391,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         }
       }
       if (ended) ended->stop(std::chrono::milliseconds(0));  // a child that never became ready
-      if (metrics) metrics->upstream_state(name, false, 0);
+      report_sessions();
       auto const policy = settings.restart;
       if (policy == "never" || (policy == "on-failure" && !failed)) {
         set_state("stopped", failure + "; restart = \"" + policy + "\" does not start it again");
@@ -297,8 +417,16 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       log(Level::kWarning, "upstream_restarting", json::object{{"reason", failure}, {"backoff_ms", backoff.count()},
                                                                {"attempt", failures}});
       if (metrics) metrics->upstream_restarted(name);
-      timer.expires_after(backoff);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      // In slices, so a shutdown during the wait is not kept waiting.
+      for (auto const until = std::chrono::steady_clock::now() + backoff; std::chrono::steady_clock::now() < until;) {
+        {
+          std::lock_guard lock(mutex);
+          if (stopping) break;
+        }
+        timer.expires_after(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(),
+                                                                          std::chrono::milliseconds(100)));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
       backoff = std::min(backoff * 2, std::chrono::milliseconds(settings.restart_max_backoff_ms));
       {
         std::lock_guard lock(mutex);
@@ -346,23 +474,27 @@ void Upstream::start() {
 }
 
 void Upstream::stop(std::chrono::milliseconds grace) {
-  std::shared_ptr<StdioConnection> child;
+  std::vector<std::shared_ptr<StdioConnection>> children;
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
-    child = impl_->child;
+    if (impl_->child) children.push_back(impl_->child);
+    for (auto const& [session, client] : impl_->clients)
+      if (client->connection) children.push_back(client->connection);
   }
-  if (child) child->stop(grace);
+  for (auto const& child : children) child->stop(grace);
 }
 
 bool Upstream::stopped_child() const {
   std::lock_guard lock(impl_->mutex);
+  for (auto const& [session, client] : impl_->clients)
+    if (client->connection && client->connection->alive()) return false;
   return !impl_->supervising || (impl_->stopping && (!impl_->child || !impl_->child->alive()));
 }
 
 UpstreamStatus Upstream::status() const {
   std::lock_guard lock(impl_->mutex);
-  return UpstreamStatus{impl_->state, impl_->detail, settings_.required};
+  return UpstreamStatus{impl_->state, impl_->detail, settings_.required, impl_->clients.size()};
 }
 
 asio::awaitable<json::object> Upstream::call(std::string method, json::object params, CallHooks const& hooks) {
@@ -371,7 +503,7 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
   {
     std::lock_guard lock(impl->mutex);
     connection = impl->connection;
-    if (!connection)
+    if (!connection)  // per-client too: the catalog and health come from the supervised child
       throw RpcError{rpc::kInternalError, "upstream \"" + name_ + "\" is not available (" + impl->state + ": " +
                                               impl->detail + ")"};
   }
@@ -394,6 +526,8 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
     if (impl->metrics) impl->metrics->observe_upstream(name_, method, status, std::chrono::steady_clock::now() - started);
   };
   try {
+    // Each client session its own child; 2026-07-28 clients (no session) and ping share the supervised one.
+    if (impl->per_client() && !hooks.session.empty()) connection = co_await impl->client_connection(hooks.session);
     auto result = co_await connection->request(method, std::move(params), impl->timeout(), hooks);
     impl->breaker.record_success();
     finish();
@@ -414,6 +548,30 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
     finish();
     throw;
   }
+}
+
+void Upstream::reap(std::function<bool(std::string const& session)> const& session_alive, std::chrono::seconds idle) {
+  std::vector<std::pair<std::string, std::shared_ptr<StdioConnection>>> ended;
+  auto const now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto it = impl_->clients.begin(); it != impl_->clients.end();) {
+      auto const& child = it->second;
+      bool const gone = !session_alive(it->first);
+      if (child->connection && (gone || now - child->last_used > idle || !child->connection->alive())) {
+        ended.emplace_back(gone ? "its session ended" : child->connection->alive() ? "idle" : "its child exited",
+                           child->connection);
+        it = impl_->clients.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto const& [reason, connection] : ended) {
+    connection->stop(std::chrono::seconds(2));
+    impl_->log(Level::kInfo, "upstream_client_child_ended", json::object{{"pid", connection->pid()}, {"reason", reason}});
+  }
+  if (!ended.empty()) impl_->report_sessions();
 }
 
 asio::awaitable<double> Upstream::ping() {

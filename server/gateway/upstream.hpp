@@ -32,6 +32,7 @@ struct UpstreamStatus {
   std::string state;   // starting, ready, restarting, stopped, failed
   std::string detail;  // why it is not ready, or what it is
   bool required = true;
+  std::size_t client_children = 0;  // per-client: children of client sessions
   bool ready() const { return state == "ready"; }
 };
 
@@ -52,7 +53,9 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   void start();
   // Stops supervising and ends the child (stdin closed, SIGTERM, SIGKILL after `grace`).
   void stop(std::chrono::milliseconds grace);
-  bool stopped_child() const;  // after stop(): the child has exited
+  bool stopped_child() const;  // after stop(): every child has exited
+  // per-client: ends the children of client sessions that ended or were not used for `idle`.
+  void reap(std::function<bool(std::string const& session)> const& session_alive, std::chrono::seconds idle);
 
   // Forwards one request; throws protocol::RpcError (its own errors pass through unchanged).
   asio::awaitable<json::object> call(std::string method, json::object params, CallHooks const& hooks);

@@ -29,6 +29,7 @@
 #include "ops/probes.hpp"
 #include "protocol/engine.hpp"
 #include "ratelimit/rate_limiter.hpp"
+#include "resilience/breaker_settings.hpp"
 #include "resilience/circuit_breaker.hpp"
 #include "sessions/redis_session_store.hpp"
 #include "runtime/request_reporter.hpp"
@@ -93,7 +94,10 @@ class Service {
         tools::add_crash_tool(catalog_, [this] { return crash_armed_.load(); });
     } else {
       // A gateway offers its upstreams' tools only: a wrapped prototype keeps its own list.
-      gateway_ = std::make_unique<gateway::Gateway>(settings_.upstreams, settings_.resilience, catalog_, &metrics_);
+      gateway_ = std::make_unique<gateway::Gateway>(
+          settings_.upstreams, settings_.resilience, catalog_, &metrics_,
+          [this](std::string const& session) { return sessions_.find(session) != nullptr; },
+          std::chrono::seconds(settings_.server.session_idle_timeout_s));
     }
     // Through a gateway the conformance suite tests the upstream's fixtures, not the gateway's.
     if (settings_.server.conformance_fixtures && !gateway_)
@@ -194,14 +198,7 @@ class Service {
     redis_options.connect_timeout = ms(settings_.cache.connect_timeout_ms);
     redis_options.command_timeout = ms(settings_.cache.command_timeout_ms);
     redis_ = std::make_unique<cache::RedisClient>(redis_io_, redis_options);
-    auto const& r = settings_.resilience;
-    resilience::BreakerOptions breaker_options;
-    breaker_options.consecutive_failures = static_cast<int>(r.breaker_failures);
-    breaker_options.window_failures = static_cast<int>(r.breaker_failures);
-    breaker_options.window = std::chrono::seconds(r.breaker_window_s);
-    breaker_options.open_for = std::chrono::seconds(r.breaker_open_s);
-    breaker_options.max_open_multiplier = static_cast<int>(r.breaker_max_open_multiplier);
-    breaker_options.successes_to_close = static_cast<int>(r.breaker_close_after);
+    auto breaker_options = resilience::breaker_options(settings_.resilience);
     breaker_options.call_timeout = redis_options.command_timeout;
     redis_breaker_ = std::make_unique<resilience::CircuitBreaker>("redis", breaker_options);
     metrics_.breaker_state("redis", resilience::CircuitBreaker::State::kClosed);

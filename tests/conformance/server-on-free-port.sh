@@ -20,3 +20,16 @@ start_server() {
   for _ in $(seq 200); do [[ -s $work/ports.json ]] && break; sleep 0.05; done
   port=$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$work/ports.json")
 }
+
+# A gateway is ready once its upstreams are (/ready answers 200); gives up after 30 s.
+wait_until_upstreams_ready() {
+  local admin
+  admin=$(sed -E 's/.*"admin":([0-9]+).*/\1/' "$work/ports.json")
+  for _ in $(seq 600); do
+    curl -sf "http://127.0.0.1:$admin/ready" >/dev/null && return 0
+    sleep 0.05
+  done
+  echo "the gateway's upstreams did not become ready; its log:" >&2
+  tail -30 "$work/server.log" >&2
+  return 1
+}

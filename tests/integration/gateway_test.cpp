@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -84,6 +85,13 @@ std::string error_of(json::object const& message) {
 
 bool contains(std::vector<std::string> const& names, std::string const& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The fake upstream says its pid on stderr, which the gateway logs; 0 when it has not yet.
+pid_t fake_child_pid(ServerUnderTest const& server) {
+  auto const log = server.log();
+  auto const at = log.find("fake upstream ");
+  return at == std::string::npos ? 0 : std::stoi(log.substr(at + 14));
 }
 
 std::string ready_body(ServerUnderTest& server) {
@@ -171,8 +179,25 @@ TEST(Gateway, AnUpstreamsSamplingRequestReachesTheClientWhoseCallCausedIt) {
   EXPECT_TRUE(read_until(stream.fd(), received, "LLM response: forty-two")) << received;
 }
 
-TEST(Gateway, AChildThatDiesMidCallFailsTheCallAtOnceAndIsRestarted) {
+TEST(Gateway, AClientSessionsChildThatDiesFailsTheCallAtOnceAndIsReplaced) {
   Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const crashed = call_tool(port, session, "crash");
+  EXPECT_EQ(crashed.at("error").at("code").as_int64(), -32603) << crashed;
+  EXPECT_NE(error_of(crashed).find("exit code 3"), std::string::npos) << crashed;
+  EXPECT_NE(error_of(crashed).find("about to crash: the database is gone"), std::string::npos) << crashed;
+  // Its next call gets a new child (its state is gone, as the log says).
+  EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"again"})")), "again");
+  EXPECT_TRUE(wait_until([&] {
+    auto const log = gateway.server.log();  // replaced by the call, or ended by the sweep first
+    return log.find("\"upstream_client_child_replaced\"") != std::string::npos ||
+           log.find(R"("reason":"its child exited")") != std::string::npos;
+  }, 10s)) << gateway.server.log_tail();
+}
+
+TEST(Gateway, ASupervisedChildThatDiesMidCallFailsTheCallAtOnceAndIsRestarted) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
   auto const port = gateway.server.port();
   auto const session = initialize_session(port);
   auto const started = std::chrono::steady_clock::now();
@@ -256,9 +281,9 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
   Gateway gateway({fake_upstream("--stuck-cursor")});
   EXPECT_TRUE(gateway.server.wait_for_log("\"upstream_list_truncated\"")) << gateway.server.log_tail();
   auto const session = initialize_session(gateway.server.port());
-  // Its four tools once each, and none of the gateway's own demo tools.
+  // Its tools once each, and none of the gateway's own demo tools.
   EXPECT_EQ(tool_names(gateway.server.port(), session),
-            (std::vector<std::string>{"echo", "crash", "garbage", "slow"}));
+            (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall"}));
 }
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
@@ -278,10 +303,8 @@ TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
 
 TEST(Gateway, ShutdownEndsAChildThatIgnoresSigterm) {
   Gateway gateway({fake_upstream("--ignore-sigterm")});
-  auto const log = gateway.server.log();
-  auto const at = log.find("fake upstream ");
-  ASSERT_NE(at, std::string::npos) << log;
-  pid_t const child = std::stoi(log.substr(at + 14));
+  pid_t const child = fake_child_pid(gateway.server);
+  ASSERT_GT(child, 0) << gateway.server.log_tail();
   ASSERT_EQ(::kill(child, 0), 0);
   gateway.server.signal(SIGTERM);
   EXPECT_EQ(gateway.server.wait_exit(30s), 0) << gateway.server.log_tail();
@@ -290,11 +313,69 @@ TEST(Gateway, ShutdownEndsAChildThatIgnoresSigterm) {
 
 TEST(Gateway, ChildrenDieWithAGatewayThatIsKilled) {
   Gateway gateway({fake_upstream("--ignore-sigterm")});
-  auto const log = gateway.server.log();
-  auto const at = log.find("fake upstream ");
-  ASSERT_NE(at, std::string::npos) << log;
-  pid_t const child = std::stoi(log.substr(at + 14));
+  pid_t const child = fake_child_pid(gateway.server);
+  ASSERT_GT(child, 0) << gateway.server.log_tail();
   gateway.server.signal(SIGKILL);
   gateway.server.wait_exit(10s);
   EXPECT_TRUE(wait_until([&] { return ::kill(child, 0) != 0; }, 10s)) << "the child outlived the gateway";
+}
+
+// The reference server of the MCP project (npm, pinned in tests/conformance/package-lock.json).
+TEST(Gateway, FrontsTheReferenceServerEverythingOverStdio) {
+  std::string const node = PRODMCP_CONFORMANCE_DIR "/node_modules/node22/bin/node";
+  std::string const everything = PRODMCP_CONFORMANCE_DIR "/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
+  ASSERT_EQ(::access(everything.c_str(), R_OK), 0) << "run 'npm ci' in tests/conformance (the README's test command does)";
+  Gateway gateway({"everything=" + node + " " + everything + " stdio"});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const names = tool_names(port, session);
+  EXPECT_TRUE(contains(names, "echo"));
+  EXPECT_TRUE(contains(names, "get-sum"));
+  EXPECT_EQ(text_of(call_tool(port, session, "get-sum", R"({"a":2,"b":3})")), "The sum of 2 and 3 is 5.");
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"trigger-long-running-operation",)"
+                                  R"("arguments":{"duration":1,"steps":3},"_meta":{"progressToken":"lr"}}})",
+                                  30s);
+  EXPECT_NE(reply.body.find(R"("progressToken":"lr","progress":3,"total":3)"), std::string::npos) << reply.body;
+  EXPECT_NE(text_of(answer(reply)).find("Long running operation completed"), std::string::npos) << reply.body;
+}
+
+TEST(Gateway, PerClientSessionsKeepEachClientsStateApart) {
+  Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const alice = initialize_session(port);
+  auto const bob = initialize_session(port);
+  EXPECT_EQ(text_of(call_tool(port, alice, "remember", R"({"value":"alice's secret"})")), "remembered");
+  EXPECT_EQ(text_of(call_tool(port, bob, "recall")), "(nothing)");
+  EXPECT_EQ(text_of(call_tool(port, alice, "recall")), "alice's secret");
+  // The supervised child and one child per client session.
+  auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_sessions{upstream="fake"} 3)"), std::string::npos) << metrics;
+  // A session that ends takes its child with it.
+  auto const ended = http_request(port, "DELETE", "/mcp", mcp_headers(alice), "");
+  EXPECT_EQ(ended.status, 204);
+  EXPECT_TRUE(gateway.server.wait_for_log(R"("reason":"its session ended")", 30s)) << gateway.server.log_tail();
+  EXPECT_TRUE(wait_until([&] {
+    return http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body.find(
+               R"(mcp_upstream_sessions{upstream="fake"} 2)") != std::string::npos;
+  }, 30s));
+}
+
+TEST(Gateway, ASharedUpstreamSessionIsTheSameForEveryClient) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
+  auto const port = gateway.server.port();
+  auto const alice = initialize_session(port);
+  auto const bob = initialize_session(port);
+  EXPECT_EQ(text_of(call_tool(port, alice, "remember", R"({"value":"shared note"})")), "remembered");
+  EXPECT_EQ(text_of(call_tool(port, bob, "recall")), "shared note");
+}
+
+TEST(Gateway, PerClientChildrenAreBounded) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.max_children=1"});
+  auto const port = gateway.server.port();
+  auto const first = initialize_session(port);
+  auto const second = initialize_session(port);
+  EXPECT_EQ(text_of(call_tool(port, first, "echo", R"({"message":"one"})")), "one");
+  auto const refused = call_tool(port, second, "echo", R"({"message":"two"})");
+  EXPECT_NE(error_of(refused).find("max_children"), std::string::npos) << refused;
 }
