@@ -194,7 +194,7 @@ struct Gateway::Impl {
       descriptor["name"] = exposed_as;
       protocol::Tool tool;
       tool.descriptor = std::move(descriptor);
-      tool.may_stream = true;  // progress, sampling and elicitation may come while it runs
+      tool.may_ask_client = true;  // sampling, elicitation or log messages may come while it runs
       tool.validate_arguments = false;
       tool.handler = forward_by_name(weak, "tools/call", original);
       now.tools.push_back(exposed_as);

@@ -199,12 +199,18 @@ Engine::MethodInfo const* Engine::find_method(std::string_view name) const {
 bool Engine::may_stream(RequestContext const& context) const {
   if (context.method == "subscriptions/listen") return true;
   if (context.method != "tools/call") return false;
-  if (!context.progress_token.is_null()) return true;
+  // The token is bound to the context when the request is served, after this decision.
+  if (auto const* meta = context.params.if_contains("_meta"); meta && meta->is_object())
+    if (auto const* token = meta->get_object().if_contains("progressToken"); token && !token->is_null()) return true;
   auto const name = string_param(context.params, "name");
   if (!name) return false;
   auto const snapshot = catalog_.snapshot();
   auto it = snapshot->tools_by_name.find(std::string(*name));
-  return it != snapshot->tools_by_name.end() && it->second->may_stream;
+  if (it == snapshot->tools_by_name.end()) return false;
+  if (it->second->may_stream) return true;
+  return it->second->may_ask_client &&
+         (context.log_level || context.client_has_capability("sampling") ||
+          context.client_has_capability("elicitation") || context.client_has_capability("roots"));
 }
 
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {

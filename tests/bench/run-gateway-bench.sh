@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The cost of the gateway: tools/call echo straight to prodmcp-server, then through the gateway in
+# front of `prodmcp-server --stdio` (per-client and shared sessions), alternating, in one run. The
+# server (gateway and child alike) runs on core 0, wrk on core 1. Loopback only; bounded by
+# DURATION per point and ROUNDS rounds.
+#   tests/bench/run-gateway-bench.sh [SERVER_BINARY]   env: DURATION (s, default 5), CONNECTIONS, ROUNDS
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+server=${1:-$root/build/bin/prodmcp-server}
+duration=${DURATION:-5}
+rounds=${ROUNDS:-2}
+read -r -a connections <<<"${CONNECTIONS:-1 32}"
+source "$here/bench-lib.sh"
+
+echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
+echo "# duration ${duration}s per point; connections: ${connections[*]}; rounds: $rounds"
+echo "# columns: connections requests/s p50_ms p99_ms errors requests"
+
+# start NAME ARGS...: a server on core 0 (its children inherit the core); sets $url and $session.
+start() {
+  local name=$1 port
+  shift
+  port=$(free_port)
+  taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "${bare[@]}" "$@" 2>"$work/$name.log" &
+  pids+=("$!")
+  wait_port "$port"
+  url="http://127.0.0.1:$port/mcp"
+  if [[ $name != direct ]]; then  # a gateway offers the tools once its upstream is ready
+    for _ in $(seq 200); do grep -q '"upstream_ready"' "$work/$name.log" && break; sleep 0.05; done
+  fi
+  session=$(open_session "$url")
+}
+
+child_rss() {  # the RSS in KiB of the children of the last server started
+  local total=0 pid
+  for pid in $(pgrep -P "${pids[-1]}"); do total=$((total + $(rss_kb "$pid"))); done
+  echo "$total"
+}
+
+for round in $(seq "$rounds"); do
+  echo "== round $round: direct"
+  start direct --set logging.level=info
+  measure "$url" "$echo_call" "$session"
+  kill "${pids[-1]}"
+  for mode in per-client shared; do
+    echo "== round $round: through the gateway, sessions = $mode"
+    start "gateway-$mode" --set logging.level=info --upstream "bench=$server --stdio --set logging.level=warning" \
+      --set "upstreams.bench.sessions=$mode"
+    measure "$url" "$echo_call" "$session"
+    echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), its children's RSS KiB: $(child_rss) ($mode)"
+    kill "${pids[-1]}"
+  done
+done
