@@ -316,14 +316,14 @@ struct McpEndpoint::Impl {
     engine.bind_session(context, session);
     if (engine.may_stream(context)) co_return co_await serve_streaming(exchange, std::move(context), false);
     std::optional<json::object> response;  // not `c ? co_await a : co_await b`: GCC 12 miscompiles it
-    if (context.method == "tools/call") response = co_await handle_cancellable(exchange, context, *session);
+    if (engine.cancellable(context)) response = co_await handle_cancellable(exchange, context, *session);
     else response = co_await engine.handle(context);
     if (!response) co_return co_await exchange.respond(status_only(202));
     co_await exchange.respond(json_response(200, json::serialize(*response)));
   }
 
-  // A tool call answered with plain JSON that notifications/cancelled can still reach (a proxied
-  // tool's upstream is then told to cancel it too).
+  // A call answered with plain JSON that notifications/cancelled can still reach (a proxied tool's
+  // upstream is then told to cancel it too).
   asio::awaitable<std::optional<json::object>> handle_cancellable(Exchange& exchange, RequestContext& context,
                                                                   Session& session) {
     auto const key = protocol::id_key(context.id);

@@ -213,6 +213,15 @@ bool Engine::may_stream(RequestContext const& context) const {
           context.client_has_capability("elicitation") || context.client_has_capability("roots"));
 }
 
+bool Engine::cancellable(RequestContext const& context) const {
+  if (context.method != "tools/call") return false;
+  auto const name = string_param(context.params, "name");
+  if (!name) return false;
+  auto const snapshot = catalog_.snapshot();
+  auto it = snapshot->tools_by_name.find(std::string(*name));
+  return it != snapshot->tools_by_name.end() && it->second->may_ask_client;
+}
+
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {
   auto const started = std::chrono::steady_clock::now();
   if (context.correlation_id.empty()) context.correlation_id = util::unique_id();

@@ -105,6 +105,9 @@ class Engine {
   // Whether serving this request may send messages before its response (progress, logs, client
   // requests): transports give those an SSE stream and answer the rest with plain JSON.
   bool may_stream(RequestContext const& context) const;
+  // Whether a request answered with plain JSON should still be cancellable (a proxied tool: its
+  // upstream is told to cancel); others finish too fast to be worth the bookkeeping.
+  bool cancellable(RequestContext const& context) const;
 
   // Serves one request; returns its response, or nothing when the client cancelled it.
   asio::awaitable<std::optional<json::object>> handle(RequestContext& context);
