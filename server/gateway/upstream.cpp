@@ -178,7 +178,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       std::shared_ptr<StdioConnection> started;
       std::string failure;
       try {
-        started = co_await start_client_child(session);
+        // Started from the gateway's thread: a child's parent-death signal follows the thread that
+        // forked it, and a worker thread ends before the gateway has stopped its children.
+        started = co_await asio::co_spawn(executor, start_client_child(session), asio::use_awaitable);
       } catch (RpcError const& error) {
         failure = error.message;
       } catch (std::exception const& error) {

@@ -2,7 +2,8 @@
 // then exits with code 3 mid-call), garbage (a non-JSON line on stdout, then the answer), slow
 // (answers after `ms`; reports a notifications/cancelled it receives on stderr), remember and
 // recall (state kept in the process: what a client sees of another's).
-// Flags: --fail-at-start (exits 4 before reading anything), --ignore-sigterm,
+// On SIGTERM it says so on stderr and exits. Flags: --fail-at-start (exits 4 before reading
+// anything), --ignore-sigterm,
 // --stuck-cursor (tools/list returns the same nextCursor forever).
 #include <boost/json.hpp>
 #include <signal.h>
@@ -107,7 +108,16 @@ void serve(json::object const& message) {
 
 }  // namespace
 
+// Says so on stderr (the gateway logs it) and exits, as a well-behaved server does on SIGTERM.
+void on_sigterm(int) {
+  char text[64];
+  int const length = std::snprintf(text, sizeof text, "fake upstream %d got SIGTERM\n", static_cast<int>(::getpid()));
+  if (length > 0) (void)!::write(2, text, static_cast<std::size_t>(length));
+  ::_exit(0);
+}
+
 int main(int argc, char** argv) {
+  ::signal(SIGTERM, on_sigterm);
   for (int i = 1; i < argc; ++i) {
     std::string const flag = argv[i];
     if (flag == "--fail-at-start") {

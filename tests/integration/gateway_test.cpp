@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sstream>
 #include <string>
 
 #include "server_under_test.hpp"
@@ -378,4 +379,20 @@ TEST(Gateway, PerClientChildrenAreBounded) {
   EXPECT_EQ(text_of(call_tool(port, first, "echo", R"({"message":"one"})")), "one");
   auto const refused = call_tool(port, second, "echo", R"({"message":"two"})");
   EXPECT_NE(error_of(refused).find("max_children"), std::string::npos) << refused;
+}
+
+TEST(Gateway, AtShutdownEveryChildIsAskedToStopBeforeItIsKilled) {
+  Gateway gateway({fake_upstream()});
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "echo", R"({"message":"x"})")), "x");  // its own child
+  gateway.server.signal(SIGTERM);
+  EXPECT_EQ(gateway.server.wait_exit(30s), 0) << gateway.server.log_tail();
+  // The supervised child and the client session's: both got SIGTERM (and neither a SIGKILL first).
+  auto const log = gateway.server.log();
+  std::size_t asked = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(R"("event":"upstream_stderr")") != std::string::npos && line.find("got SIGTERM") != std::string::npos)
+      ++asked;
+  EXPECT_EQ(asked, 2u) << log;
 }
