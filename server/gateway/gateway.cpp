@@ -196,6 +196,7 @@ struct Gateway::Impl {
       tool.descriptor = std::move(descriptor);
       tool.may_ask_client = true;  // sampling, elicitation or log messages may come while it runs
       tool.validate_arguments = false;
+      tool.upstream = name;
       tool.handler = forward_by_name(weak, "tools/call", original);
       now.tools.push_back(exposed_as);
       changes.tools.push_back(std::move(tool));

@@ -37,6 +37,7 @@ struct Tool {
   // Streams only for a client that can be asked something (sampling, elicitation, roots) or
   // set a log level: a proxied tool's server may do either, and a stream costs more than JSON.
   bool may_ask_client = false;
+  std::string upstream;  // the gateway's upstream that serves it; empty for the server's own
   bool cacheable = false;   // same arguments, same result: the result cache may answer for it
   // Arguments are checked against inputSchema here; a proxied tool's own server checks them
   // (its schema may use what this validator does not know).

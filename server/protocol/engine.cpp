@@ -258,6 +258,7 @@ void Engine::report(RequestContext const& context, std::optional<json::object>& 
   outcome.correlation_id = context.correlation_id;
   if (context.session) outcome.session_id = context.session->id();
   outcome.endpoint = context.endpoint;
+  outcome.upstream = context.upstream;
   outcome.revision = context.revision;
   outcome.elapsed = std::chrono::steady_clock::now() - started;
   observer_->on_request(outcome);

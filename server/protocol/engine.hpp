@@ -60,6 +60,7 @@ struct RequestOutcome {
   std::string_view correlation_id;
   std::string_view session_id;  // empty on the stateless revision
   std::string_view endpoint;    // "/mcp" or "stdio"
+  std::string_view upstream;    // the gateway's upstream that served it, if any
   Revision revision;
   int error_code = 0;       // 0: a result
   bool tool_error = false;  // a tools/call result with isError

@@ -46,6 +46,7 @@ struct RequestContext {
   std::string client_id = "anonymous";
   std::string correlation_id;
   std::string_view endpoint = "stdio";  // "/mcp" or "stdio": a metrics label
+  std::string upstream;                 // the gateway's upstream that served it (logs)
 
   bool stateless() const { return is_stateless(revision); }
   bool client_has_capability(std::string_view name) const { return client_capabilities.contains(name); }

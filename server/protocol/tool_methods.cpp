@@ -29,6 +29,7 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
                    "unknown tool \"" + std::string(*name) + "\"; tools/list names the tools this server offers",
                    json::object{{"name", *name}}};
   auto const tool = it->second;  // keeps the tool alive while it runs, even if it is removed meanwhile
+  if (!tool->upstream.empty()) context.upstream = tool->upstream;
   json::object const& arguments = object_param(context.params, "arguments");
   if (auto const* schema = tool->validate_arguments ? tool->descriptor.if_contains("inputSchema") : nullptr)
     if (auto problem = validate_against_schema(arguments, *schema))

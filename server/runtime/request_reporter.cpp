@@ -31,11 +31,12 @@ void RequestReporter::on_request(protocol::RequestOutcome const& outcome) {
                                   : outcome.error_code != 0 ? "error"
                                   : outcome.tool_error      ? "tool_error"
                                                             : "ok";
-  std::array<logging::Field, 11> fields;
+  std::array<logging::Field, 12> fields;
   std::size_t n = 0;
   fields[n++] = {"correlation_id", outcome.correlation_id};
   fields[n++] = {"method", outcome.method};
   if (!outcome.tool.empty()) fields[n++] = {"tool", outcome.tool};
+  if (!outcome.upstream.empty()) fields[n++] = {"upstream", outcome.upstream};
   fields[n++] = {"client_id", outcome.client_id};
   if (!outcome.session_id.empty()) fields[n++] = {"session", outcome.session_id};
   fields[n++] = {"version", protocol::to_string(outcome.revision)};

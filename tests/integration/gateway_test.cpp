@@ -109,6 +109,8 @@ TEST(Gateway, OffersTheUpstreamsToolsUnderTheirOwnNamesAndForwardsCalls) {
   EXPECT_TRUE(contains(names, "echo"));
   EXPECT_TRUE(contains(names, "test_simple_text"));
   EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"through the gateway"})")), "through the gateway");
+  // Its request log line names the upstream that served it.
+  EXPECT_TRUE(gateway.server.wait_for_log(R"("tool":"echo","upstream":"fx")")) << gateway.server.log_tail();
   // The upstream's own errors come through with their code.
   auto const unknown = call_tool(port, session, "no_such_tool");
   EXPECT_EQ(unknown.at("error").at("code").as_int64(), -32602);
