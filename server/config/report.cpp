@@ -125,7 +125,7 @@ std::string print_config_json(LoadedConfig const& config) {
 }
 
 std::string describe_config_json() {
-  Settings const defaults;
+  Settings defaults;
   json::array keys;
   for (auto const& spec : all_keys()) {
     json::object key{{"key", spec.name},
@@ -150,6 +150,26 @@ std::string describe_config_json() {
     key["profiles"] = std::move(profiles);
     keys.push_back(std::move(key));
   }
+  // The keys of an [upstreams.NAME] table, with their defaults.
+  std::string const example = std::string(kUpstreamsSection) + ".example";
+  defaults.upstreams["example"] = UpstreamSettings{};
+  json::array upstream_keys;
+  for (auto const& leaf : upstream_leaves()) {
+    auto const& spec = *find_key(example + "." + leaf);
+    json::object key{{"key", std::string(kUpstreamsSection) + ".NAME." + leaf},
+                     {"type", type_name(spec.type)},
+                     {"default", to_json(masked(spec, spec.get(defaults)))},
+                     {"doc", spec.doc},
+                     {"secret", spec.secret}};
+    if (spec.min) key["min"] = *spec.min;
+    if (spec.max) key["max"] = *spec.max;
+    if (!spec.choices.empty()) {
+      json::array choices;
+      for (auto const& choice : spec.choices) choices.emplace_back(choice);
+      key["choices"] = std::move(choices);
+    }
+    upstream_keys.push_back(std::move(key));
+  }
   json::array profile_names;
   for (auto const profile : {Profile::kDevelopment, Profile::kStaging, Profile::kProduction})
     profile_names.emplace_back(profile_name(profile));
@@ -159,7 +179,8 @@ std::string describe_config_json() {
                                       {"sections", std::move(section_names)},
                                       {"environment",
                                        json::object{{"ENVIRONMENT", "profile: development, staging or production"}}},
-                                      {"keys", std::move(keys)}});
+                                      {"keys", std::move(keys)},
+                                      {"upstream_keys", std::move(upstream_keys)}});
 }
 
 }  // namespace prodmcp::config

@@ -183,14 +183,19 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     std::string tail;
-    std::map<std::int64_t, Call> failed;
     {
       std::lock_guard lock(mutex);
       for (auto const& line : stderr_tail) tail += (tail.empty() ? "" : " | ") + line;
+    }
+    // Told before alive() turns false, so whoever waits for the exit finds it reported.
+    if (events.exited) events.exited(*exit, tail);
+    std::map<std::int64_t, Call> failed;
+    {
+      std::lock_guard lock(mutex);
       exited = true;
       exit_message = "the upstream server exited (" + exit->describe() + ")" +
                      (tail.empty() ? std::string(" and wrote nothing to stderr") : "; its last stderr lines: " + tail);
-      failed.swap(calls);
+      failed.swap(calls);  // every call registered until now fails below
     }
     for (auto& [id, call] : failed) {
       json::object ended;
@@ -198,7 +203,6 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       call.inbox->try_send(boost::system::error_code{}, std::move(ended));
     }
     outbox.close();
-    if (events.exited) events.exited(*exit, tail);
   }
 
   // One line from the child's stdout.

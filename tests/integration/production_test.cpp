@@ -136,6 +136,14 @@ TEST(ConfigCommands, DescribeConfigDescribesEveryKeyForTheEditor) {
     EXPECT_TRUE(env_names.insert(std::string(key.at("env").as_string())).second) << "duplicate " << key.at("env");
   }
   EXPECT_GE(count, 25u);
+  // An [upstreams.NAME] table's keys, with their defaults.
+  std::set<std::string> upstream_keys;
+  for (auto const& value : document.at("upstream_keys").as_array()) {
+    upstream_keys.insert(std::string(value.at("key").as_string()));
+    EXPECT_FALSE(value.at("doc").as_string().empty());
+  }
+  EXPECT_TRUE(upstream_keys.contains("upstreams.NAME.command"));
+  EXPECT_TRUE(upstream_keys.contains("upstreams.NAME.sessions"));
   EXPECT_TRUE(env_names.contains("MAX_REQUEST_SIZE"));
   EXPECT_TRUE(env_names.contains("PRODMCP_SERVER_LISTEN"));
 }
