@@ -36,6 +36,18 @@ std::vector<AlertRule> const& alert_rules() {
        "Upstream MCP servers unhealthy", "The mcp_servers check has not been healthy for 5 minutes."},
       {"MCPRateLimitSpike", R"(sum(rate(mcp_rate_limit_rejections_total[5m])) > 1)", minutes(5), "warning",
        "Rate limit rejections above 1 per second", "{{ $value }} requests per second are refused with 429."},
+      // The gateway's upstream MCP servers, one alert per upstream.
+      {"MCPUpstreamDown", R"(mcp_upstream_up == 0)", minutes(2), "warning", "Upstream MCP server down",
+       "{{ $labels.upstream }} has not been initialized and listed for 2 minutes; its tools are unavailable."},
+      {"MCPUpstreamRestarting", R"(increase(mcp_upstream_restarts_total[15m]) >= 3)", minutes(0), "warning",
+       "Upstream MCP server restarted 3 times in 15 minutes",
+       "{{ $labels.upstream }} keeps exiting; its upstream_exited log lines say how."},
+      {"MCPUpstreamErrors",
+       R"(sum by (upstream) (rate(mcp_upstream_requests_total{status=~"error|failed"}[5m])) / sum by (upstream) (rate(mcp_upstream_requests_total[5m])) > 0.05)",
+       minutes(5), "warning", "More than 5% of calls to an upstream MCP server fail",
+       "{{ $value | humanizePercentage }} of calls to {{ $labels.upstream }} failed over the last 5 minutes."},
+      {"MCPUpstreamCircuitOpen", R"(circuit_breaker_state{circuit_name=~"upstream:.+"} == 1)", minutes(1), "warning",
+       "Upstream circuit breaker open", "Calls through {{ $labels.circuit_name }} fail fast until a probe succeeds."},
   };
   return rules;
 }

@@ -140,3 +140,31 @@ TEST(AlertRules, ServerDownFiresAfterTwoMinutesOfFailedScrapes) {
   EXPECT_EQ(alerts.find("MCPServerDown")->state, AlertState::kInactive);
   for (auto const& status : alerts.states()) EXPECT_TRUE(status.error.isEmpty()) << status.rule->name;
 }
+
+// The gateway's rules on the console's own store: one upstream whose calls fail 10% of the time
+// (errors and no answers) fires MCPUpstreamErrors for that upstream alone, after its 5 minutes.
+TEST(AlertRules, UpstreamErrorsFireForTheFailingUpstreamOnly) {
+  prodmcp::console::metrics::SeriesStore store;
+  AlertEvaluator alerts([&](std::string const& expr, qint64 t, QString& error) {
+    return instant_query(store, expr, t, error);
+  });
+  auto const scrape = [&](qint64 t_ms, int n) {
+    auto const text = "mcp_upstream_requests_total{upstream=\"notes\",method=\"tools/call\",status=\"ok\"} " +
+                      std::to_string(90 * n) +
+                      "\nmcp_upstream_requests_total{upstream=\"notes\",method=\"tools/call\",status=\"failed\"} " +
+                      std::to_string(6 * n) +
+                      "\nmcp_upstream_requests_total{upstream=\"notes\",method=\"tools/call\",status=\"error\"} " +
+                      std::to_string(4 * n) +
+                      "\nmcp_upstream_requests_total{upstream=\"search\",method=\"tools/call\",status=\"ok\"} " +
+                      std::to_string(100 * n) + "\n";
+    store.append_scrape(prodmcp::console::metrics::parse_exposition(text), t_ms);
+    alerts.evaluate(t_ms);
+  };
+  for (int n = 0; n <= 5; ++n) scrape(n * 15'000, n);
+  EXPECT_EQ(alerts.find("MCPUpstreamErrors")->state, AlertState::kPending);
+  EXPECT_EQ(alerts.find("MCPUpstreamErrors")->labels, "upstream=notes");
+  for (int n = 6; n <= 30; ++n) scrape(n * 15'000, n);
+  EXPECT_EQ(alerts.find("MCPUpstreamErrors")->state, AlertState::kFiring);
+  EXPECT_EQ(alerts.find("MCPUpstreamErrors")->labels, "upstream=notes");
+  for (auto const& status : alerts.states()) EXPECT_TRUE(status.error.isEmpty()) << status.rule->name;
+}
