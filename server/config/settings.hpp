@@ -105,6 +105,7 @@ struct UpstreamSettings {
   std::string prefix;                  // tool name prefix; default NAME__ when several upstreams
   std::vector<std::string> tools_allow;
   std::vector<std::string> tools_deny;
+  std::map<std::string, std::int64_t> cache_ttl_s;  // by the upstream's tool name; unlisted: not cached
 
   bool operator==(UpstreamSettings const&) const = default;
 };

@@ -26,6 +26,7 @@ Leaf leaf(std::string name, std::string doc) {
   if constexpr (std::is_same_v<Type, std::string>) result.spec.type = ValueType::kString;
   if constexpr (std::is_same_v<Type, StringList>) result.spec.type = ValueType::kStringList;
   if constexpr (std::is_same_v<Type, StringMap>) result.spec.type = ValueType::kStringMap;
+  if constexpr (std::is_same_v<Type, IntegerMap>) result.spec.type = ValueType::kIntegerMap;
   result.spec.doc = std::move(doc);
   result.get = [](UpstreamSettings const& upstream) { return Value(upstream.*Member); };
   result.set = [](UpstreamSettings& upstream, Value const& value) { upstream.*Member = std::get<Type>(value); };
@@ -102,6 +103,11 @@ std::vector<Leaf> const& leaves() {
     t.push_back(leaf<&UpstreamSettings::tools_allow>(
         "tools_allow", "Only these of its tools are offered (its own names); empty offers all."));
     t.push_back(leaf<&UpstreamSettings::tools_deny>("tools_deny", "These of its tools are never offered."));
+    t.push_back(ranged(leaf<&UpstreamSettings::cache_ttl_s>(
+                           "cache_ttl_s", "Seconds a tool's result is cached, by its own name, e.g. { search = 60 }; "
+                                          "a cached result serves every client with the same arguments. Tools "
+                                          "not listed are never cached."),
+                       1, 7 * 86400));
     return t;
   }();
   return table;

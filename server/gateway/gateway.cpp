@@ -197,6 +197,8 @@ struct Gateway::Impl {
       tool.may_ask_client = true;  // sampling, elicitation or log messages may come while it runs
       tool.validate_arguments = false;
       tool.upstream = name;
+      if (auto const ttl = settings.cache_ttl_s.find(original); ttl != settings.cache_ttl_s.end())
+        tool.cache_ttl = std::chrono::seconds(ttl->second);
       tool.handler = forward_by_name(weak, "tools/call", original);
       now.tools.push_back(exposed_as);
       changes.tools.push_back(std::move(tool));

@@ -38,6 +38,7 @@ struct Tool {
   // set a log level: a proxied tool's server may do either, and a stream costs more than JSON.
   bool may_ask_client = false;
   std::string upstream;  // the gateway's upstream that serves it; empty for the server's own
+  std::chrono::seconds cache_ttl{0};  // when set, how long its results are cached (before cache.tool_ttl_s)
   bool cacheable = false;   // same arguments, same result: the result cache may answer for it
   // Arguments are checked against inputSchema here; a proxied tool's own server checks them
   // (its schema may use what this validator does not know).

@@ -59,6 +59,7 @@ asio::awaitable<json::object> Engine::run_tool(RequestContext& context, Tool con
 std::chrono::seconds Engine::cache_ttl(Tool const& tool, std::string_view name) const {
   auto const policy = cache_policy_.load();
   if (auto it = policy->per_tool.find(name); it != policy->per_tool.end()) return it->second;
+  if (tool.cache_ttl.count() > 0) return tool.cache_ttl;
   return tool.cacheable ? policy->default_ttl : std::chrono::seconds(0);
 }
 

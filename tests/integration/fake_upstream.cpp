@@ -1,7 +1,7 @@
 // A misbehaving stdio MCP server for the gateway's tests. Tools: echo, crash (writes to stderr,
 // then exits with code 3 mid-call), garbage (a non-JSON line on stdout, then the answer), slow
 // (answers after `ms`; reports a notifications/cancelled it receives on stderr), remember and
-// recall (state kept in the process: what a client sees of another's).
+// recall (state kept in the process: what a client sees of another's), count (1, 2, 3, ...).
 // On SIGTERM it says so on stderr and exits. Flags: --fail-at-start (exits 4 before reading
 // anything), --ignore-sigterm,
 // --stuck-cursor (tools/list returns the same nextCursor forever).
@@ -40,6 +40,7 @@ json::object tool(std::string const& name) {
 
 bool stuck_cursor = false;
 std::string remembered;
+int counted = 0;
 
 // Waits up to `ms` for input; a notifications/cancelled read meanwhile is reported on stderr and
 // ends the wait (returns false: a cancelled request gets no answer).
@@ -68,7 +69,7 @@ void serve(json::object const& message) {
                                   {"capabilities", json::object{{"tools", json::object{}}}},
                                   {"serverInfo", json::object{{"name", "fake-upstream"}, {"version", "1"}}}}));
   } else if (method == "tools/list") {
-    json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall")}}};
+    json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall"), tool("count")}}};
     if (stuck_cursor) body["nextCursor"] = "same";
     send(result(*id, std::move(body)));
   } else if (method == "tools/call") {
@@ -79,6 +80,8 @@ void serve(json::object const& message) {
     if (name == "echo") {
       std::string const value = arguments.contains("message") ? std::string(arguments.at("message").as_string()) : "";
       send(result(*id, text(value)));
+    } else if (name == "count") {
+      send(result(*id, text(std::to_string(++counted))));
     } else if (name == "remember") {
       remembered = arguments.contains("value") ? std::string(arguments.at("value").as_string()) : "";
       send(result(*id, text("remembered")));

@@ -286,7 +286,7 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
   auto const session = initialize_session(gateway.server.port());
   // Its tools once each, and none of the gateway's own demo tools.
   EXPECT_EQ(tool_names(gateway.server.port(), session),
-            (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall"}));
+            (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall", "count"}));
 }
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
@@ -401,4 +401,23 @@ TEST(Gateway, AtShutdownEveryChildIsAskedToStopBeforeItIsKilled) {
   }
   EXPECT_EQ(clean, 2u) << log;
   EXPECT_EQ(killed, 0u) << log;
+}
+
+TEST(Gateway, AProxiedToolIsCachedOnlyWhereTheConfigSaysSo) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared", "--set",
+                                      "upstreams.fake.cache_ttl_s=count=60"});
+  auto const session = initialize_session(gateway.server.port());
+  auto const first = text_of(call_tool(gateway.server.port(), session, "count"));
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "count")), first) << "the second call was not cached";
+  // Other tools are not cached: recall sees what remember changed.
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "recall")), "(nothing)");
+  call_tool(gateway.server.port(), session, "remember", R"({"value":"v"})");
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "recall")), "v");
+}
+
+TEST(Gateway, WithoutCacheConfigEveryCallReachesTheUpstream) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "count")), "1");
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "count")), "2");
 }
