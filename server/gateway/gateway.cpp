@@ -98,14 +98,26 @@ json::object forwarded_params(RequestContext const& context, json::object params
   return params;
 }
 
+// Whether a tool's annotations promise that calling it twice does no harm.
+bool safe_to_retry(json::object const& descriptor) {
+  auto const* annotations = descriptor.if_contains("annotations");
+  if (!annotations || !annotations->is_object()) return false;
+  auto hint = [&](std::string_view key) {
+    auto const* value = annotations->get_object().if_contains(key);
+    return value && value->is_bool() && value->get_bool();
+  };
+  return hint("readOnlyHint") || hint("idempotentHint");
+}
+
 // A handler of a tool or prompt: `method` with the upstream's own name and the client's arguments.
-auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::string original) {
-  return [weak = std::move(weak), method = std::move(method), original = std::move(original)](
+auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::string original, bool retryable) {
+  return [weak = std::move(weak), method = std::move(method), original = std::move(original), retryable](
              RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
     auto const target = weak.lock();
     if (!target) throw RpcError{rpc::kInternalError, "the upstream of \"" + original + "\" is gone"};
     json::object params{{"name", original}, {"arguments", arguments}};
-    auto const hooks = hooks_for(context);
+    auto hooks = hooks_for(context);
+    hooks.retryable = retryable;
     co_return co_await target->call(method, forwarded_params(context, std::move(params)), hooks);
   };
 }
@@ -199,7 +211,7 @@ struct Gateway::Impl {
       tool.upstream = name;
       if (auto const ttl = settings.cache_ttl_s.find(original); ttl != settings.cache_ttl_s.end())
         tool.cache_ttl = std::chrono::seconds(ttl->second);
-      tool.handler = forward_by_name(weak, "tools/call", original);
+      tool.handler = forward_by_name(weak, "tools/call", original, safe_to_retry(tool.descriptor));
       now.tools.push_back(exposed_as);
       changes.tools.push_back(std::move(tool));
     }
@@ -209,7 +221,8 @@ struct Gateway::Impl {
       auto const target = weak.lock();
       if (!target) throw RpcError{rpc::kInternalError, "the upstream of this resource is gone"};
       json::object params{{"uri", uri}};
-      auto const hooks = hooks_for(context);
+      auto hooks = hooks_for(context);
+      hooks.retryable = true;  // reading changes nothing
       co_return co_await target->call("resources/read", forwarded_params(context, std::move(params)), hooks);
     };
     for (auto const& item : listing.resources) {
@@ -237,7 +250,7 @@ struct Gateway::Impl {
       descriptor["name"] = exposed_as;
       protocol::Prompt prompt;
       prompt.descriptor = std::move(descriptor);
-      prompt.handler = forward_by_name(weak, "prompts/get", original);
+      prompt.handler = forward_by_name(weak, "prompts/get", original, true);  // getting a prompt changes nothing
       now.prompts.push_back(exposed_as);
       changes.prompts.push_back(std::move(prompt));
     }

@@ -404,7 +404,8 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
       cancel_upstream("the gateway's timeout for this upstream passed");
       throw TransportFailure{{rpc::kInternalError, "the upstream server did not answer " + method + " within " +
                                                        std::to_string(timeout.count()) +
-                                                       " ms (timeout_ms); it was told to cancel the request"}};
+                                                       " ms (timeout_ms); it was told to cancel the request"},
+                             false};
     }
     auto& [ec, message] = std::get<0>(outcome);
     if (ec) throw TransportFailure{{rpc::kInternalError, "the call to the upstream server ended without an answer"}};

@@ -22,7 +22,9 @@ namespace json = boost::json;
 
 // The upstream could not serve the call at all (no answer in time, it exited, it does not read):
 // unlike its own JSON-RPC errors, this counts against its circuit breaker.
-struct TransportFailure : protocol::RpcError {};
+struct TransportFailure : protocol::RpcError {
+  bool retryable = true;  // false for a timeout: the server may still be working on it
+};
 
 // What a call does with messages the server sends while serving it. Both run in the calling
 // coroutine, so they may use its request context.
@@ -35,6 +37,7 @@ struct CallHooks {
   std::function<asio::awaitable<json::object>(std::string const& method, json::object params)> server_request;
   std::string owner;    // who made the call: what the server sends goes to calls of one owner
   std::string session;  // the client's session id; empty on the stateless revision
+  bool retryable = false;  // read-only or idempotent: tried again after the upstream failed to answer
 };
 
 // Hooks for a call nobody waits on but the gateway itself (initialize, lists, ping). A named

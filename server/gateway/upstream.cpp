@@ -15,6 +15,7 @@
 #include "logging/log.hpp"
 #include "ops/metrics.hpp"
 #include "resilience/breaker_settings.hpp"
+#include "resilience/retry.hpp"
 #include "resilience/circuit_breaker.hpp"
 
 namespace prodmcp::gateway {
@@ -499,16 +500,13 @@ UpstreamStatus Upstream::status() const {
   return UpstreamStatus{impl_->state, impl_->detail, settings_.required, impl_->clients.size()};
 }
 
+namespace {
+// The upstream is restarting or not yet ready: another attempt may find it up.
+struct Unavailable : RpcError {};
+}  // namespace
+
 asio::awaitable<json::object> Upstream::call(std::string method, json::object params, CallHooks const& hooks) {
   auto const impl = impl_;
-  std::shared_ptr<StdioConnection> connection;
-  {
-    std::lock_guard lock(impl->mutex);
-    connection = impl->connection;
-    if (!connection)  // per-client too: the catalog and health come from the supervised child
-      throw RpcError{rpc::kInternalError, "upstream \"" + name_ + "\" is not available (" + impl->state + ": " +
-                                              impl->detail + ")"};
-  }
   if (impl->in_flight.fetch_add(1) >= settings_.max_in_flight) {
     impl->in_flight.fetch_sub(1);
     throw RpcError{rpc::kInternalError, "upstream \"" + name_ + "\" already has " +
@@ -519,6 +517,43 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
     std::atomic<std::int64_t>& count;
     ~Release() { count.fetch_sub(1); }
   } release{impl->in_flight};
+  // Read-only and idempotent calls are tried again (3 attempts, jittered backoff) when the upstream
+  // exited or was restarting; a timeout, its own errors and cancellation are final.
+  auto attempt = [&]() -> asio::awaitable<json::object> { co_return co_await attempt_call(method, params, hooks); };
+  auto transient = [&](std::exception_ptr const& failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (TransportFailure const& error) {
+      if (!error.retryable) return false;
+      impl->log(Level::kWarning, "upstream_call_retried", json::object{{"method", method}, {"reason", error.message}});
+      return true;
+    } catch (Unavailable const& error) {
+      impl->log(Level::kWarning, "upstream_call_retried", json::object{{"method", method}, {"reason", error.message}});
+      return true;
+    } catch (...) {
+      return false;
+    }
+  };
+  try {
+    co_return co_await resilience::retry_with_backoff(resilience::RetryPolicy{}, hooks.retryable, attempt, transient);
+  } catch (TransportFailure const& failure) {
+    throw RpcError{failure.code, "upstream \"" + name_ + "\": " + failure.message, failure.data};
+  } catch (Unavailable const& failure) {
+    throw RpcError{failure};
+  }
+}
+
+asio::awaitable<json::object> Upstream::attempt_call(std::string const& method, json::object const& params,
+                                                     CallHooks const& hooks) {
+  auto const impl = impl_;
+  std::shared_ptr<StdioConnection> connection;
+  {
+    std::lock_guard lock(impl->mutex);
+    connection = impl->connection;
+    if (!connection)  // per-client too: the catalog and health come from the supervised child
+      throw Unavailable{{rpc::kInternalError, "upstream \"" + name_ + "\" is not available (" + impl->state + ": " +
+                                                  impl->detail + ")"}};
+  }
   if (!impl->breaker.allow())
     throw RpcError{rpc::kInternalError, "upstream \"" + name_ + "\" is failing: its circuit breaker (upstream:" +
                                             name_ + ") is open, so calls fail fast until a probe succeeds"};
@@ -530,15 +565,16 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
   try {
     // Each client session its own child; 2026-07-28 clients (no session) and ping share the supervised one.
     if (impl->per_client() && !hooks.session.empty()) connection = co_await impl->client_connection(hooks.session);
-    auto result = co_await connection->request(method, std::move(params), impl->timeout(), hooks);
+    json::object sent = params;  // each attempt sends its own copy
+    auto result = co_await connection->request(method, std::move(sent), impl->timeout(), hooks);
     impl->breaker.record_success();
     finish();
     co_return result;
-  } catch (TransportFailure const& failure) {
+  } catch (TransportFailure const&) {
     status = "failed";
     impl->breaker.record_failure();
     finish();
-    throw RpcError{failure.code, "upstream \"" + name_ + "\": " + failure.message, failure.data};
+    throw;
   } catch (RpcError const&) {
     status = "error";  // the server answered: it is alive
     impl->breaker.record_success();

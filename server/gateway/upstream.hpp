@@ -66,6 +66,8 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   struct Impl;
 
  private:
+  asio::awaitable<json::object> attempt_call(std::string const& method, json::object const& params,
+                                             CallHooks const& hooks);
   std::string const name_;
   config::UpstreamSettings const settings_;
   std::shared_ptr<Impl> impl_;

@@ -1,7 +1,8 @@
 // A misbehaving stdio MCP server for the gateway's tests. Tools: echo, crash (writes to stderr,
 // then exits with code 3 mid-call), garbage (a non-JSON line on stdout, then the answer), slow
 // (answers after `ms`; reports a notifications/cancelled it receives on stderr), remember and
-// recall (state kept in the process: what a client sees of another's), count (1, 2, 3, ...).
+// recall (state kept in the process: what a client sees of another's), count (1, 2, 3, ...),
+// crash_once (read-only) and crash_once_unsafe (exit 5 the first time, then "recovered").
 // On SIGTERM it says so on stderr and exits. Flags: --fail-at-start (exits 4 before reading
 // anything), --ignore-sigterm,
 // --stuck-cursor (tools/list returns the same nextCursor forever).
@@ -38,7 +39,13 @@ json::object tool(std::string const& name) {
                       {"inputSchema", json::object{{"type", "object"}}}};
 }
 
+json::object read_only(json::object descriptor) {
+  descriptor["annotations"] = json::object{{"readOnlyHint", true}};
+  return descriptor;
+}
+
 bool stuck_cursor = false;
+std::string marker;  // --marker FILE: crash_once crashes while FILE does not exist (and creates it)
 std::string remembered;
 int counted = 0;
 
@@ -69,7 +76,8 @@ void serve(json::object const& message) {
                                   {"capabilities", json::object{{"tools", json::object{}}}},
                                   {"serverInfo", json::object{{"name", "fake-upstream"}, {"version", "1"}}}}));
   } else if (method == "tools/list") {
-    json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall"), tool("count")}}};
+    json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall"), tool("count"),
+                                     read_only(tool("crash_once")), tool("crash_once_unsafe")}}};
     if (stuck_cursor) body["nextCursor"] = "same";
     send(result(*id, std::move(body)));
   } else if (method == "tools/call") {
@@ -80,6 +88,13 @@ void serve(json::object const& message) {
     if (name == "echo") {
       std::string const value = arguments.contains("message") ? std::string(arguments.at("message").as_string()) : "";
       send(result(*id, text(value)));
+    } else if (name == "crash_once" || name == "crash_once_unsafe") {
+      if (::access(marker.c_str(), F_OK) != 0) {
+        std::fclose(std::fopen(marker.c_str(), "w"));
+        std::cerr << "crashing once" << std::endl;
+        std::_Exit(5);
+      }
+      send(result(*id, text("recovered")));
     } else if (name == "count") {
       send(result(*id, text(std::to_string(++counted))));
     } else if (name == "remember") {
@@ -129,6 +144,7 @@ int main(int argc, char** argv) {
     }
     if (flag == "--ignore-sigterm") ::signal(SIGTERM, SIG_IGN);
     if (flag == "--stuck-cursor") stuck_cursor = true;
+    if (flag == "--marker" && i + 1 < argc) marker = argv[++i];
   }
   std::cerr << "fake upstream " << ::getpid() << " started" << std::endl;
   std::string line;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -286,7 +287,8 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
   auto const session = initialize_session(gateway.server.port());
   // Its tools once each, and none of the gateway's own demo tools.
   EXPECT_EQ(tool_names(gateway.server.port(), session),
-            (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall", "count"}));
+            (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall", "count", "crash_once",
+                                      "crash_once_unsafe"}));
 }
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
@@ -420,4 +422,20 @@ TEST(Gateway, WithoutCacheConfigEveryCallReachesTheUpstream) {
   auto const session = initialize_session(gateway.server.port());
   EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "count")), "1");
   EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "count")), "2");
+}
+
+// A read-only tool whose child dies is tried again (on a new child); one without that promise is not.
+TEST(Gateway, OnlyReadOnlyOrIdempotentToolsAreRetried) {
+  auto const marker = std::filesystem::temp_directory_path() / ("prodmcp-crash-once-" + std::to_string(::getpid()));
+  std::filesystem::remove(marker);
+  Gateway gateway({fake_upstream("--marker " + marker.string())});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  EXPECT_EQ(text_of(call_tool(port, session, "crash_once")), "recovered") << gateway.server.log_tail();
+  EXPECT_TRUE(gateway.server.wait_for_log("\"upstream_call_retried\"")) << gateway.server.log_tail();
+  std::filesystem::remove(marker);
+  auto const unsafe = call_tool(port, session, "crash_once_unsafe");
+  EXPECT_NE(error_of(unsafe).find("exit code 5"), std::string::npos) << unsafe;
+  EXPECT_EQ(text_of(call_tool(port, session, "crash_once_unsafe")), "recovered");  // the next call, by the client
+  std::filesystem::remove(marker);
 }
