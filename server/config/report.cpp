@@ -86,6 +86,17 @@ std::vector<KeySpec const*> keys_in_force(Settings const& settings) {
   return keys;
 }
 
+// A key's range and choices, for describe-config.
+void add_rules(json::object& key, KeySpec const& spec) {
+  if (spec.min) key["min"] = *spec.min;
+  if (spec.max) key["max"] = *spec.max;
+  if (!spec.choices.empty()) {
+    json::array choices;
+    for (auto const& choice : spec.choices) choices.emplace_back(choice);
+    key["choices"] = std::move(choices);
+  }
+}
+
 std::string origin_of(LoadedConfig const& config, std::string const& key) {
   auto const it = config.origins.find(key);
   return it == config.origins.end() ? "default" : it->second;
@@ -136,13 +147,7 @@ std::string describe_config_json() {
                      {"env", spec.env},
                      {"secret", spec.secret},
                      {"reloadable", spec.reloadable}};
-    if (spec.min) key["min"] = *spec.min;
-    if (spec.max) key["max"] = *spec.max;
-    if (!spec.choices.empty()) {
-      json::array choices;
-      for (auto const& choice : spec.choices) choices.emplace_back(choice);
-      key["choices"] = std::move(choices);
-    }
+    add_rules(key, spec);
     json::object profiles;
     for (auto const profile : {Profile::kDevelopment, Profile::kStaging, Profile::kProduction})
       for (auto const& [name, value] : profile_overrides(profile))
@@ -161,13 +166,7 @@ std::string describe_config_json() {
                      {"default", to_json(masked(spec, spec.get(defaults)))},
                      {"doc", spec.doc},
                      {"secret", spec.secret}};
-    if (spec.min) key["min"] = *spec.min;
-    if (spec.max) key["max"] = *spec.max;
-    if (!spec.choices.empty()) {
-      json::array choices;
-      for (auto const& choice : spec.choices) choices.emplace_back(choice);
-      key["choices"] = std::move(choices);
-    }
+    add_rules(key, spec);
     upstream_keys.push_back(std::move(key));
   }
   json::array profile_names;
