@@ -14,6 +14,7 @@
 
 #include "gateway/upstream.hpp"
 #include "logging/log.hpp"
+#include "protocol/engine.hpp"
 #include "protocol/meta_keys.hpp"
 #include "protocol/session.hpp"
 
@@ -29,8 +30,7 @@ using protocol::RpcError;
 constexpr std::size_t kMaxNameLength = 128;
 
 std::string string_field(json::object const& object, std::string_view key) {
-  auto const* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  return std::string(protocol::string_param(object, key).value_or(""));
 }
 
 bool listed(std::vector<std::string> const& names, std::string const& name) {

@@ -20,6 +20,7 @@
 #include <mutex>
 
 #include "protocol/jsonrpc.hpp"
+#include "util/line_reader.hpp"
 
 namespace prodmcp::gateway {
 
@@ -33,43 +34,6 @@ using Outbox = asio::experimental::concurrent_channel<void(boost::system::error_
 constexpr std::size_t kInboxCapacity = 256;
 constexpr std::size_t kOutboxCapacity = 4096;
 constexpr std::size_t kStderrTailLines = 5;
-
-json::object error_response(json::value id, int code, std::string const& message) {
-  return protocol::make_error(std::move(id), code, message);
-}
-
-// Splits what arrives on a pipe into lines, skipping (and reporting) lines over the limit.
-class LineReader {
- public:
-  explicit LineReader(std::size_t max_line) : max_line_(max_line) {}
-  // Calls `line` for each complete line; returns how many oversized lines were skipped.
-  template <class OnLine>
-  int feed(std::string_view chunk, OnLine&& line) {
-    int skipped = 0;
-    while (!chunk.empty()) {
-      auto const newline = chunk.find('\n');
-      auto const part = chunk.substr(0, newline);
-      if (!discarding_) pending_.append(part);
-      if (!discarding_ && pending_.size() > max_line_) {
-        pending_.clear();
-        discarding_ = true;
-        ++skipped;
-      }
-      if (newline == std::string_view::npos) break;
-      chunk.remove_prefix(newline + 1);
-      if (!discarding_ && !pending_.empty() && pending_ != "\r") line(std::string_view(pending_));
-      pending_.clear();
-      discarding_ = false;
-    }
-    return skipped;
-  }
-  std::string take_rest() { return std::exchange(pending_, {}); }
-
- private:
-  std::size_t const max_line_;
-  std::string pending_;
-  bool discarding_ = false;
-};
 
 }  // namespace
 
@@ -131,20 +95,21 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
 
   asio::awaitable<void> read_loop() {
     auto self = shared_from_this();
-    LineReader reader(max_line);
+    util::LineReader reader(max_line);
     std::string buffer(64 * 1024, '\0');
     for (;;) {
       auto [ec, n] = co_await output.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
       if (ec) break;
-      int const skipped = reader.feed(std::string_view(buffer.data(), n), [&](std::string_view line) { take(line); });
-      if (skipped > 0) problem("a line on stdout exceeded " + std::to_string(max_line) + " bytes and was skipped");
+      reader.feed(
+          std::string_view(buffer.data(), n), [&](std::string const& line) { take(line); },
+          [&] { problem("a line on stdout exceeded " + std::to_string(max_line) + " bytes and was skipped"); });
     }
     if (auto rest = reader.take_rest(); !rest.empty()) take(rest);
   }
 
   asio::awaitable<void> stderr_loop() {
     auto self = shared_from_this();
-    LineReader reader(16 * 1024);
+    util::LineReader reader(16 * 1024);
     std::string buffer(16 * 1024, '\0');
     auto keep = [&](std::string_view line) {
       if (events.stderr_line) events.stderr_line(line);
@@ -155,7 +120,7 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
     for (;;) {
       auto [ec, n] = co_await errors.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
       if (ec) break;
-      reader.feed(std::string_view(buffer.data(), n), keep);
+      reader.feed(std::string_view(buffer.data(), n), keep, [] {});  // a stderr line over 16 KiB is skipped
     }
     if (auto rest = reader.take_rest(); !rest.empty()) keep(rest);
     std::lock_guard lock(mutex);
@@ -282,7 +247,7 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       std::lock_guard lock(mutex);
       idle = calls.empty();
     }
-    send(error_response(id, rpc::kInternalError,
+    send(protocol::make_error(id, rpc::kInternalError,
                         idle ? method + " arrived while no call is in flight through the gateway, so no client can "
                                         "answer it"
                              : method + " cannot be routed: calls of several clients are in flight on this upstream "
@@ -426,7 +391,7 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
       }
       auto const request_id = message.at("id");
       if (!hooks.server_request) {
-        state->send(error_response(request_id, rpc::kMethodNotFound,
+        state->send(protocol::make_error(request_id, rpc::kMethodNotFound,
                                    "the client of this call cannot be asked " + name + " through the gateway"));
         continue;
       }

@@ -111,19 +111,41 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     return std::min<std::chrono::milliseconds>(timeout(), kInitializeTimeoutCap);
   }
 
-  // Starts and initializes the child of one client session.
-  asio::awaitable<std::shared_ptr<StdioConnection>> start_client_child(std::string const& session) {
+  // Log fields naming a client session's child (the first 8 characters of the session id are
+  // enough to find it); none for the supervised child.
+  static json::object session_fields(std::string const& short_session) {
+    return short_session.empty() ? json::object{} : json::object{{"session", short_session}};
+  }
+
+  // The events every child's connection reports alike: its stderr lines and protocol problems.
+  StdioConnection::Events logging_events(std::string const& short_session) {
     StdioConnection::Events events;
     std::weak_ptr<Impl> weak = shared_from_this();
-    auto const short_session = session.substr(0, 8);
     events.stderr_line = [weak, short_session](std::string_view line) {
-      if (auto impl = weak.lock())
-        impl->log(Level::kInfo, "upstream_stderr", json::object{{"line", line}, {"session", short_session}});
+      auto fields = session_fields(short_session);
+      fields["line"] = line;
+      if (auto impl = weak.lock()) impl->log(Level::kInfo, "upstream_stderr", std::move(fields));
     };
     events.protocol_problem = [weak, short_session](std::string_view problem) {
-      if (auto impl = weak.lock())
-        impl->log(Level::kWarning, "upstream_protocol_error", json::object{{"problem", problem}, {"session", short_session}});
+      auto fields = session_fields(short_session);
+      fields["problem"] = problem;
+      if (auto impl = weak.lock()) impl->log(Level::kWarning, "upstream_protocol_error", std::move(fields));
     };
+    return events;
+  }
+
+  // A notifications/message from a child that no call of a client could take.
+  void log_message(json::object const& message, std::string const& short_session) const {
+    auto fields = session_fields(short_session);
+    fields["message"] = message.contains("params") ? message.at("params") : json::value(nullptr);
+    log(Level::kInfo, "upstream_log", std::move(fields));
+  }
+
+  // Starts and initializes the child of one client session.
+  asio::awaitable<std::shared_ptr<StdioConnection>> start_client_child(std::string const& session) {
+    auto const short_session = session.substr(0, 8);
+    auto events = logging_events(short_session);
+    std::weak_ptr<Impl> weak = shared_from_this();
     events.exited = [weak, short_session](ChildExit const& exit, std::string const& tail) {
       if (auto impl = weak.lock())
         impl->log(exit.failed() ? Level::kWarning : Level::kInfo, "upstream_client_child_exited",
@@ -132,9 +154,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     events.notification = [weak, short_session](json::object const& message) {
       // Lists come from the supervised child; a client child's own messages go to the log.
       if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
-        impl->log(Level::kInfo, "upstream_log",
-                  json::object{{"message", message.contains("params") ? message.at("params") : json::value(nullptr)},
-                               {"session", short_session}});
+        impl->log_message(message, short_session);
     };
     auto connection = StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
     log(Level::kInfo, "upstream_client_child_started", json::object{{"pid", connection->pid()}, {"session", short_session}});
@@ -269,14 +289,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<std::shared_ptr<ExitSignal>> start_child(json::object& capabilities, Listing& listing) {
     auto self = shared_from_this();
     auto exit_signal = std::make_shared<ExitSignal>(executor, 1);
-    StdioConnection::Events events;
+    auto events = logging_events({});
     std::weak_ptr<Impl> weak = self;
-    events.stderr_line = [weak](std::string_view line) {
-      if (auto impl = weak.lock()) impl->log(Level::kInfo, "upstream_stderr", json::object{{"line", line}});
-    };
-    events.protocol_problem = [weak](std::string_view problem) {
-      if (auto impl = weak.lock()) impl->log(Level::kWarning, "upstream_protocol_error", json::object{{"problem", problem}});
-    };
     events.exited = [weak, exit_signal](ChildExit const& exit, std::string const& tail) {
       if (auto impl = weak.lock())
         impl->log(exit.failed() ? Level::kWarning : Level::kInfo, "upstream_exited",
@@ -320,8 +334,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       auto const* uri = params && params->is_object() ? params->get_object().if_contains("uri") : nullptr;
       if (uri && uri->is_string() && observer.resource_updated) observer.resource_updated(std::string(uri->get_string()));
     } else if (method == "notifications/message") {
-      log(Level::kInfo, "upstream_log",
-          json::object{{"message", message.contains("params") ? message.at("params") : json::value(nullptr)}});
+      log_message(message, {});
     }
   }
 

@@ -36,13 +36,9 @@ void Catalog::publish(std::function<void(Snapshot&)> const& edit, CatalogChange 
 }
 
 void Catalog::add_tool(Tool tool) {
-  auto item = std::make_shared<Tool const>(std::move(tool));
-  publish(
-      [&](Snapshot& s) {
-        s.tools_by_name[string_field(item->descriptor, "name")] = item;
-        replace_or_append(s.tools, item, "name");
-      },
-      CatalogChange::kTools);
+  Changes changes;
+  changes.tools.push_back(std::move(tool));
+  apply(std::move(changes));
 }
 
 bool Catalog::remove_tool(std::string const& name) {
@@ -57,28 +53,21 @@ bool Catalog::remove_tool(std::string const& name) {
 }
 
 void Catalog::add_resource(Resource resource) {
-  auto item = std::make_shared<Resource const>(std::move(resource));
-  publish(
-      [&](Snapshot& s) {
-        s.resources_by_uri[string_field(item->descriptor, "uri")] = item;
-        replace_or_append(s.resources, item, "uri");
-      },
-      CatalogChange::kResources);
+  Changes changes;
+  changes.resources.push_back(std::move(resource));
+  apply(std::move(changes));
 }
 
 void Catalog::add_template(ResourceTemplate resource_template) {
-  auto item = std::make_shared<ResourceTemplate const>(std::move(resource_template));
-  publish([&](Snapshot& s) { replace_or_append(s.templates, item, "uriTemplate"); }, CatalogChange::kResources);
+  Changes changes;
+  changes.templates.push_back(std::move(resource_template));
+  apply(std::move(changes));
 }
 
 void Catalog::add_prompt(Prompt prompt) {
-  auto item = std::make_shared<Prompt const>(std::move(prompt));
-  publish(
-      [&](Snapshot& s) {
-        s.prompts_by_name[string_field(item->descriptor, "name")] = item;
-        replace_or_append(s.prompts, item, "name");
-      },
-      CatalogChange::kPrompts);
+  Changes changes;
+  changes.prompts.push_back(std::move(prompt));
+  apply(std::move(changes));
 }
 
 bool Catalog::remove_prompt(std::string const& name) {

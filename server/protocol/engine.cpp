@@ -202,24 +202,26 @@ bool Engine::may_stream(RequestContext const& context) const {
   // The token is bound to the context when the request is served, after this decision.
   if (auto const* meta = context.params.if_contains("_meta"); meta && meta->is_object())
     if (auto const* token = meta->get_object().if_contains("progressToken"); token && !token->is_null()) return true;
-  auto const name = string_param(context.params, "name");
-  if (!name) return false;
-  auto const snapshot = catalog_.snapshot();
-  auto it = snapshot->tools_by_name.find(std::string(*name));
-  if (it == snapshot->tools_by_name.end()) return false;
-  if (it->second->may_stream) return true;
-  return it->second->may_ask_client &&
+  auto const tool = called_tool(context);
+  if (!tool) return false;
+  if (tool->may_stream) return true;
+  return tool->may_ask_client &&
          (context.log_level || context.client_has_capability("sampling") ||
           context.client_has_capability("elicitation") || context.client_has_capability("roots"));
 }
 
 bool Engine::cancellable(RequestContext const& context) const {
   if (context.method != "tools/call") return false;
+  auto const tool = called_tool(context);
+  return tool && tool->may_ask_client;
+}
+
+std::shared_ptr<Tool const> Engine::called_tool(RequestContext const& context) const {
   auto const name = string_param(context.params, "name");
-  if (!name) return false;
+  if (!name) return nullptr;
   auto const snapshot = catalog_.snapshot();
   auto it = snapshot->tools_by_name.find(std::string(*name));
-  return it != snapshot->tools_by_name.end() && it->second->may_ask_client;
+  return it == snapshot->tools_by_name.end() ? nullptr : it->second;
 }
 
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {

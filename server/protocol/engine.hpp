@@ -164,6 +164,8 @@ class Engine {
     bool cacheable;       // carries ttlMs/cacheScope in 2026-07-28
   };
   MethodInfo const* find_method(std::string_view name) const;
+  // The tool a tools/call names, or null.
+  std::shared_ptr<Tool const> called_tool(RequestContext const& context) const;
   Initialized create_session(json::object const& request, std::string client_id);
   asio::awaitable<std::optional<json::object>> dispatch(RequestContext& context);
   void report(RequestContext const& context, std::optional<json::object>& response,

@@ -1,4 +1,5 @@
 #include "stdio/stdio_transport.hpp"
+#include "util/line_reader.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -167,40 +168,24 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
   }
 
   int run() {
-    std::string pending;
+    auto post_line = [this](std::string& line) {
+      asio::post(context, [self = shared_from_this(), line = std::move(line)]() mutable {
+        self->handle_line(std::move(line));
+      });
+    };
+    util::LineReader reader(options.max_message_bytes);
     std::string buffer(64 * 1024, '\0');
-    bool discarding = false;  // skipping the rest of an oversized line
     for (;;) {
       auto const n = ::read(options.input_fd, buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
-      while (!chunk.empty()) {
-        auto const newline = chunk.find('\n');
-        auto const part = chunk.substr(0, newline);
-        if (!discarding) pending.append(part);
-        if (!discarding && pending.size() > options.max_message_bytes) {
-          write_message(protocol::make_error(nullptr, rpc::kInvalidRequest,
-                                             "message exceeds MAX_REQUEST_SIZE (" +
-                                                 std::to_string(options.max_message_bytes) + " bytes)"));
-          pending.clear();
-          discarding = true;
-        }
-        if (newline == std::string_view::npos) break;
-        chunk.remove_prefix(newline + 1);
-        if (!discarding && !pending.empty() && pending != "\r") {
-          asio::post(context, [self = shared_from_this(), line = std::move(pending)]() mutable {
-            self->handle_line(std::move(line));
-          });
-        }
-        pending.clear();
-        discarding = false;
-      }
-    }
-    if (!discarding && !pending.empty())
-      asio::post(context, [self = shared_from_this(), line = std::move(pending)]() mutable {
-        self->handle_line(std::move(line));
+      reader.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), post_line, [this] {
+        write_message(protocol::make_error(nullptr, rpc::kInvalidRequest,
+                                           "message exceeds MAX_REQUEST_SIZE (" +
+                                               std::to_string(options.max_message_bytes) + " bytes)"));
       });
+    }
+    if (auto rest = reader.take_rest(); !rest.empty()) post_line(rest);
     // EOF: let the requests already read finish (briefly), then close the session, cancelling
     // whatever still runs, on the context's thread.
     auto on_context = [this](auto work) {
