@@ -1,5 +1,7 @@
 #include "config/loader.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -97,6 +99,19 @@ void warn_unknown_env(ConfigSources const& sources, Builder& builder) {
 }
 
 // Settings that are legal one by one but unsafe or useless together.
+// Why a remote upstream's url cannot be used, or empty.
+std::string unusable_upstream_url(std::string const& url) {
+  auto const parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "\"" + url + "\" is not a URL";
+  if (parsed->scheme() == "https")
+    return "https upstreams are not served by this version (" + url +
+           "): reach the server over http on a private network, or through a local TLS proxy";
+  if (parsed->scheme() != "http") return "\"" + url + "\" is not an http:// URL";
+  if (parsed->host().empty()) return "\"" + url + "\" names no host";
+  if (parsed->has_fragment()) return "\"" + url + "\" has a #fragment, which HTTP never sends";
+  return {};
+}
+
 void check_combinations(LoadedConfig& config) {
   auto const& settings = config.settings;
   bool const production = config.profile == Profile::kProduction;
@@ -117,9 +132,9 @@ void check_combinations(LoadedConfig& config) {
       add(Diagnostic::Severity::kError, key + ".url", "upstream \"" + name + "\" has both command and url",
           "keep one: command starts a stdio server, url reaches a remote one");
     else if (!upstream.url.empty())
-      add(Diagnostic::Severity::kError, key + ".url",
-          "upstream \"" + name + "\": remote (url) upstreams are not served by this version",
-          "front the server over stdio with command = \"...\", or run it behind its own prodmcp-server");
+      if (auto const why = unusable_upstream_url(upstream.url); !why.empty())
+        add(Diagnostic::Severity::kError, key + ".url", "upstream \"" + name + "\": " + why,
+            "give the server's Streamable HTTP endpoint, e.g. url = \"http://127.0.0.1:8000/mcp\"");
     if (upstream.restart_max_backoff_ms < upstream.restart_backoff_ms)
       add(Diagnostic::Severity::kError, key + ".restart_max_backoff_ms",
           "upstream \"" + name + "\": restart_max_backoff_ms is below restart_backoff_ms",

@@ -53,7 +53,8 @@ std::vector<Leaf> const& leaves() {
     t.push_back(leaf<&UpstreamSettings::env>(
         "env", "Variables added to its environment; ${VAR} in a value expands from the gateway's environment."));
     t.push_back(leaf<&UpstreamSettings::cwd>("cwd", "Its working directory (default: the gateway's)."));
-    t.push_back(leaf<&UpstreamSettings::url>("url", "A remote Streamable HTTP MCP server instead of a command."));
+    t.push_back(leaf<&UpstreamSettings::url>("url", "A remote Streamable HTTP MCP server instead of a command: its endpoint, "
+                                                   "e.g. \"http://10.0.0.7:8000/mcp\" (http only in this version)."));
     Leaf headers = leaf<&UpstreamSettings::headers>(
         "headers", "Headers sent to the url; ${VAR} expands from the environment. Never logged.");
     headers.spec.secret = true;
@@ -75,17 +76,18 @@ std::vector<Leaf> const& leaves() {
                            "restart_max_backoff_ms", "The longest wait between restarts."),
                        10, 3'600'000));
     t.push_back(ranged(leaf<&UpstreamSettings::crash_loop_limit>(
-                           "crash_loop_limit", "Starts in a row that fail before ready; then supervision stops "
-                                               "and says why (a restart of the gateway tries again)."),
+                           "crash_loop_limit", "stdio: starts in a row that fail before ready; then supervision "
+                                               "stops and says why (a restart of the gateway tries again). A url "
+                                               "upstream that is down is tried at the longest backoff, never given up."),
                        1, 1000));
     t.push_back(one_of(leaf<&UpstreamSettings::sessions>(
-                           "sessions", "per-client: each client session gets a child of its own, so no state leaks "
-                                       "between clients (2026-07-28 clients, which have no session, share one); "
-                                       "shared: one child serves every client (for stateless servers)."),
+                           "sessions", "per-client: each client session gets a child (url: a session) of its own, so no "
+                                       "state leaks between clients (2026-07-28 clients, which have no session, "
+                                       "share one); shared: one serves every client (for stateless servers)."),
                        {"per-client", "shared"}));
     t.push_back(ranged(leaf<&UpstreamSettings::max_children>(
-                           "max_children", "per-client: most client sessions with a child at once; a new session "
-                                           "beyond it is refused until one ends or idles out."),
+                           "max_children", "per-client: most client sessions with a child (url: a session) of their own "
+                                           "at once; a new one beyond it is refused until one ends or idles out."),
                        1, 10'000));
     t.push_back(leaf<&UpstreamSettings::required>(
         "required", "Whether /ready fails while it is down; false only degrades readiness."));

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "util/environment.hpp"
+
 extern char** environ;
 
 namespace prodmcp::gateway {
@@ -58,22 +60,6 @@ std::string ChildExit::describe() const {
   return "exit code " + std::to_string(code);
 }
 
-std::string expand_environment(std::string const& text) {
-  std::string result;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
-      auto const end = text.find('}', i + 2);
-      if (end != std::string::npos) {
-        if (char const* value = std::getenv(text.substr(i + 2, end - i - 2).c_str())) result += value;
-        i = end;
-        continue;
-      }
-    }
-    result += text[i];
-  }
-  return result;
-}
-
 ChildProcess::ChildProcess(ChildSpec const& spec) {
   std::map<std::string, std::string> environment;
   for (char** entry = environ; entry && *entry; ++entry) {
@@ -82,7 +68,7 @@ ChildProcess::ChildProcess(ChildSpec const& spec) {
     if (equals != std::string_view::npos)
       environment[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
   }
-  for (auto const& [name, value] : spec.env) environment[name] = expand_environment(value);
+  for (auto const& [name, value] : spec.env) environment[name] = util::expand_environment(value);
   auto const path = environment.contains("PATH") ? environment["PATH"] : std::string("/usr/local/bin:/usr/bin:/bin");
   std::string const program = find_program(spec.command, path);
 

@@ -50,7 +50,4 @@ class ChildProcess {
   std::optional<ChildExit> exit_;
 };
 
-// `${NAME}` replaced by the variable's value from the gateway's environment (empty when unset).
-std::string expand_environment(std::string const& text);
-
 }  // namespace prodmcp::gateway

@@ -49,6 +49,7 @@ std::string_view capability_for(std::string_view method) {
 CallHooks hooks_for(RequestContext& context) {
   CallHooks hooks;
   if (context.session) hooks.session = context.session->id();
+  hooks.correlation_id = context.correlation_id;
   hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
   if (!context.progress_token.is_null())
     hooks.progress = [&context](json::object const& params) -> asio::awaitable<void> {

@@ -34,7 +34,9 @@ class Gateway {
   Gateway& operator=(Gateway const&) = delete;
 
   void start();
-  // Ends every child: stdin closed, SIGTERM, SIGKILL after `grace`; waits for them to exit.
+  // Ends every child (stdin closed, SIGTERM, SIGKILL after `grace`, waited for) and every remote
+  // session. Call it before the io_contexts that made calls are destroyed: connections to remote
+  // servers are kept alive on the callers' io_contexts, so each call stays on its thread.
   void stop(std::chrono::milliseconds grace);
   // The mcp_servers readiness check: each upstream's state and a ping's latency.
   asio::awaitable<ops::CheckResult> check();

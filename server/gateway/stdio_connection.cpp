@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -28,10 +27,8 @@ namespace {
 
 namespace rpc = protocol::error_code;
 using protocol::RpcError;
-using Inbox = asio::experimental::concurrent_channel<void(boost::system::error_code, json::object)>;
 using Outbox = asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
 
-constexpr std::size_t kInboxCapacity = 256;
 constexpr std::size_t kOutboxCapacity = 4096;
 constexpr std::size_t kStderrTailLines = 5;
 
@@ -153,20 +150,21 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       for (auto const& line : stderr_tail) tail += (tail.empty() ? "" : " | ") + line;
     }
     // Told before alive() turns false, so whoever waits for the exit finds it reported.
-    if (events.exited) events.exited(*exit, tail);
+    if (events.exited)
+      events.exited(ConnectionEnd{exit->describe(), exit->failed(),
+                                  json::object{{"exit", exit->describe()}, {"code", exit->code},
+                                               {"signal", exit->signal}, {"stderr_tail", tail}}});
     std::map<std::int64_t, Call> failed;
+    std::string message;
     {
       std::lock_guard lock(mutex);
       exited = true;
       exit_message = "the upstream server exited (" + exit->describe() + ")" +
                      (tail.empty() ? std::string(" and wrote nothing to stderr") : "; its last stderr lines: " + tail);
+      message = exit_message;
       failed.swap(calls);  // every call registered until now fails below
     }
-    for (auto& [id, call] : failed) {
-      json::object ended;
-      ended["exited"] = exit_message;  // not a JSON-RPC message: request() turns it into a TransportFailure
-      call.inbox->try_send(boost::system::error_code{}, std::move(ended));
-    }
+    for (auto& [id, call] : failed) call.inbox->try_send(boost::system::error_code{}, transport_failure_message(message, true));
     outbox.close();
   }
 
@@ -255,11 +253,6 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
   }
 };
 
-CallHooks const& no_hooks() {
-  static CallHooks const hooks;
-  return hooks;
-}
-
 std::shared_ptr<StdioConnection> StdioConnection::start(asio::any_io_executor executor, ChildSpec const& spec,
                                                         std::size_t max_line_bytes, Events events) {
   auto child = std::make_unique<ChildProcess>(spec);
@@ -286,6 +279,8 @@ std::size_t StdioConnection::in_flight() const {
 }
 
 pid_t StdioConnection::pid() const { return state_->child->pid(); }
+
+json::object StdioConnection::identity() const { return json::object{{"pid", pid()}}; }
 
 void StdioConnection::notify(std::string method, json::object params) {
   state_->send(protocol::make_notification(method, std::move(params)));
@@ -319,7 +314,6 @@ void StdioConnection::stop(std::chrono::milliseconds grace) {
 
 asio::awaitable<json::object> StdioConnection::request(std::string method, json::object params,
                                                        std::chrono::milliseconds timeout, CallHooks const& hooks) {
-  using namespace asio::experimental::awaitable_operators;
   auto const state = state_;
   auto const executor = co_await asio::this_coro::executor;
   auto inbox = std::make_shared<Inbox>(executor, kInboxCapacity);
@@ -338,87 +332,12 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
       state.calls.erase(id);
     }
   } forget{*state, id};
-  auto cancel_upstream = [&](std::string reason) {
-    state->send(protocol::make_notification("notifications/cancelled",
-                                            json::object{{"requestId", id}, {"reason", std::move(reason)}}));
-  };
-
-  // The client's progress token stays here; the server gets this call's own.
-  if (auto* meta = params.if_contains("_meta"); meta && meta->is_object()) meta->get_object().erase("progressToken");
-  if (hooks.progress) {
-    auto& meta = params["_meta"];
-    if (!meta.is_object()) meta = json::object{};
-    meta.get_object()["progressToken"] = id;
-  }
-  json::object request{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+  auto const request = outgoing_request(method, id, std::move(params), hooks);
   if (!state->send(request))
     throw TransportFailure{{rpc::kInternalError, "the upstream server is not reading its input (or is exiting); " +
                                                      method + " was not sent"}};
-
-  asio::steady_timer timer(executor);
-  timer.expires_after(timeout);
-  for (;;) {
-    auto outcome = co_await (inbox->async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                             timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-    auto const cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
-    if (cancelled) {
-      cancel_upstream("the client cancelled the request");
-      throw boost::system::system_error(asio::error::operation_aborted);
-    }
-    if (outcome.index() == 1) {
-      cancel_upstream("the gateway's timeout for this upstream passed");
-      throw TransportFailure{{rpc::kInternalError, "the upstream server did not answer " + method + " within " +
-                                                       std::to_string(timeout.count()) +
-                                                       " ms (timeout_ms); it was told to cancel the request"},
-                             false};
-    }
-    auto& [ec, message] = std::get<0>(outcome);
-    if (ec) throw TransportFailure{{rpc::kInternalError, "the call to the upstream server ended without an answer"}};
-    if (auto const* ended = message.if_contains("exited"); ended && ended->is_string())
-      throw TransportFailure{{rpc::kInternalError, std::string(ended->get_string())}};
-    if (auto const* m = message.if_contains("method"); m && m->is_string()) {
-      std::string const name(m->get_string());
-      json::object call_params;
-      if (auto* p = message.if_contains("params"); p && p->is_object()) call_params = std::move(p->get_object());
-      if (!message.contains("id")) {
-        if (name == "notifications/message") {
-          if (hooks.log) co_await hooks.log(call_params);
-        } else if (hooks.progress) {
-          call_params.erase("progressToken");
-          co_await hooks.progress(call_params);
-        }
-        continue;
-      }
-      auto const request_id = message.at("id");
-      if (!hooks.server_request) {
-        state->send(protocol::make_error(request_id, rpc::kMethodNotFound,
-                                   "the client of this call cannot be asked " + name + " through the gateway"));
-        continue;
-      }
-      std::optional<RpcError> refused;
-      try {
-        auto result = co_await hooks.server_request(name, std::move(call_params));
-        state->send(protocol::make_result(request_id, std::move(result)));
-      } catch (RpcError const& error) {
-        refused = error;
-      }
-      if (refused) state->send(protocol::make_error(request_id, *refused));
-      continue;
-    }
-    if (auto const* error = message.if_contains("error"); error && error->is_object()) {
-      auto const& e = error->get_object();
-      auto const* code = e.if_contains("code");
-      auto const* text = e.if_contains("message");
-      RpcError failure{code && code->is_int64() ? static_cast<int>(code->get_int64()) : rpc::kInternalError,
-                       text && text->is_string() ? std::string(text->get_string()) : "the upstream server failed",
-                       e.contains("data") ? e.at("data") : json::value(nullptr)};
-      throw failure;
-    }
-    auto* result = message.if_contains("result");
-    if (!result || !result->is_object())
-      throw RpcError{rpc::kInternalError, "the upstream server answered " + method + " without a result object"};
-    co_return std::move(result->get_object());
-  }
+  std::function<void(json::object)> const send = [state](json::object message) { state->send(message); };
+  co_return co_await await_answer(*inbox, method, id, timeout, hooks, send);
 }
 
 }  // namespace prodmcp::gateway

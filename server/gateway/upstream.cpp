@@ -12,11 +12,14 @@
 #include <map>
 #include <mutex>
 
+#include "gateway/http_connection.hpp"
+#include "gateway/stdio_connection.hpp"
 #include "logging/log.hpp"
 #include "ops/metrics.hpp"
 #include "resilience/breaker_settings.hpp"
 #include "resilience/retry.hpp"
 #include "resilience/circuit_breaker.hpp"
+#include "util/environment.hpp"
 
 namespace prodmcp::gateway {
 
@@ -70,8 +73,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::int64_t> in_flight{0};
 
   mutable std::mutex mutex;
-  std::shared_ptr<StdioConnection> connection;  // set while ready
-  std::shared_ptr<StdioConnection> child;       // the running child, ready or not
+  std::shared_ptr<Connection> connection;  // set while ready
+  std::shared_ptr<Connection> child;       // the running child, ready or not
   std::string state = "starting";
   std::string detail = "not started yet";
   bool stopping = false;
@@ -79,7 +82,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 
   // per-client: a child of its own for each client session, started on its first call.
   struct ClientChild {
-    std::shared_ptr<StdioConnection> connection;  // null while it starts
+    std::shared_ptr<Connection> connection;  // null while it starts
     std::shared_ptr<Latch> started;
     std::string failure;
     std::chrono::steady_clock::time_point last_used;
@@ -118,8 +121,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // The events every child's connection reports alike: its stderr lines and protocol problems.
-  StdioConnection::Events logging_events(std::string const& short_session) {
-    StdioConnection::Events events;
+  Connection::Events logging_events(std::string const& short_session) {
+    Connection::Events events;
     std::weak_ptr<Impl> weak = shared_from_this();
     events.stderr_line = [weak, short_session](std::string_view line) {
       auto fields = session_fields(short_session);
@@ -141,23 +144,45 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     log(Level::kInfo, "upstream_log", std::move(fields));
   }
 
-  // Starts and initializes the child of one client session.
-  asio::awaitable<std::shared_ptr<StdioConnection>> start_client_child(std::string const& session) {
+  bool remote() const { return !settings.url.empty(); }
+  // What a client session gets of its own: a child (stdio) or a session of the remote server.
+  std::string client_event(std::string_view what) const {
+    return std::string("upstream_client_") + (remote() ? "session_" : "child_") + std::string(what);
+  }
+  std::string target() const { return remote() ? settings.url : settings.command; }
+
+  // A connection to the upstream: a child started now, or a remote server reached over HTTP.
+  std::shared_ptr<Connection> open_connection(Connection::Events events, bool supervised) {
+    if (!remote()) return StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
+    HttpConnection::Options options;
+    options.url = settings.url;
+    for (auto const& [header, value] : settings.headers) options.headers[header] = util::expand_environment(value);
+    options.max_message_bytes = kMaxLineBytes;
+    options.listen = supervised;  // list changes come to the supervised session only
+    return HttpConnection::open(executor, std::move(options), std::move(events));
+  }
+
+  static json::object with(json::object fields, json::object const& more) {
+    for (auto const& [key, value] : more) fields[key] = value;
+    return fields;
+  }
+
+  // Starts and initializes the child (or remote session) of one client session.
+  asio::awaitable<std::shared_ptr<Connection>> start_client_child(std::string const& session) {
     auto const short_session = session.substr(0, 8);
     auto events = logging_events(short_session);
     std::weak_ptr<Impl> weak = shared_from_this();
-    events.exited = [weak, short_session](ChildExit const& exit, std::string const& tail) {
+    events.exited = [weak, short_session](ConnectionEnd const& end) {
       if (auto impl = weak.lock())
-        impl->log(exit.failed() ? Level::kWarning : Level::kInfo, "upstream_client_child_exited",
-                  json::object{{"exit", exit.describe()}, {"session", short_session}, {"stderr_tail", tail}});
+        impl->log(end.failed ? Level::kWarning : Level::kInfo, impl->client_event("exited"),
+                  with(json::object{{"exit", end.description}, {"session", short_session}}, end.fields));
     };
     events.notification = [weak, short_session](json::object const& message) {
       // Lists come from the supervised child; a client child's own messages go to the log.
       if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
         impl->log_message(message, short_session);
     };
-    auto connection = StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
-    log(Level::kInfo, "upstream_client_child_started", json::object{{"pid", connection->pid()}, {"session", short_session}});
+    auto connection = open_connection(std::move(events), false);
     try {
       auto params = initialize_params();
       co_await connection->request("initialize", std::move(params), initialize_timeout(), no_hooks());
@@ -165,28 +190,31 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       connection->stop(std::chrono::milliseconds(0));
       throw;
     }
+    log(Level::kInfo, client_event("started"), with(json::object{{"session", short_session}}, connection->identity()));
     connection->notify("notifications/initialized", {});
     co_return connection;
   }
 
   // The child of a client session, started on its first call (and again after it exited).
-  asio::awaitable<std::shared_ptr<StdioConnection>> client_connection(std::string const& session) {
+  asio::awaitable<std::shared_ptr<Connection>> client_connection(std::string const& session) {
     std::shared_ptr<ClientChild> entry;
     bool starter = false;
     {
       std::lock_guard lock(mutex);
       auto it = clients.find(session);
       if (it != clients.end() && it->second->connection && !it->second->connection->alive()) {
-        log(Level::kInfo, "upstream_client_child_replaced",
-            json::object{{"session", session.substr(0, 8)}, {"reason", "its child exited; a new one starts"}});
+        log(Level::kInfo, client_event("replaced"),
+            json::object{{"session", session.substr(0, 8)},
+                         {"reason", remote() ? "its session ended; a new one starts" : "its child exited; a new one starts"}});
         clients.erase(it);
         it = clients.end();
       }
       if (it == clients.end()) {
         if (clients.size() >= static_cast<std::size_t>(settings.max_children))
           throw RpcError{rpc::kInternalError,
-                         "upstream \"" + name + "\" already runs " + std::to_string(settings.max_children) +
-                             " children for client sessions (max_children); retry when a session ends or idles out"};
+                         "upstream \"" + name + "\" already holds " + std::to_string(settings.max_children) +
+                             (remote() ? " sessions" : " children") +
+                             " for client sessions (max_children); retry when a session ends or idles out"};
         auto created = std::make_shared<ClientChild>();
         created->started = std::make_shared<Latch>(executor, 1);
         it = clients.emplace(session, std::move(created)).first;
@@ -196,7 +224,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       entry = it->second;
     }
     if (starter) {
-      std::shared_ptr<StdioConnection> started;
+      std::shared_ptr<Connection> started;
       std::string failure;
       try {
         // Started from the gateway's thread: a child's parent-death signal follows the thread that
@@ -226,7 +254,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     }
     std::lock_guard lock(mutex);
     if (!entry->connection)
-      throw TransportFailure{{rpc::kInternalError, "the child for this client session did not start: " + entry->failure}};
+      throw TransportFailure{{rpc::kInternalError, std::string(remote() ? "the upstream session" : "the child") +
+                                                       " for this client session did not start: " + entry->failure}};
     co_return entry->connection;
   }
 
@@ -246,7 +275,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     report_sessions();
   }
 
-  asio::awaitable<json::array> list_pages(StdioConnection& upstream, std::string const& method) {
+  asio::awaitable<json::array> list_pages(Connection& upstream, std::string const& method) {
     json::array items;
     std::string cursor;
     for (std::size_t page = 0;; ++page) {
@@ -273,7 +302,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     co_return items;
   }
 
-  asio::awaitable<Listing> list_everything(StdioConnection& upstream, json::object const& capabilities,
+  asio::awaitable<Listing> list_everything(Connection& upstream, json::object const& capabilities,
                                            Listing listing) {
     listing.tools.clear(), listing.resources.clear(), listing.templates.clear(), listing.prompts.clear();
     if (capabilities.contains("tools")) listing.tools = co_await list_pages(upstream, "tools/list");
@@ -291,22 +320,22 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     auto exit_signal = std::make_shared<ExitSignal>(executor, 1);
     auto events = logging_events({});
     std::weak_ptr<Impl> weak = self;
-    events.exited = [weak, exit_signal](ChildExit const& exit, std::string const& tail) {
+    events.exited = [weak, exit_signal](ConnectionEnd const& end) {
       if (auto impl = weak.lock())
-        impl->log(exit.failed() ? Level::kWarning : Level::kInfo, "upstream_exited",
-                  json::object{{"exit", exit.describe()}, {"code", exit.code}, {"signal", exit.signal},
-                               {"stderr_tail", tail}});
-      exit_signal->try_send(exit.failed() ? asio::error::connection_aborted : boost::system::error_code{});
+        impl->log(end.failed ? Level::kWarning : Level::kInfo, "upstream_exited",
+                  with(json::object{{"exit", end.description}}, end.fields));
+      exit_signal->try_send(end.failed ? asio::error::connection_aborted : boost::system::error_code{});
     };
     events.notification = [weak](json::object const& message) {
       if (auto impl = weak.lock()) impl->notification(message);
     };
-    auto child_connection = StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
+    auto child_connection = open_connection(std::move(events), true);
     {
       std::lock_guard lock(mutex);
       child = child_connection;
     }
-    log(Level::kInfo, "upstream_started", json::object{{"pid", child_connection->pid()}, {"command", settings.command}});
+    log(Level::kInfo, "upstream_started",
+        with(json::object{{remote() ? "url" : "command", target()}}, child_connection->identity()));
     auto init_params = initialize_params();
     auto result =
         co_await child_connection->request("initialize", std::move(init_params), initialize_timeout(), no_hooks());
@@ -340,7 +369,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 
   asio::awaitable<void> relist() {
     auto self = shared_from_this();
-    std::shared_ptr<StdioConnection> current;
+    std::shared_ptr<Connection> current;
     {
       std::lock_guard lock(mutex);
       current = connection;
@@ -364,7 +393,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     auto backoff = std::chrono::milliseconds(settings.restart_backoff_ms);
     asio::steady_timer timer(executor);
     for (;;) {
-      set_state("starting", "starting " + settings.command);
+      set_state("starting", (remote() ? "connecting to " : "starting ") + target());
       json::object capabilities;
       Listing listing;
       std::shared_ptr<ExitSignal> exit_signal;
@@ -390,11 +419,11 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         if (observer.listed) observer.listed(listing);
         auto [ec] = co_await exit_signal->async_receive(asio::as_tuple(asio::use_awaitable));
         failed = ec == asio::error::connection_aborted;
-        failure = failed ? "it exited with a failure" : "it exited";
+        failure = !failed ? "it exited" : remote() ? "the server lost the session" : "it exited with a failure";
       } else {
         log(Level::kError, "upstream_start_failed", json::object{{"reason", failure}});
       }
-      std::shared_ptr<StdioConnection> ended;
+      std::shared_ptr<Connection> ended;
       {
         std::lock_guard lock(mutex);
         connection.reset();
@@ -419,7 +448,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         failures = 0;
         backoff = std::chrono::milliseconds(settings.restart_backoff_ms);
       }
-      if (++failures >= settings.crash_loop_limit) {
+      // A remote server that is down is waited for (at the longest backoff); a child that keeps
+      // failing to start is a crash loop only its owner can fix.
+      if (++failures >= settings.crash_loop_limit && !remote()) {
         auto why = "crash loop: " + std::to_string(failures) + " runs in a row ended within " +
                    std::to_string(kStableRun.count()) + " s (last: " + failure +
                    "); supervision stopped, fix the server and restart the gateway";
@@ -490,7 +521,7 @@ void Upstream::start() {
 }
 
 void Upstream::stop(std::chrono::milliseconds grace) {
-  std::vector<std::shared_ptr<StdioConnection>> children;
+  std::vector<std::shared_ptr<Connection>> children;
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
@@ -559,7 +590,7 @@ asio::awaitable<json::object> Upstream::call(std::string method, json::object pa
 asio::awaitable<json::object> Upstream::attempt_call(std::string const& method, json::object const& params,
                                                      CallHooks const& hooks) {
   auto const impl = impl_;
-  std::shared_ptr<StdioConnection> connection;
+  std::shared_ptr<Connection> connection;
   {
     std::lock_guard lock(impl->mutex);
     connection = impl->connection;
@@ -602,7 +633,7 @@ asio::awaitable<json::object> Upstream::attempt_call(std::string const& method, 
 }
 
 void Upstream::reap(std::function<bool(std::string const& session)> const& session_alive, std::chrono::seconds idle) {
-  std::vector<std::pair<std::string, std::shared_ptr<StdioConnection>>> ended;
+  std::vector<std::pair<std::string, std::shared_ptr<Connection>>> ended;
   auto const now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(impl_->mutex);
@@ -620,7 +651,7 @@ void Upstream::reap(std::function<bool(std::string const& session)> const& sessi
   }
   for (auto const& [reason, connection] : ended) {
     connection->stop(std::chrono::seconds(2));
-    impl_->log(Level::kInfo, "upstream_client_child_ended", json::object{{"pid", connection->pid()}, {"reason", reason}});
+    impl_->log(Level::kInfo, impl_->client_event("ended"), Impl::with(json::object{{"reason", reason}}, connection->identity()));
   }
   if (!ended.empty()) impl_->report_sessions();
 }

@@ -464,10 +464,16 @@ struct McpEndpoint::Impl {
     asio::co_spawn(
         exchange.executor(),
         [call, engine_ptr]() -> asio::awaitable<void> {
+          // However the call ends (answered, cancelled, failed), its stream ends and the session forgets it.
+          struct Finish {
+            StreamingCall& call;
+            ~Finish() {
+              call.stream->finish();
+              if (call.context.session) call.context.session->end_request(call.key);
+            }
+          } finish{*call};
           auto response = co_await engine_ptr->handle(call->context);
           if (response) call->stream->push(json::serialize(*response));
-          call->stream->finish();
-          if (call->context.session) call->context.session->end_request(call->key);
         },
         asio::bind_cancellation_slot(call->in_flight->signal.slot(), [](std::exception_ptr) {}));
 

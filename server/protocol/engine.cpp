@@ -228,6 +228,9 @@ asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& cont
   auto const started = std::chrono::steady_clock::now();
   if (context.correlation_id.empty()) context.correlation_id = util::unique_id();
   auto response = co_await dispatch(context);
+  // A cancelled request is still published and reported: what follows must not be cancelled too
+  // (a cancelled coroutine's next co_await would throw, and the request would vanish unlogged).
+  if (!response) co_await asio::this_coro::reset_cancellation_state();
   // What the request changed in a shared session reaches the store before the client hears back.
   if (context.session) co_await sessions_.publish(*context.session);
   report(context, response, started);

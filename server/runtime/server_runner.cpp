@@ -269,6 +269,7 @@ class Service {
     int const code = stdio::StdioTransport(engine_, pool.main(), stdio_options).run();
     pool.stop();
     worker.join();
+    if (gateway_) gateway_->stop(kUpstreamStopGrace);  // before the worker's io_context goes (see run_http)
     return code;
   }
 
@@ -344,6 +345,8 @@ class Service {
     asio::co_spawn(pool.main(), watch_health(), asio::detached);
     asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint, admin_endpoint), asio::detached);
     pool.run();
+    // Before the workers' io_contexts go: the gateway keeps connections for their calls.
+    if (gateway_) gateway_->stop(kUpstreamStopGrace);
     mcp_listener_ = nullptr;
     log(Level::kInfo, "stopped");
     return 0;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The cost of the gateway: tools/call echo straight to prodmcp-server, then through the gateway in
-# front of `prodmcp-server --stdio` (per-client and shared sessions), alternating, in one run. The
-# server (gateway and child alike) runs on core 0, wrk on core 1. Loopback only; bounded by
-# DURATION per point and ROUNDS rounds.
+# front of `prodmcp-server --stdio` and in front of a prodmcp-server over HTTP (per-client and
+# shared sessions each), alternating, in one run. The server side (gateway, child, HTTP upstream)
+# runs on core 0, wrk on core 1. Loopback only; bounded by DURATION per point and ROUNDS rounds.
 #   tests/bench/run-gateway-bench.sh [SERVER_BINARY]   env: DURATION (s, default 5), CONNECTIONS, ROUNDS
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,4 +51,19 @@ for round in $(seq "$rounds"); do
     echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), its children's RSS KiB: $(child_rss) ($mode)"
     kill "${pids[-1]}"
   done
+  upstream_port=$(free_port)
+  taskset -c 0 "$server" --listen "127.0.0.1:$upstream_port" --workers 1 "${bare[@]}" --set logging.level=warning \
+    2>"$work/upstream.log" &
+  upstream_pid=$!
+  pids+=("$upstream_pid")
+  wait_port "$upstream_port"
+  for mode in per-client shared; do
+    echo "== round $round: through the gateway, HTTP upstream, sessions = $mode"
+    start "gateway-http-$mode" --set logging.level=info --upstream "bench=http://127.0.0.1:$upstream_port/mcp" \
+      --set "upstreams.bench.sessions=$mode"
+    measure "$url" "$echo_call" "$session"
+    echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), the HTTP upstream's RSS KiB: $(rss_kb "$upstream_pid") ($mode)"
+    kill "${pids[-1]}"
+  done
+  kill "$upstream_pid"
 done

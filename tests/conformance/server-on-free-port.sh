@@ -16,9 +16,20 @@ start_server() {
   work=$(mktemp -d)
   "$server" --listen 127.0.0.1:0 --ports-file "$work/ports.json" "$@" 2>"$work/server.log" &
   server_pid=$!
-  trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+  trap 'kill "$server_pid" ${upstream_pid:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work" ${upstream_work:-}' EXIT
   for _ in $(seq 200); do [[ -s $work/ports.json ]] && break; sleep 0.05; done
   port=$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$work/ports.json")
+}
+
+# start_http_upstream SERVER_BINARY: the fixtures server on a free port of its own, for a gateway
+# to front over HTTP; sets $upstream_url. Call before start_server (whose exit trap stops it too).
+start_http_upstream() {
+  upstream_work=$(mktemp -d)
+  "$1" --listen 127.0.0.1:0 --ports-file "$upstream_work/ports.json" --conformance-fixtures \
+    --set server.admin_listen= 2>"$upstream_work/server.log" &
+  upstream_pid=$!
+  for _ in $(seq 200); do [[ -s $upstream_work/ports.json ]] && break; sleep 0.05; done
+  upstream_url="http://127.0.0.1:$(sed -E 's/.*"mcp":([0-9]+).*/\1/' "$upstream_work/ports.json")/mcp"
 }
 
 # A gateway is ready once its upstreams are (/ready answers 200); gives up after 30 s.

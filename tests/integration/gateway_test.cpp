@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "gateway_client.hpp"
 #include "server_under_test.hpp"
 
 namespace json = boost::json;
@@ -23,81 +24,11 @@ std::string fake_upstream(std::string const& flags = {}) {
   return std::string("fake=") + PRODMCP_FAKE_UPSTREAM_BINARY + (flags.empty() ? "" : " " + flags);
 }
 
-// A gateway whose upstreams are ready (or, with `until_ready` false, just started).
-struct Gateway {
-  explicit Gateway(std::vector<std::string> upstreams, std::vector<std::string> extra = {}, bool until_ready = true)
-      : server(arguments(upstreams, extra)) {
-    if (until_ready) {
-      EXPECT_TRUE(server.wait_for_log("\"upstream_ready\"", 30s)) << server.log_tail();
-    }
-  }
-  static std::vector<std::string> arguments(std::vector<std::string> const& upstreams, std::vector<std::string> extra) {
-    std::vector<std::string> result{"--set", "server.admin_listen=127.0.0.1:0"};
-    for (auto const& upstream : upstreams) result.insert(result.end(), {"--upstream", upstream});
-    result.insert(result.end(), extra.begin(), extra.end());
-    return result;
-  }
-  ServerUnderTest server;
-};
-
-// The JSON-RPC message that answers a POST (plain JSON, or the last event of an SSE stream).
-json::object answer(HttpReply const& reply) {
-  std::string body = reply.body;
-  if (reply.header("Content-Type") == "text/event-stream") {
-    auto const at = body.rfind("data: {");
-    if (at == std::string::npos) return {};
-    body = body.substr(at + 6, body.find('\n', at) - at - 6);
-  }
-  boost::system::error_code ec;
-  auto value = json::parse(body, ec);
-  return !ec && value.is_object() ? value.as_object() : json::object{};
-}
-
-json::object call_tool(std::uint16_t port, std::string const& session, std::string const& name,
-                       std::string const& arguments = "{}", std::string const& meta = {}) {
-  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                  R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":")" + name +
-                                      R"(","arguments":)" + arguments + (meta.empty() ? "" : R"(,"_meta":)" + meta) +
-                                      "}}",
-                                  30s);
-  EXPECT_EQ(reply.status, 200) << reply.body;
-  return answer(reply);
-}
-
-std::vector<std::string> tool_names(std::uint16_t port, std::string const& session) {
-  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                  R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
-  auto const listed = answer(reply);
-  std::vector<std::string> names;
-  for (auto const& tool : listed.at("result").at("tools").as_array())
-    names.emplace_back(tool.at("name").as_string());
-  return names;
-}
-
-std::string text_of(json::object const& message) {
-  auto const* result = message.if_contains("result");
-  if (!result) return {};
-  return std::string(result->at("content").at(0).at("text").as_string());
-}
-
-std::string error_of(json::object const& message) {
-  auto const* error = message.if_contains("error");
-  return error ? std::string(error->at("message").as_string()) : std::string();
-}
-
-bool contains(std::vector<std::string> const& names, std::string const& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 // The fake upstream says its pid on stderr, which the gateway logs; 0 when it has not yet.
 pid_t fake_child_pid(ServerUnderTest const& server) {
   auto const log = server.log();
   auto const at = log.find("fake upstream ");
   return at == std::string::npos ? 0 : std::stoi(log.substr(at + 14));
-}
-
-std::string ready_body(ServerUnderTest& server) {
-  return http_request(server.admin_port(), "GET", "/ready", {}, "").body;
 }
 
 }  // namespace
@@ -158,29 +89,7 @@ TEST(Gateway, ProgressReachesTheClientThatAskedForIt) {
 
 TEST(Gateway, AnUpstreamsSamplingRequestReachesTheClientWhoseCallCausedIt) {
   Gateway gateway({fixtures_upstream()});
-  auto const port = gateway.server.port();
-  auto const initialized = http_request(
-      port, "POST", "/mcp", mcp_headers(),
-      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-      R"("capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}})");
-  ASSERT_EQ(initialized.status, 200);
-  auto const session = initialized.header("Mcp-Session-Id");
-  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-  std::string const call =
-      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"6x7?"}}})";
-  RawConnection stream(port);
-  ASSERT_TRUE(stream.send(request_text(port, "POST", "/mcp", mcp_headers(session), call, true)));
-  std::string received;
-  ASSERT_TRUE(read_until(stream.fd(), received, "sampling/createMessage")) << received;
-  auto const asked_at = received.rfind("data: ", received.find("sampling/createMessage"));
-  auto const asked = json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
-  std::string const request_id(asked.at("id").as_string());
-  auto const answered = http_request(
-      port, "POST", "/mcp", mcp_headers(session),
-      R"({"jsonrpc":"2.0","id":")" + request_id +
-          R"(","result":{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"m"}})");
-  EXPECT_EQ(answered.status, 202) << answered.body;
-  EXPECT_TRUE(read_until(stream.fd(), received, "LLM response: forty-two")) << received;
+  expect_sampling_round_trip(gateway.server.port());
 }
 
 TEST(Gateway, AClientSessionsChildThatDiesFailsTheCallAtOnceAndIsReplaced) {

@@ -79,3 +79,23 @@ TEST(Streaming, StatelessRequestsCheckTheirMirroredHeaders) {
   EXPECT_EQ(json::parse(ok.body).at("result").at("resultType").as_string(), "complete");
   EXPECT_EQ(http_request(server.port(), "GET", "/mcp", headers, "").status, 405);
 }
+
+TEST(Streaming, AStreamedCallCancelledByTheClientIsLoggedAsCancelledAndEnds) {
+  ServerUnderTest server;
+  auto const session = initialize_session(server.port());
+  RawConnection stream(server.port());
+  ASSERT_TRUE(stream.send(request_text(
+      server.port(), "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":"w1","method":"tools/call","params":{"name":"simulate_workload","arguments":{"duration_ms":20000,"steps":4}}})",
+      true)));
+  std::string received;
+  ASSERT_TRUE(read_until(stream.fd(), received, "retry:")) << received;  // the call runs, its stream is open
+  auto const cancelled = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                                      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"w1"}})");
+  EXPECT_EQ(cancelled.status, 202);
+  // Logged (not lost), and its stream ends without an answer, long before the work would have.
+  EXPECT_TRUE(server.wait_for_log(R"("tool":"simulate_workload")", std::chrono::seconds(10))) << server.log_tail();
+  EXPECT_NE(server.log().find(R"("status":"cancelled")"), std::string::npos) << server.log_tail();
+  EXPECT_TRUE(read_until(stream.fd(), received, "0\r\n\r\n")) << received;
+  EXPECT_EQ(received.find(R"("id":"w1")"), std::string::npos) << received;
+}

@@ -244,6 +244,19 @@ TEST(UpstreamConfig, MistakesAreExplained) {
   EXPECT_TRUE(has_diagnostic(config, "upstream \"none\" has neither command nor url"));
 }
 
+TEST(UpstreamConfig, ARemoteUpstreamNeedsAnHttpUrlItCanReach) {
+  auto sources = sources_with_env({});
+  sources.file = "up.toml";
+  sources.file_text =
+      "[upstreams.ok]\nurl = \"http://10.0.0.7:8000/mcp\"\n[upstreams.tls]\nurl = \"https://example.com/mcp\"\n"
+      "[upstreams.ftp]\nurl = \"ftp://example.com/mcp\"\n[upstreams.junk]\nurl = \"not a url\"\n";
+  auto const config = load_config(sources);
+  EXPECT_FALSE(has_diagnostic(config, "upstream \"ok\""));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"tls\": https upstreams are not served by this version"));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"ftp\": \"ftp://example.com/mcp\" is not an http:// URL"));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"junk\": \"not a url\" is not a URL"));
+}
+
 TEST(UpstreamConfig, TheUpstreamFlagSplitsLikeAShellWithoutRunningAnything) {
   auto const settings = upstream_flag("notes=python3 'my server.py' --dir \"/srv/a b\"");
   ASSERT_EQ(settings.size(), 2u);

@@ -1,0 +1,98 @@
+#pragma once
+// One MCP client session of the gateway with an upstream server, whatever carries it (a stdio
+// child's pipes, Streamable HTTP). Requests get ids of this connection (never a client's),
+// progress tokens are this connection's too, and what the server sends about a call (progress,
+// log messages, sampling/elicitation requests) reaches the coroutine that made the call.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "protocol/jsonrpc.hpp"
+
+namespace prodmcp::gateway {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+// The upstream could not serve the call at all (no answer in time, it exited, it does not read):
+// unlike its own JSON-RPC errors, this counts against its circuit breaker.
+struct TransportFailure : protocol::RpcError {
+  bool retryable = true;  // false for a timeout: the server may still be working on it
+};
+
+// What a call does with messages the server sends while serving it. They run in the calling
+// coroutine, so they may use its request context.
+struct CallHooks {
+  std::function<asio::awaitable<void>(json::object const& progress_params)> progress;
+  // A log message (notifications/message params) the server sent while this call ran.
+  std::function<asio::awaitable<void>(json::object const& log_params)> log;
+  // A server-to-client request bound to this call (sampling, elicitation, roots): the JSON-RPC
+  // result, or throws protocol::RpcError for an error answer.
+  std::function<asio::awaitable<json::object>(std::string const& method, json::object params)> server_request;
+  std::string owner;    // who made the call: what the server sends goes to calls of one owner
+  std::string session;  // the client's session id; empty on the stateless revision
+  std::string correlation_id;  // sent as X-Correlation-ID where the transport has headers
+  bool retryable = false;  // read-only or idempotent: tried again after the upstream failed to answer
+};
+
+// Hooks for a call nobody waits on but the gateway itself (initialize, lists, ping). A named
+// object: GCC 12 miscompiles braced temporaries inside co_await expressions.
+CallHooks const& no_hooks();
+
+// How a connection ended: a child's exit, or a remote server that forgot the session.
+struct ConnectionEnd {
+  std::string description;  // "exit code 3", "signal 9 (Killed)", "HTTP 404 for session 1a2b3c4d"
+  bool failed = false;
+  json::object fields;  // for the log: code, signal, stderr_tail, ...
+};
+
+class Connection {
+ public:
+  struct Events {
+    std::function<void(json::object const& notification)> notification;  // not about a call
+    std::function<void(std::string_view line)> stderr_line;
+    std::function<void(ConnectionEnd const& end)> exited;  // once, before alive() turns false
+    std::function<void(std::string_view problem)> protocol_problem;  // garbage on stdout, ...
+  };
+
+  virtual ~Connection() = default;
+
+  // A request; returns the JSON-RPC result. Throws protocol::RpcError for the server's error answer
+  // (its code and message), TransportFailure (-32603) for no answer within `timeout` (the server
+  // is told to cancel) or the connection's end (naming it). When the caller is cancelled the server
+  // gets notifications/cancelled. Callable from any thread.
+  virtual asio::awaitable<json::object> request(std::string method, json::object params,
+                                                std::chrono::milliseconds timeout, CallHooks const& hooks) = 0;
+  virtual void notify(std::string method, json::object params) = 0;
+  virtual bool alive() const = 0;
+  virtual std::size_t in_flight() const = 0;
+  // Ends the session: a child gets its stdin closed, SIGTERM, SIGKILL after `grace`; a remote
+  // session is deleted. Returns at once; `exited` follows.
+  virtual void stop(std::chrono::milliseconds grace) = 0;
+  // Log fields that say which one this is: {"pid": ...} or {"url": ..., "upstream_session": ...}.
+  virtual json::object identity() const = 0;
+};
+
+// Messages the server sent about one call, and a sentinel {"transport_failure": text,
+// "retryable": bool} when the connection can no longer answer it.
+using Inbox = asio::experimental::concurrent_channel<void(boost::system::error_code, json::object)>;
+inline constexpr std::size_t kInboxCapacity = 256;
+json::object transport_failure_message(std::string text, bool retryable);
+
+// The request as sent upstream: this connection's id, and its own progress token when the caller
+// wants progress (the client's token stays with the gateway).
+json::object outgoing_request(std::string const& method, std::int64_t id, json::object params, CallHooks const& hooks);
+
+// The calling side of one request, whatever the transport: waits on `inbox` for the answer to
+// `method` sent as request `id`, passing progress and log notifications and server requests to
+// `hooks` and what must go back to the server (answers, notifications/cancelled) to `send`.
+asio::awaitable<json::object> await_answer(Inbox& inbox, std::string const& method, std::int64_t id,
+                                           std::chrono::milliseconds timeout, CallHooks const& hooks,
+                                           std::function<void(json::object)> const& send);
+
+}  // namespace prodmcp::gateway

@@ -1,0 +1,551 @@
+#include "gateway/http_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "util/sse_reader.hpp"
+
+namespace prodmcp::gateway {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace rpc = protocol::error_code;
+using tcp = asio::ip::tcp;
+using protocol::RpcError;
+using Parser = bhttp::response_parser<bhttp::string_body>;
+
+constexpr auto kConnectTimeoutCap = std::chrono::seconds(10);
+constexpr auto kTransferSlack = std::chrono::seconds(5);  // past the call's own timeout
+constexpr auto kPostTimeout = std::chrono::seconds(30);    // answers, notifications, DELETE
+constexpr std::size_t kMaxIdleStreams = 256;  // about the calls in flight: more would be reconnects
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::uint64_t kSmallBody = 1 << 20;  // what an answer to a notification may carry
+constexpr auto kListenRetryMin = std::chrono::seconds(1);
+constexpr auto kListenRetryMax = std::chrono::seconds(30);
+
+std::string excerpt(std::string_view text) {
+  std::string result(text.substr(0, 200));
+  for (auto& c : result)
+    if (c == '\n' || c == '\r') c = ' ';
+  return result;
+}
+
+bool is_event_stream(Parser const& parser) {
+  return parser.get()[bhttp::field::content_type].starts_with("text/event-stream");
+}
+
+// An error that a kept-alive connection the server had already closed produces on first use.
+bool stale_connection(boost::system::error_code ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe;
+}
+
+}  // namespace
+
+struct HttpConnection::State : std::enable_shared_from_this<State> {
+  State(asio::any_io_executor executor, Options options, Events events)
+      : executor(std::move(executor)), options(std::move(options)), events(std::move(events)) {
+    auto const parsed = boost::urls::parse_uri(this->options.url);
+    if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
+      throw std::invalid_argument("not an http:// URL: " + this->options.url);
+    host = parsed->host_address();
+    port = parsed->has_port() ? std::string(parsed->port()) : "80";
+    host_header = parsed->has_port() ? host + ":" + port : host;
+    target = std::string(parsed->encoded_path());
+    if (target.empty()) target = "/";
+    if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+  }
+
+  // One request in flight: its inbox, and (on its executor only) the stream it uses, to abort it.
+  struct Exchange {
+    asio::any_io_executor executor;  // the caller's: its I/O stays on the caller's thread
+    std::shared_ptr<Inbox> inbox;
+    beast::tcp_stream* stream = nullptr;
+    bool aborted = false;
+    void deliver(json::object message) const { inbox->try_send(boost::system::error_code{}, std::move(message)); }
+    void fail(std::string text, bool retryable) const { deliver(transport_failure_message(std::move(text), retryable)); }
+  };
+
+  asio::any_io_executor const executor;
+  Options const options;
+  Events const events;
+  std::string host, port, host_header, target;
+  std::atomic<std::int64_t> next_id{1};
+
+  mutable std::mutex mutex;
+  std::string session_id;        // from the initialize answer
+  std::string protocol_version;  // negotiated at initialize
+  std::map<std::int64_t, std::shared_ptr<Exchange>> calls;
+  bool ending = false, ended = false;
+  std::string end_message;
+
+  // Kept-alive connections, by the io_context they belong to (a worker's, or the gateway's).
+  std::mutex pool_mutex;
+  std::map<asio::execution_context*, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
+  beast::tcp_stream* listener = nullptr;  // on `executor` only
+
+  std::string session() const {
+    std::lock_guard lock(mutex);
+    return session_id;
+  }
+
+  bhttp::request<bhttp::string_body> make_request(bhttp::verb verb, std::string body,
+                                                  std::string const& correlation_id) const {
+    bhttp::request<bhttp::string_body> request{verb, target, 11};
+    request.set(bhttp::field::host, host_header);
+    request.set(bhttp::field::user_agent, "prodmcp-gateway/" PRODMCP_VERSION);
+    request.set(bhttp::field::accept, verb == bhttp::verb::get ? "text/event-stream" : "application/json, text/event-stream");
+    if (verb == bhttp::verb::post) request.set(bhttp::field::content_type, "application/json");
+    {
+      std::lock_guard lock(mutex);
+      if (!session_id.empty()) request.set("Mcp-Session-Id", session_id);
+      if (!protocol_version.empty()) request.set("MCP-Protocol-Version", protocol_version);
+    }
+    if (!correlation_id.empty()) request.set("X-Correlation-ID", correlation_id);
+    for (auto const& [name, value] : options.headers) request.set(name, value);
+    request.keep_alive(true);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    return request;
+  }
+
+  // A pooled connection of the calling coroutine's io_context, or a new one. Throws
+  // boost::system::system_error.
+  asio::awaitable<std::unique_ptr<beast::tcp_stream>> take_stream(bool& reused, std::chrono::milliseconds timeout) {
+    auto const here = co_await asio::this_coro::executor;
+    {
+      std::lock_guard lock(pool_mutex);
+      auto& streams = idle[&asio::query(here, asio::execution::context)];
+      while (!streams.empty()) {
+        auto stream = std::move(streams.back());
+        streams.pop_back();
+        if (stream->socket().is_open()) {
+          reused = true;
+          co_return stream;
+        }
+      }
+    }
+    reused = false;
+    tcp::resolver resolver(here);
+    auto const endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
+    auto stream = std::make_unique<beast::tcp_stream>(here);
+    stream->expires_after(std::min<std::chrono::steady_clock::duration>(timeout, kConnectTimeoutCap));
+    co_await stream->async_connect(endpoints, asio::use_awaitable);
+    stream->socket().set_option(tcp::no_delay(true));
+    co_return stream;
+  }
+
+  void give_back(std::unique_ptr<beast::tcp_stream> stream) {
+    stream->expires_never();
+    if (!alive()) return;
+    std::lock_guard lock(pool_mutex);
+    auto& streams = idle[&asio::query(stream->get_executor(), asio::execution::context)];
+    if (streams.size() < kMaxIdleStreams) streams.push_back(std::move(stream));
+  }
+
+  std::string describe(boost::system::error_code ec) const {
+    if (ec == beast::error::timeout) return "no answer from " + options.url + " in time";
+    return options.url + ": " + ec.message();
+  }
+
+  // Sends `request` and reads the response header into `parser` (made here, with a body limit of
+  // `body_limit`); one more try on a fresh connection when a pooled one turns out closed. Returns
+  // the stream, or null after reporting through `failed`.
+  template <class Failed>
+  asio::awaitable<std::unique_ptr<beast::tcp_stream>> send(bhttp::request<bhttp::string_body>& request,
+                                                            beast::flat_buffer& buffer, std::optional<Parser>& parser,
+                                                            std::optional<std::uint64_t> body_limit,
+                                                            std::chrono::milliseconds timeout, Exchange* exchange,
+                                                            Failed const& failed) {
+    for (int attempt = 0;; ++attempt) {
+      buffer.clear();
+      parser.emplace();
+      parser->body_limit(body_limit ? boost::optional<std::uint64_t>(*body_limit) : boost::none);
+      parser->header_limit(kMaxHeaderBytes);
+      bool reused = false;
+      std::unique_ptr<beast::tcp_stream> stream;
+      boost::system::error_code connect_error;
+      try {
+        stream = co_await take_stream(reused, timeout);
+      } catch (boost::system::system_error const& error) {
+        connect_error = error.code();
+      }
+      if (connect_error) {
+        failed("cannot reach " + options.url + ": " + connect_error.message());
+        co_return nullptr;
+      }
+      if (exchange) {
+        if (exchange->aborted) co_return nullptr;
+        exchange->stream = stream.get();
+      }
+      stream->expires_after(timeout);
+      auto [write_error, written] = co_await bhttp::async_write(*stream, request, asio::as_tuple(asio::use_awaitable));
+      (void)written;
+      boost::system::error_code ec = write_error;
+      if (!ec) {
+        auto [read_error, read] =
+            co_await bhttp::async_read_header(*stream, buffer, *parser, asio::as_tuple(asio::use_awaitable));
+        (void)read;
+        ec = read_error;
+      }
+      if (!ec) co_return stream;
+      if (exchange) {
+        exchange->stream = nullptr;
+        if (exchange->aborted) co_return nullptr;
+      }
+      if (reused && attempt == 0 && stale_connection(ec)) continue;
+      failed(describe(ec));
+      co_return nullptr;
+    }
+  }
+
+  // Ends the connection (once): the owner is told, then every call waiting fails.
+  void end(ConnectionEnd const& how, std::string message) {
+    {
+      std::lock_guard lock(mutex);
+      if (ending) return;
+      ending = true;
+    }
+    if (events.exited) events.exited(how);
+    std::map<std::int64_t, std::shared_ptr<Exchange>> failed;
+    {
+      std::lock_guard lock(mutex);
+      ended = true;
+      end_message = message;
+      failed.swap(calls);
+    }
+    for (auto const& [id, exchange] : failed) exchange->fail(message, true);
+    {
+      std::lock_guard lock(pool_mutex);
+      idle.clear();  // nothing waits on an idle connection: closing it from here is safe
+    }
+    asio::post(executor, [self = shared_from_this()] {
+      if (self->listener) self->listener->cancel();
+    });
+  }
+
+  void session_lost(std::string const& lost) {
+    auto const short_id = lost.substr(0, 8);
+    end(ConnectionEnd{"HTTP 404 for session " + short_id, true,
+                      json::object{{"exit", "the server no longer knows session " + short_id + " (HTTP 404)"},
+                                   {"url", options.url}}},
+        "the upstream server no longer knows this session (HTTP 404: it restarted or expired it); a new session "
+        "starts with the next call");
+  }
+
+  // What a response says as JSON-RPC: one message or a batch of them.
+  static std::vector<json::object> messages_in(std::string_view body) {
+    std::vector<json::object> messages;
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 256;
+    auto value = json::parse(body, ec, json::storage_ptr(), options);
+    if (ec) return messages;
+    if (value.is_object()) messages.push_back(std::move(value.get_object()));
+    if (value.is_array())
+      for (auto& item : value.get_array())
+        if (item.is_object()) messages.push_back(std::move(item.get_object()));
+    return messages;
+  }
+
+  void remember_initialize(Parser const& parser, json::object const& message) {
+    std::lock_guard lock(mutex);
+    if (auto const id = parser.get()["Mcp-Session-Id"]; !id.empty()) session_id = std::string(id);
+    auto const* result = message.if_contains("result");
+    auto const* version = result && result->is_object() ? result->get_object().if_contains("protocolVersion") : nullptr;
+    if (version && version->is_string()) protocol_version = std::string(version->get_string());
+  }
+
+  static bool is_response(json::object const& message) {
+    return !message.contains("method") && (message.contains("result") || message.contains("error"));
+  }
+
+  // One request: POSTed, its answer (a JSON body or an event stream) passed to the caller's inbox.
+  asio::awaitable<void> exchange(std::shared_ptr<Exchange> call, std::string body, std::string correlation_id,
+                                 bool initialize, std::chrono::milliseconds timeout) {
+    auto self = shared_from_this();
+    auto request = make_request(bhttp::verb::post, std::move(body), correlation_id);
+    beast::flat_buffer buffer;
+    std::optional<Parser> response;
+    auto const failed = [&](std::string text) { call->fail(std::move(text), true); };
+    auto const transfer_timeout = timeout + std::chrono::duration_cast<std::chrono::milliseconds>(kTransferSlack);
+    auto stream = co_await send(request, buffer, response, std::nullopt, transfer_timeout, call.get(), failed);
+    if (!stream) co_return;
+    auto& parser = *response;
+    auto const status = parser.get().result_int();
+    auto const sent_session = std::string(request["Mcp-Session-Id"]);
+    if (status == 404 && !sent_session.empty()) {
+      call->stream = nullptr;
+      session_lost(sent_session);
+      co_return;
+    }
+    bool answered = false;
+    std::string problem;
+    auto take = [&](json::object message) {
+      if (answered) return;
+      if (is_response(message)) {
+        answered = true;
+        if (initialize) remember_initialize(parser, message);
+      }
+      call->deliver(std::move(message));
+    };
+    if (status == 200 && is_event_stream(parser)) {
+      util::SseReader reader(options.max_message_bytes);
+      while (!answered && !parser.is_done()) {
+        auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        (void)n;
+        if (ec) {
+          if (!call->aborted) problem = "the event stream of " + options.url + " broke before the answer: " + describe(ec);
+          break;
+        }
+        reader.feed(
+            parser.get().body(),
+            [&](util::SseEvent& event) {
+              for (auto& message : messages_in(event.data)) take(std::move(message));
+            },
+            [&] {
+              if (events.protocol_problem) events.protocol_problem("an event over the message size limit was skipped");
+            });
+        parser.get().body().clear();
+      }
+      if (!answered && problem.empty() && !call->aborted)
+        problem = "the event stream of " + options.url + " ended before the server answered";
+    } else {
+      while (!parser.is_done()) {
+        auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        (void)n;
+        if (ec) {
+          if (!call->aborted) problem = describe(ec);
+          break;
+        }
+        if (parser.get().body().size() > options.max_message_bytes) {
+          problem = "the answer of " + options.url + " exceeds " + std::to_string(options.max_message_bytes) + " bytes";
+          break;
+        }
+      }
+      bool const refused = status == 401 || status == 403;  // its JSON-RPC error would hide whose credentials
+      if (problem.empty() && !refused)
+        for (auto& message : messages_in(parser.get().body())) take(std::move(message));
+      if (problem.empty()) {
+        if (!answered) {
+          auto const what = "HTTP " + std::to_string(status) + " from " + options.url;
+          if (refused)
+            problem = what + ": the server refused the gateway's credentials (the headers of its [upstreams] table): " +
+                      excerpt(parser.get().body());
+          else if (status >= 300)
+            problem = what + ": " + excerpt(parser.get().body());
+          else
+            problem = what + " without a JSON-RPC answer: " + excerpt(parser.get().body());
+        }
+      }
+    }
+    call->stream = nullptr;
+    if (!problem.empty() && !call->aborted) call->fail(problem, status != 401 && status != 403);
+    if (parser.is_done() && parser.keep_alive()) give_back(std::move(stream));
+  }
+
+  // A message that needs no answer from the server: a notification, or our answer to its request.
+  asio::awaitable<void> post_message(std::string body) {
+    auto self = shared_from_this();
+    auto request = make_request(bhttp::verb::post, std::move(body), {});
+    beast::flat_buffer buffer;
+    std::optional<Parser> response;
+    std::string failure;
+    auto const failed = [&](std::string text) { failure = std::move(text); };
+    auto stream = co_await send(request, buffer, response, kSmallBody, kPostTimeout, nullptr, failed);
+    if (stream) {
+      auto& parser = *response;
+      auto [ec, n] = co_await bhttp::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      (void)n;
+      if (ec) failure = describe(ec);
+      else if (parser.get().result_int() >= 300)
+        failure = "HTTP " + std::to_string(parser.get().result_int()) + ": " + excerpt(parser.get().body());
+      if (!ec && parser.keep_alive()) give_back(std::move(stream));
+    }
+    if (!failure.empty() && events.protocol_problem)
+      events.protocol_problem("a message to the server was not taken: " + failure);
+  }
+
+  void post(json::object const& message) {
+    if (alive()) asio::co_spawn(executor, post_message(json::serialize(message)), asio::detached);
+  }
+
+  bool alive() const {
+    std::lock_guard lock(mutex);
+    return !ended;
+  }
+
+  // What the server sends outside any call, on the GET stream: notifications go to the owner; a
+  // request there cannot be tied to a client's call, so it is refused.
+  void unsolicited(json::object message) {
+    auto const* method = message.if_contains("method");
+    if (!method || !method->is_string()) return;
+    if (auto const* id = message.if_contains("id"); id && !id->is_null()) {
+      if (*method == "ping") return post(protocol::make_result(*id, {}));
+      return post(protocol::make_error(*id, rpc::kInternalError,
+                                       std::string(method->get_string()) +
+                                           " arrived on the server's own stream, outside any call through the "
+                                           "gateway, so no client can answer it"));
+    }
+    if (events.notification) events.notification(message);
+  }
+
+  // The GET stream, kept open (and reopened) while the session lives; a server without one says 405.
+  asio::awaitable<void> listen() {
+    auto self = shared_from_this();
+    asio::steady_timer timer(executor);
+    auto pause = std::chrono::duration_cast<std::chrono::milliseconds>(kListenRetryMin);
+    while (alive()) {
+      auto request = make_request(bhttp::verb::get, {}, {});
+      beast::flat_buffer buffer;
+      std::optional<Parser> response;
+      std::string failure;
+      auto const failed = [&](std::string text) { failure = std::move(text); };
+      auto stream = co_await send(request, buffer, response, std::nullopt, kPostTimeout, nullptr, failed);
+      if (stream) {
+        auto& parser = *response;
+        auto const status = parser.get().result_int();
+        if (status == 405) co_return;  // the server sends nothing on its own
+        if (status == 404 && !std::string(request["Mcp-Session-Id"]).empty()) {
+          session_lost(std::string(request["Mcp-Session-Id"]));
+          co_return;
+        }
+        if (status == 200 && is_event_stream(parser)) {
+          stream->expires_never();
+          listener = stream.get();
+          pause = std::chrono::duration_cast<std::chrono::milliseconds>(kListenRetryMin);
+          util::SseReader reader(options.max_message_bytes);
+          while (!parser.is_done()) {
+            auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            (void)n;
+            if (ec) break;
+            reader.feed(
+                parser.get().body(),
+                [&](util::SseEvent& event) {
+                  for (auto& message : messages_in(event.data)) unsolicited(std::move(message));
+                },
+                [] {});
+            parser.get().body().clear();
+          }
+          listener = nullptr;
+        } else if (events.protocol_problem) {
+          events.protocol_problem("the server's stream for its own messages answered HTTP " + std::to_string(status));
+        }
+      }
+      if (!alive()) co_return;
+      timer.expires_after(pause);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      pause = std::min(pause * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kListenRetryMax));
+    }
+  }
+
+  asio::awaitable<void> delete_session(std::string session, std::chrono::milliseconds grace) {
+    auto self = shared_from_this();
+    auto request = make_request(bhttp::verb::delete_, {}, {});
+    request.set("Mcp-Session-Id", session);
+    beast::flat_buffer buffer;
+    std::optional<Parser> response;
+    std::string ignored;
+    auto const failed = [&](std::string text) { ignored = std::move(text); };
+    auto stream = co_await send(request, buffer, response, kSmallBody, grace, nullptr, failed);
+    if (stream) co_await bhttp::async_read(*stream, buffer, *response, asio::as_tuple(asio::use_awaitable));
+  }
+};
+
+std::shared_ptr<HttpConnection> HttpConnection::open(asio::any_io_executor executor, Options options, Events events) {
+  auto state = std::make_shared<State>(std::move(executor), std::move(options), std::move(events));
+  return std::shared_ptr<HttpConnection>(new HttpConnection(std::move(state)));
+}
+
+HttpConnection::~HttpConnection() {
+  if (alive()) stop(std::chrono::milliseconds(0));
+}
+
+bool HttpConnection::alive() const { return state_->alive(); }
+
+std::size_t HttpConnection::in_flight() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->calls.size();
+}
+
+json::object HttpConnection::identity() const {
+  json::object identity{{"url", state_->options.url}};
+  if (auto const session = state_->session(); !session.empty()) identity["upstream_session"] = session.substr(0, 8);
+  return identity;
+}
+
+void HttpConnection::notify(std::string method, json::object params) {
+  state_->post(protocol::make_notification(method, std::move(params)));
+}
+
+void HttpConnection::stop(std::chrono::milliseconds grace) {
+  auto const state = state_;
+  auto const session = state->session();
+  if (!session.empty() && state->alive())
+    asio::co_spawn(state->executor, state->delete_session(session, std::max(grace, std::chrono::milliseconds(500))),
+                   asio::detached);
+  state->end(ConnectionEnd{"the gateway ended the session", false, json::object{{"url", state->options.url}}},
+             "the gateway is ending its session with the upstream server");
+}
+
+asio::awaitable<json::object> HttpConnection::request(std::string method, json::object params,
+                                                      std::chrono::milliseconds timeout, CallHooks const& hooks) {
+  auto const state = state_;
+  auto call = std::make_shared<State::Exchange>();
+  call->executor = co_await asio::this_coro::executor;
+  call->inbox = std::make_shared<Inbox>(call->executor, kInboxCapacity);
+  auto const id = state->next_id.fetch_add(1);
+  {
+    std::lock_guard lock(state->mutex);
+    if (state->ended) throw TransportFailure{{rpc::kInternalError, state->end_message}};
+    state->calls[id] = call;
+  }
+  // However the call ends, its exchange stops: a timed-out or cancelled call's stream is closed.
+  struct Forget {
+    std::shared_ptr<State> state;
+    std::shared_ptr<State::Exchange> call;
+    std::int64_t id;
+    ~Forget() {
+      {
+        std::lock_guard lock(state->mutex);
+        state->calls.erase(id);
+      }
+      asio::post(call->executor, [call = call] {
+        call->aborted = true;
+        if (call->stream) call->stream->cancel();
+      });
+    }
+  } forget{state, call, id};
+  bool const initialize = method == "initialize";
+  auto body = json::serialize(outgoing_request(method, id, std::move(params), hooks));
+  // On the caller's own io_context: no thread hop per call.
+  asio::co_spawn(call->executor, state->exchange(call, std::move(body), hooks.correlation_id, initialize, timeout),
+                 asio::detached);
+  std::function<void(json::object)> const send = [state](json::object message) { state->post(message); };
+  auto result = co_await await_answer(*call->inbox, method, id, timeout, hooks, send);
+  if (initialize && state->options.listen) asio::co_spawn(state->executor, state->listen(), asio::detached);
+  co_return result;
+}
+
+}  // namespace prodmcp::gateway
