@@ -51,7 +51,8 @@ std::vector<Leaf> const& leaves() {
         "command", "A stdio MCP server to start and supervise: the program (found on PATH), e.g. \"python3\"."));
     t.push_back(leaf<&UpstreamSettings::args>("args", "Its arguments, e.g. [\"notes_server.py\"]."));
     t.push_back(leaf<&UpstreamSettings::env>(
-        "env", "Variables added to its environment; ${VAR} in a value expands from the gateway's environment."));
+        "env", "Variables added to its environment; ${VAR} in a value expands from the gateway's environment "
+               "and PRODMCP_CLIENT_SESSION (a name of the client session, or \"shared\")."));
     t.push_back(leaf<&UpstreamSettings::cwd>("cwd", "Its working directory (default: the gateway's)."));
     t.push_back(leaf<&UpstreamSettings::url>("url", "A remote Streamable HTTP MCP server instead of a command: its endpoint, "
                                                    "e.g. \"http://10.0.0.7:8000/mcp\" (http only in this version)."));

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -68,7 +69,15 @@ ChildProcess::ChildProcess(ChildSpec const& spec) {
     if (equals != std::string_view::npos)
       environment[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
   }
-  for (auto const& [name, value] : spec.env) environment[name] = util::expand_environment(value);
+  for (auto const& [name, value] : spec.variables) environment[name] = value;
+  // ${VAR} in a configured value expands from the environment the child gets (the gateway's and
+  // the variables above), before any configured value is added.
+  auto const inherited = environment;
+  auto const lookup = [&inherited](std::string const& name) -> std::optional<std::string> {
+    auto const it = inherited.find(name);
+    return it == inherited.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  for (auto const& [name, value] : spec.env) environment[name] = util::expand_environment(value, lookup);
   auto const path = environment.contains("PATH") ? environment["PATH"] : std::string("/usr/local/bin:/usr/bin:/bin");
   std::string const program = find_program(spec.command, path);
 

@@ -14,7 +14,8 @@ namespace prodmcp::gateway {
 struct ChildSpec {
   std::string command;  // a path, or a name found on PATH
   std::vector<std::string> args;
-  std::map<std::string, std::string> env;  // added to (or replacing in) the gateway's environment
+  std::map<std::string, std::string> env;  // added to (or replacing in) the gateway's environment; ${VAR} expands
+  std::map<std::string, std::string> variables;  // set by the gateway itself (PRODMCP_CLIENT_SESSION), before env
   std::string cwd;
 };
 

@@ -20,6 +20,7 @@
 #include "resilience/retry.hpp"
 #include "resilience/circuit_breaker.hpp"
 #include "util/environment.hpp"
+#include "util/token_hash.hpp"
 
 namespace prodmcp::gateway {
 
@@ -36,12 +37,18 @@ constexpr std::size_t kMaxLineBytes = 64 << 20;          // one message from an 
 constexpr auto kStableRun = std::chrono::seconds(60);    // a run this long ends a crash loop
 constexpr auto kInitializeTimeoutCap = std::chrono::seconds(30);
 
-ChildSpec child_spec(config::UpstreamSettings const& settings) {
+// `client_session` empty for the supervised child. The child learns whose it is from
+// PRODMCP_CLIENT_SESSION: "shared", or a stable name of the client session (not its id, which
+// would let whoever reads it use the session), for a prototype that keeps state in files
+// (env = { DB = "/tmp/notes-${PRODMCP_CLIENT_SESSION}.json" }).
+ChildSpec child_spec(config::UpstreamSettings const& settings, std::string const& client_session) {
   ChildSpec spec;
   spec.command = settings.command;
   spec.args = settings.args;
   spec.env = settings.env;
   spec.cwd = settings.cwd;
+  spec.variables["PRODMCP_CLIENT_SESSION"] =
+      client_session.empty() ? "shared" : util::hash_token(client_session).substr(std::string_view("sha256:").size(), 16);
   return spec;
 }
 
@@ -152,8 +159,11 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   std::string target() const { return remote() ? settings.url : settings.command; }
 
   // A connection to the upstream: a child started now, or a remote server reached over HTTP.
-  std::shared_ptr<Connection> open_connection(Connection::Events events, bool supervised) {
-    if (!remote()) return StdioConnection::start(executor, child_spec(settings), kMaxLineBytes, std::move(events));
+  // `client_session` is empty for the supervised one.
+  std::shared_ptr<Connection> open_connection(Connection::Events events, std::string const& client_session) {
+    bool const supervised = client_session.empty();
+    if (!remote())
+      return StdioConnection::start(executor, child_spec(settings, client_session), kMaxLineBytes, std::move(events));
     HttpConnection::Options options;
     options.url = settings.url;
     for (auto const& [header, value] : settings.headers) options.headers[header] = util::expand_environment(value);
@@ -182,7 +192,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
         impl->log_message(message, short_session);
     };
-    auto connection = open_connection(std::move(events), false);
+    auto connection = open_connection(std::move(events), session);
     try {
       auto params = initialize_params();
       co_await connection->request("initialize", std::move(params), initialize_timeout(), no_hooks());
@@ -329,7 +339,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     events.notification = [weak](json::object const& message) {
       if (auto impl = weak.lock()) impl->notification(message);
     };
-    auto child_connection = open_connection(std::move(events), true);
+    auto child_connection = open_connection(std::move(events), {});
     {
       std::lock_guard lock(mutex);
       child = child_connection;

@@ -235,25 +235,6 @@ TEST(Gateway, ChildrenDieWithAGatewayThatIsKilled) {
 }
 
 // The reference server of the MCP project (npm, pinned in tests/conformance/package-lock.json).
-TEST(Gateway, FrontsTheReferenceServerEverythingOverStdio) {
-  std::string const node = PRODMCP_CONFORMANCE_DIR "/node_modules/node22/bin/node";
-  std::string const everything = PRODMCP_CONFORMANCE_DIR "/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
-  ASSERT_EQ(::access(everything.c_str(), R_OK), 0) << "run 'npm ci' in tests/conformance (the README's test command does)";
-  Gateway gateway({"everything=" + node + " " + everything + " stdio"});
-  auto const port = gateway.server.port();
-  auto const session = initialize_session(port);
-  auto const names = tool_names(port, session);
-  EXPECT_TRUE(contains(names, "echo"));
-  EXPECT_TRUE(contains(names, "get-sum"));
-  EXPECT_EQ(text_of(call_tool(port, session, "get-sum", R"({"a":2,"b":3})")), "The sum of 2 and 3 is 5.");
-  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                  R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"trigger-long-running-operation",)"
-                                  R"("arguments":{"duration":1,"steps":3},"_meta":{"progressToken":"lr"}}})",
-                                  30s);
-  EXPECT_NE(reply.body.find(R"("progressToken":"lr","progress":3,"total":3)"), std::string::npos) << reply.body;
-  EXPECT_NE(text_of(answer(reply)).find("Long running operation completed"), std::string::npos) << reply.body;
-}
-
 TEST(Gateway, PerClientSessionsKeepEachClientsStateApart) {
   Gateway gateway({fake_upstream()});
   auto const port = gateway.server.port();

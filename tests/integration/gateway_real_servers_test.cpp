@@ -1,0 +1,84 @@
+// The gateway in front of MCP servers people really run, from npm (pinned in
+// tests/conformance/package-lock.json): the reference server-everything and server-memory.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gateway_client.hpp"
+#include "server_under_test.hpp"
+
+using namespace prodmcp::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char const* kNpmCi = "run 'npm ci' in tests/conformance (the README's test command does)";
+
+std::string node() { return PRODMCP_CONFORMANCE_DIR "/node_modules/node22/bin/node"; }
+
+// The path of a script of an installed npm package; empty when it is not installed.
+std::string npm_script(std::string const& relative) {
+  auto const path = std::string(PRODMCP_CONFORMANCE_DIR "/node_modules/") + relative;
+  return ::access(path.c_str(), R_OK) == 0 ? path : std::string();
+}
+
+bool mentions(json::object const& message, std::string const& text) { return text_of(message).find(text) != std::string::npos; }
+
+}  // namespace
+
+TEST(GatewayRealServers, FrontsTheReferenceServerEverythingOverStdio) {
+  auto const everything = npm_script("@modelcontextprotocol/server-everything/dist/index.js");
+  ASSERT_FALSE(everything.empty()) << kNpmCi;
+  Gateway gateway({"everything=" + node() + " " + everything + " stdio"});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const names = tool_names(port, session);
+  EXPECT_TRUE(contains(names, "echo"));
+  EXPECT_TRUE(contains(names, "get-sum"));
+  EXPECT_EQ(text_of(call_tool(port, session, "get-sum", R"({"a":2,"b":3})")), "The sum of 2 and 3 is 5.");
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"trigger-long-running-operation",)"
+                                  R"("arguments":{"duration":1,"steps":3},"_meta":{"progressToken":"lr"}}})",
+                                  30s);
+  EXPECT_NE(reply.body.find(R"("progressToken":"lr","progress":3,"total":3)"), std::string::npos) << reply.body;
+  EXPECT_NE(text_of(answer(reply)).find("Long running operation completed"), std::string::npos) << reply.body;
+}
+
+TEST(GatewayRealServers, ServerMemoryKeepsEachClientsGraphApartAndSharesTheTeamOne) {
+  auto const memory = npm_script("@modelcontextprotocol/server-memory/dist/index.js");
+  ASSERT_FALSE(memory.empty()) << kNpmCi;
+  auto const directory = std::filesystem::temp_directory_path() / ("prodmcp-memory-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  // Two names for one server: a graph per client session (server-memory keeps its graph in a file,
+  // so each child gets its own through PRODMCP_CLIENT_SESSION), and one graph for the whole team.
+  auto const config = (directory / "gateway.toml").string();
+  std::ofstream(config) << "[upstreams.mine]\ncommand = \"" << node() << "\"\nargs = [\"" << memory
+                        << "\"]\nenv = { MEMORY_FILE_PATH = \"" << directory.string()
+                        << "/mine-${PRODMCP_CLIENT_SESSION}.jsonl\" }\n"
+                        << "[upstreams.team]\ncommand = \"" << node() << "\"\nargs = [\"" << memory
+                        << "\"]\nsessions = \"shared\"\nenv = { MEMORY_FILE_PATH = \"" << directory.string()
+                        << "/team.jsonl\" }\n";
+  ServerUnderTest gateway({"--config", config, "--set", "server.admin_listen=127.0.0.1:0"});
+  ASSERT_TRUE(wait_until([&] {
+    auto const log = gateway.log();
+    return log.find(R"("upstream_ready")") != log.rfind(R"("upstream_ready")");  // both
+  }, 60s)) << gateway.log_tail();
+  auto const port = gateway.port();
+  auto const alice = initialize_session(port);
+  auto const bob = initialize_session(port);
+  EXPECT_TRUE(contains(tool_names(port, alice), "mine__create_entities"));
+  std::string const entity = R"({"entities":[{"name":"Alice","entityType":"person","observations":["likes tea"]}]})";
+  EXPECT_TRUE(mentions(call_tool(port, alice, "mine__create_entities", entity), "Alice"));
+  EXPECT_TRUE(mentions(call_tool(port, alice, "team__create_entities",
+                                 R"({"entities":[{"name":"Release","entityType":"event","observations":["Friday"]}]})"),
+                       "Release"));
+  // Bob does not see Alice's own graph, but sees the team's; Alice still sees hers.
+  EXPECT_FALSE(mentions(call_tool(port, bob, "mine__read_graph"), "Alice"));
+  EXPECT_TRUE(mentions(call_tool(port, bob, "team__read_graph"), "Release"));
+  EXPECT_TRUE(mentions(call_tool(port, alice, "mine__read_graph"), "likes tea"));
+  EXPECT_FALSE(mentions(call_tool(port, alice, "mine__read_graph"), "Release"));
+  std::filesystem::remove_all(directory);
+}
