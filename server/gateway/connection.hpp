@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "protocol/jsonrpc.hpp"
@@ -37,6 +38,10 @@ struct CallHooks {
   std::string owner;    // who made the call: what the server sends goes to calls of one owner
   std::string session;  // the client's session id; empty on the stateless revision
   std::string correlation_id;  // sent as X-Correlation-ID where the transport has headers
+  // url upstreams: the remote session this client session has (from whichever replica started
+  // it), and where the gateway writes down one it starts; empty without a client session.
+  std::function<std::optional<std::string>()> remote_session;
+  std::function<void(std::string const&)> remember_remote_session;
   bool retryable = false;  // read-only or idempotent: tried again after the upstream failed to answer
 };
 
@@ -74,6 +79,12 @@ class Connection {
   // Ends the session: a child gets its stdin closed, SIGTERM, SIGKILL after `grace`; a remote
   // session is deleted. Returns at once; `exited` follows.
   virtual void stop(std::chrono::milliseconds grace) = 0;
+  // Ends this gateway's part only, for a session other replicas may still use: a remote session
+  // is left to them (not deleted); a child, which is this replica's alone, is stopped.
+  virtual void detach(std::chrono::milliseconds grace) { stop(grace); }
+  // What another replica needs to continue this session (a remote session's id and revision);
+  // empty for a child, which cannot be shared.
+  virtual std::string resume_token() const { return {}; }
   // Log fields that say which one this is: {"pid": ...} or {"url": ..., "upstream_session": ...}.
   virtual json::object identity() const = 0;
 };

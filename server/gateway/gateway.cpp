@@ -45,10 +45,17 @@ std::string_view capability_for(std::string_view method) {
   return {};
 }
 
-// What the server sends while serving a call reaches the client that made it.
-CallHooks hooks_for(RequestContext& context) {
+// What the server sends while serving a call of `upstream` reaches the client that made it.
+CallHooks hooks_for(RequestContext& context, std::string const& upstream) {
   CallHooks hooks;
-  if (context.session) hooks.session = context.session->id();
+  if (context.session) {
+    hooks.session = context.session->id();
+    // Written into the client's session, so with sessions in Redis every replica finds it.
+    hooks.remote_session = [session = context.session, upstream] { return session->upstream_session(upstream); };
+    hooks.remember_remote_session = [session = context.session, upstream](std::string const& value) {
+      session->set_upstream_session(upstream, value);
+    };
+  }
   hooks.correlation_id = context.correlation_id;
   hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
   if (!context.progress_token.is_null())
@@ -117,7 +124,7 @@ auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::stri
     auto const target = weak.lock();
     if (!target) throw RpcError{rpc::kInternalError, "the upstream of \"" + original + "\" is gone"};
     json::object params{{"name", original}, {"arguments", arguments}};
-    auto hooks = hooks_for(context);
+    auto hooks = hooks_for(context, target->name());
     hooks.retryable = retryable;
     co_return co_await target->call(method, forwarded_params(context, std::move(params)), hooks);
   };
@@ -222,7 +229,7 @@ struct Gateway::Impl {
       auto const target = weak.lock();
       if (!target) throw RpcError{rpc::kInternalError, "the upstream of this resource is gone"};
       json::object params{{"uri", uri}};
-      auto hooks = hooks_for(context);
+      auto hooks = hooks_for(context, target->name());
       hooks.retryable = true;  // reading changes nothing
       co_return co_await target->call("resources/read", forwarded_params(context, std::move(params)), hooks);
     };
@@ -276,7 +283,8 @@ struct Gateway::Impl {
 
 Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
                  config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
-                 std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle)
+                 std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
+                 bool replicated_sessions)
     : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle)) {
   for (auto const& [name, settings] : upstreams) {
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
@@ -287,7 +295,7 @@ Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstream
     };
     observer.resource_updated = [impl](std::string const& uri) { impl->catalog.resource_updated(uri); };
     auto upstream = std::make_shared<Upstream>(name, settings, resilience, impl_->io.get_executor(), metrics,
-                                               std::move(observer));
+                                               std::move(observer), replicated_sessions);
     *upstream_holder = upstream;
     impl_->upstreams.push_back(std::move(upstream));
   }

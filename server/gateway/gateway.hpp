@@ -25,10 +25,12 @@ namespace asio = boost::asio;
 class Gateway {
  public:
   // `session_alive` says whether a client session still exists: per-client children of ended
-  // sessions, and of sessions unused for `idle`, are ended.
+  // sessions, and of sessions unused for `idle`, are ended. `replicated_sessions`: client sessions
+  // live in Redis for every replica, and so do their remote sessions (see Upstream).
   Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
           config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
-          std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle);
+          std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
+          bool replicated_sessions);
   ~Gateway();  // stops what still runs
   Gateway(Gateway const&) = delete;
   Gateway& operator=(Gateway const&) = delete;

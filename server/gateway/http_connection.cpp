@@ -75,6 +75,10 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     target = std::string(parsed->encoded_path());
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+    if (auto const space = this->options.resume.find(' '); space != std::string::npos) {
+      session_id = this->options.resume.substr(0, space);
+      protocol_version = this->options.resume.substr(space + 1);
+    }
   }
 
   // One request in flight: its inbox, and (on its executor only) the stream it uses, to abort it.
@@ -497,6 +501,18 @@ json::object HttpConnection::identity() const {
 
 void HttpConnection::notify(std::string method, json::object params) {
   state_->post(protocol::make_notification(method, std::move(params)));
+}
+
+std::string HttpConnection::resume_token() const {
+  std::lock_guard lock(state_->mutex);
+  if (state_->session_id.empty()) return {};
+  return state_->session_id + " " + state_->protocol_version;
+}
+
+void HttpConnection::detach(std::chrono::milliseconds) {
+  state_->end(ConnectionEnd{"the gateway left the session to other replicas", false,
+                            json::object{{"url", state_->options.url}}},
+              "this replica no longer uses its session with the upstream server");
 }
 
 void HttpConnection::stop(std::chrono::milliseconds grace) {

@@ -21,6 +21,9 @@ class HttpConnection final : public Connection {
     std::size_t max_message_bytes = 64 << 20;
     // Keep a GET stream open for what the server sends on its own (list_changed, resource updates).
     bool listen = false;
+    // Continue a session that was initialized before (by another replica): what resume_token()
+    // returned there. Empty: the first request must be initialize.
+    std::string resume;
   };
 
   // Its I/O runs on `executor` (one thread). Throws std::invalid_argument for a URL it cannot use.
@@ -35,6 +38,9 @@ class HttpConnection final : public Connection {
   // Deletes the session on the server (best effort, within `grace`) and ends this connection.
   void stop(std::chrono::milliseconds grace) override;
   json::object identity() const override;
+  void detach(std::chrono::milliseconds grace) override;
+  // The session id and revision; empty before initialize answered.
+  std::string resume_token() const override;
 
   struct State;
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "gateway/http_connection.hpp"
 #include "gateway/stdio_connection.hpp"
@@ -63,14 +64,16 @@ std::string_view list_key(std::string_view method) {
 
 struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   Impl(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-       asio::any_io_executor executor, ops::Metrics* metrics, Observer observer)
-      : name(std::move(name)),
+       asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions)
+      : replicated_sessions(replicated_sessions),
+        name(std::move(name)),
         settings(std::move(settings)),
         executor(std::move(executor)),
         metrics(metrics),
         observer(std::move(observer)),
         breaker("upstream:" + this->name, resilience::breaker_options(resilience)) {}
 
+  bool const replicated_sessions;
   std::string const name;
   config::UpstreamSettings const settings;
   asio::any_io_executor const executor;
@@ -95,6 +98,22 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     std::chrono::steady_clock::time_point last_used;
   };
   std::map<std::string, std::shared_ptr<ClientChild>> clients;  // by client session id
+  // Remote sessions that ended here (the server forgot them): not to be resumed from a client's
+  // session again. Bounded; an old one forgotten is only tried once more.
+  std::set<std::string> ended_remote_sessions;
+
+  void forget_remote_session(Connection const& connection) {  // with `mutex` held
+    if (auto token = connection.resume_token(); !token.empty()) {
+      if (ended_remote_sessions.size() >= 4096) ended_remote_sessions.clear();
+      ended_remote_sessions.insert(std::move(token));
+    }
+  }
+
+  // A client's session ends here: a remote one shared through Redis is left to the other replicas.
+  void end_client_connection(Connection& connection, std::chrono::milliseconds grace) const {
+    if (replicated_sessions && remote()) connection.detach(grace);
+    else connection.stop(grace);
+  }
 
   bool per_client() const { return settings.sessions == "per-client"; }
 
@@ -160,7 +179,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 
   // A connection to the upstream: a child started now, or a remote server reached over HTTP.
   // `client_session` is empty for the supervised one.
-  std::shared_ptr<Connection> open_connection(Connection::Events events, std::string const& client_session) {
+  std::shared_ptr<Connection> open_connection(Connection::Events events, std::string const& client_session,
+                                              std::string resume = {}) {
     bool const supervised = client_session.empty();
     if (!remote())
       return StdioConnection::start(executor, child_spec(settings, client_session), kMaxLineBytes, std::move(events));
@@ -169,6 +189,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     for (auto const& [header, value] : settings.headers) options.headers[header] = util::expand_environment(value);
     options.max_message_bytes = kMaxLineBytes;
     options.listen = supervised;  // list changes come to the supervised session only
+    options.resume = std::move(resume);
     return HttpConnection::open(executor, std::move(options), std::move(events));
   }
 
@@ -177,8 +198,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     return fields;
   }
 
-  // Starts and initializes the child (or remote session) of one client session.
-  asio::awaitable<std::shared_ptr<Connection>> start_client_child(std::string const& session) {
+  // Starts and initializes the child (or remote session) of one client session, or continues the
+  // remote session `resume` names (one another replica started).
+  asio::awaitable<std::shared_ptr<Connection>> start_client_child(std::string const& session, std::string resume) {
     auto const short_session = session.substr(0, 8);
     auto events = logging_events(short_session);
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -192,7 +214,12 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
         impl->log_message(message, short_session);
     };
-    auto connection = open_connection(std::move(events), session);
+    bool const resumed = !resume.empty();
+    auto connection = open_connection(std::move(events), session, std::move(resume));
+    if (resumed) {
+      log(Level::kInfo, client_event("resumed"), with(json::object{{"session", short_session}}, connection->identity()));
+      co_return connection;
+    }
     try {
       auto params = initialize_params();
       co_await connection->request("initialize", std::move(params), initialize_timeout(), no_hooks());
@@ -206,18 +233,35 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // The child of a client session, started on its first call (and again after it exited).
-  asio::awaitable<std::shared_ptr<Connection>> client_connection(std::string const& session) {
+  asio::awaitable<std::shared_ptr<Connection>> client_connection(std::string const& session, CallHooks const& hooks) {
     std::shared_ptr<ClientChild> entry;
     bool starter = false;
+    std::string resume;
+    std::shared_ptr<Connection> superseded;
     {
       std::lock_guard lock(mutex);
       auto it = clients.find(session);
       if (it != clients.end() && it->second->connection && !it->second->connection->alive()) {
+        forget_remote_session(*it->second->connection);
         log(Level::kInfo, client_event("replaced"),
             json::object{{"session", session.substr(0, 8)},
                          {"reason", remote() ? "its session ended; a new one starts" : "its child exited; a new one starts"}});
         clients.erase(it);
         it = clients.end();
+      }
+      if (it != clients.end() && it->second->connection && remote() && replicated_sessions && hooks.remote_session) {
+        // Two replicas that started a remote session for one client at once both wrote it down; the
+        // store kept the last: every replica follows it.
+        auto const known = hooks.remote_session();
+        auto const mine = it->second->connection->resume_token();
+        if (known && !mine.empty() && *known != mine && !ended_remote_sessions.contains(*known)) {
+          log(Level::kInfo, client_event("replaced"),
+              json::object{{"session", session.substr(0, 8)},
+                           {"reason", "another replica's session with the server is the client's now"}});
+          superseded = it->second->connection;
+          clients.erase(it);
+          it = clients.end();
+        }
       }
       if (it == clients.end()) {
         if (clients.size() >= static_cast<std::size_t>(settings.max_children))
@@ -229,17 +273,20 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         created->started = std::make_shared<Latch>(executor, 1);
         it = clients.emplace(session, std::move(created)).first;
         starter = true;
+        if (remote() && replicated_sessions && hooks.remote_session)
+          if (auto known = hooks.remote_session(); known && !ended_remote_sessions.contains(*known)) resume = *known;
       }
       it->second->last_used = std::chrono::steady_clock::now();
       entry = it->second;
     }
+    if (superseded) superseded->detach(std::chrono::milliseconds(0));
     if (starter) {
       std::shared_ptr<Connection> started;
       std::string failure;
       try {
         // Started from the gateway's thread: a child's parent-death signal follows the thread that
         // forked it, and a worker thread ends before the gateway has stopped its children.
-        started = co_await asio::co_spawn(executor, start_client_child(session), asio::use_awaitable);
+        started = co_await asio::co_spawn(executor, start_client_child(session, resume), asio::use_awaitable);
       } catch (RpcError const& error) {
         failure = error.message;
       } catch (std::exception const& error) {
@@ -254,6 +301,10 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       }
       entry->started->close();
       report_sessions();
+      // Written into the client's session (and so into Redis, before the client hears back).
+      if (started && replicated_sessions && hooks.remember_remote_session)
+        if (auto const token = started->resume_token(); !token.empty() && token != resume)
+          hooks.remember_remote_session(token);
     } else {
       bool waiting = false;
       {
@@ -499,10 +550,10 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Upstream::Upstream(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-                   asio::any_io_executor executor, ops::Metrics* metrics, Observer observer)
+                   asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions)
     : name_(name), settings_(settings),
       impl_(std::make_shared<Impl>(std::move(name), std::move(settings), resilience, std::move(executor), metrics,
-                                   std::move(observer))) {
+                                   std::move(observer), replicated_sessions)) {
   if (metrics) {
     metrics->declare_upstream(name_);
     metrics->breaker_state(impl_->breaker.name(), resilience::CircuitBreaker::State::kClosed);
@@ -531,15 +582,18 @@ void Upstream::start() {
 }
 
 void Upstream::stop(std::chrono::milliseconds grace) {
-  std::vector<std::shared_ptr<Connection>> children;
+  std::shared_ptr<Connection> supervised;
+  std::vector<std::shared_ptr<Connection>> clients;
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
-    if (impl_->child) children.push_back(impl_->child);
+    supervised = impl_->child;
     for (auto const& [session, client] : impl_->clients)
-      if (client->connection) children.push_back(client->connection);
+      if (client->connection) clients.push_back(client->connection);
   }
-  for (auto const& child : children) child->stop(grace);
+  // The supervised session is this replica's own; clients' remote sessions may live on elsewhere.
+  if (supervised) supervised->stop(grace);
+  for (auto const& client : clients) impl_->end_client_connection(*client, grace);
 }
 
 bool Upstream::stopped_child() const {
@@ -618,7 +672,8 @@ asio::awaitable<json::object> Upstream::attempt_call(std::string const& method, 
   };
   try {
     // Each client session its own child; 2026-07-28 clients (no session) and ping share the supervised one.
-    if (impl->per_client() && !hooks.session.empty()) connection = co_await impl->client_connection(hooks.session);
+    if (impl->per_client() && !hooks.session.empty())
+      connection = co_await impl->client_connection(hooks.session, hooks);
     json::object sent = params;  // each attempt sends its own copy
     auto result = co_await connection->request(method, std::move(sent), impl->timeout(), hooks);
     impl->breaker.record_success();
@@ -651,7 +706,11 @@ void Upstream::reap(std::function<bool(std::string const& session)> const& sessi
       auto const& child = it->second;
       bool const gone = !session_alive(it->first);
       if (child->connection && (gone || now - child->last_used > idle || !child->connection->alive())) {
-        ended.emplace_back(gone ? "its session ended" : child->connection->alive() ? "idle" : "its child exited",
+        if (!child->connection->alive()) impl_->forget_remote_session(*child->connection);
+        ended.emplace_back(gone                              ? "its session ended"
+                           : child->connection->alive()      ? "idle"
+                           : impl_->remote()                 ? "its session ended on the server"
+                                                             : "its child exited",
                            child->connection);
         it = impl_->clients.erase(it);
       } else {
@@ -660,7 +719,7 @@ void Upstream::reap(std::function<bool(std::string const& session)> const& sessi
     }
   }
   for (auto const& [reason, connection] : ended) {
-    connection->stop(std::chrono::seconds(2));
+    impl_->end_client_connection(*connection, std::chrono::seconds(2));
     impl_->log(Level::kInfo, impl_->client_event("ended"), Impl::with(json::object{{"reason", reason}}, connection->identity()));
   }
   if (!ended.empty()) impl_->report_sessions();

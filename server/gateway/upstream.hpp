@@ -43,9 +43,11 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
     std::function<void(std::string const& uri)> resource_updated;
   };
 
-  // Its supervision and I/O run on `executor` (one thread).
+  // Its supervision and I/O run on `executor` (one thread). With `replicated_sessions` (client
+  // sessions kept in Redis for every replica) a client's remote session is written into its
+  // session and continued by whichever replica serves it, and this replica never deletes it.
   Upstream(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-           asio::any_io_executor executor, ops::Metrics* metrics, Observer observer);
+           asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions);
   ~Upstream();
 
   std::string const& name() const { return name_; }

@@ -30,7 +30,16 @@ constexpr std::string_view kClientInfo = "client_info";
 constexpr std::string_view kInitialized = "initialized";
 constexpr std::string_view kLogLevel = "log_level";
 constexpr std::string_view kSubscriptionPrefix = "sub:";
+constexpr std::string_view kUpstreamPrefix = "upstream:";  // the gateway's remote sessions, one field each
 }  // namespace field
+
+// The fields whose names start with `prefix`, the prefix cut off.
+std::map<std::string, std::string> fields_with_prefix(SessionFields const& fields, std::string_view prefix) {
+  std::map<std::string, std::string> found;
+  for (auto it = fields.lower_bound(std::string(prefix)); it != fields.end() && it->first.starts_with(prefix); ++it)
+    found.emplace(it->first.substr(prefix.size()), it->second);
+  return found;
+}
 
 std::optional<json::object> parse_object(SessionFields const& fields, std::string_view name) {
   auto it = fields.find(std::string(name));
@@ -137,6 +146,7 @@ SessionFields Session::take_all_fields() {
   if (auto const level = log_level()) fields[std::string(field::kLogLevel)] = std::to_string(static_cast<int>(*level));
   std::lock_guard lock(mutex_);
   for (auto const& uri : subscriptions_) fields[std::string(field::kSubscriptionPrefix) + uri] = "1";
+  for (auto const& [upstream, value] : upstream_sessions_) fields[std::string(field::kUpstreamPrefix) + upstream] = value;
   changes_.clear();
   return fields;
 }
@@ -145,11 +155,27 @@ void Session::apply_shared_fields(SessionFields const& fields) {
   if (fields.contains(std::string(field::kInitialized))) initialized_ = true;
   if (auto const level = parse_shared_level(fields)) log_level_ = static_cast<int>(*level);
   std::set<std::string> subscriptions;
-  for (auto it = fields.lower_bound(std::string(field::kSubscriptionPrefix));
-       it != fields.end() && it->first.starts_with(field::kSubscriptionPrefix); ++it)
-    subscriptions.insert(it->first.substr(field::kSubscriptionPrefix.size()));
+  for (auto const& [uri, value] : fields_with_prefix(fields, field::kSubscriptionPrefix)) subscriptions.insert(uri);
+  auto upstream_sessions = fields_with_prefix(fields, field::kUpstreamPrefix);
   std::lock_guard lock(mutex_);
   subscriptions_ = std::move(subscriptions);
+  upstream_sessions_ = std::move(upstream_sessions);
+}
+
+void Session::set_upstream_session(std::string const& upstream, std::string value) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& held = upstream_sessions_[upstream];
+    if (held == value) return;
+    held = value;
+  }
+  record_change(std::string(field::kUpstreamPrefix) + upstream, std::move(value));
+}
+
+std::optional<std::string> Session::upstream_session(std::string const& upstream) const {
+  std::lock_guard lock(mutex_);
+  auto const it = upstream_sessions_.find(upstream);
+  return it == upstream_sessions_.end() ? std::nullopt : std::optional<std::string>(it->second);
 }
 
 std::optional<LogLevel> Session::log_level() const {

@@ -57,6 +57,11 @@ class Session {
   void touch();
   std::chrono::steady_clock::time_point last_seen() const;
 
+  // The gateway: the session a remote (url) upstream gave this client session, as the gateway
+  // writes it down, kept in the store so that every replica continues the same remote session.
+  void set_upstream_session(std::string const& upstream, std::string value);
+  std::optional<std::string> upstream_session(std::string const& upstream) const;
+
   // Resource subscriptions (resources/subscribe).
   void subscribe(std::string const& uri);
   void unsubscribe(std::string const& uri);
@@ -123,6 +128,7 @@ class Session {
 
   mutable std::mutex mutex_;
   std::set<std::string> subscriptions_;
+  std::map<std::string, std::string> upstream_sessions_;  // by upstream name
   std::unordered_map<std::string, std::shared_ptr<InFlightRequest>> in_flight_;
   std::unordered_map<std::string, std::shared_ptr<PendingReply>> pending_;
   // Stream ids are decimal counters: order by length first so begin() is the oldest stream.

@@ -97,7 +97,8 @@ class Service {
       gateway_ = std::make_unique<gateway::Gateway>(
           settings_.upstreams, settings_.resilience, catalog_, &metrics_,
           [this](std::string const& session) { return sessions_.find(session) != nullptr; },
-          std::chrono::seconds(settings_.server.session_idle_timeout_s));
+          std::chrono::seconds(settings_.server.session_idle_timeout_s),
+          !settings_.cache.redis_url.empty() && settings_.cache.share_sessions);
     }
     // Through a gateway the conformance suite tests the upstream's fixtures, not the gateway's.
     if (settings_.server.conformance_fixtures && !gateway_)

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -83,6 +86,18 @@ inline bool contains(std::vector<std::string> const& names, std::string const& n
 
 inline std::string ready_body(ServerUnderTest& server) {
   return http_request(server.admin_port(), "GET", "/ready", {}, "").body;
+}
+
+// The session ids a server (an upstream behind the gateway) logged for calls of `tool`.
+inline std::set<std::string> sessions_calling(ServerUnderTest const& remote, std::string const& tool) {
+  std::set<std::string> sessions;
+  std::istringstream lines(remote.log());
+  std::regex const session(R"re("session":"([^"]+)")re");
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(R"("tool":")" + tool + "\"") == std::string::npos) continue;
+    if (std::smatch match; std::regex_search(line, match, session)) sessions.insert(match[1]);
+  }
+  return sessions;
 }
 
 // A client with the sampling capability calls the fixtures' test_sampling through the gateway on

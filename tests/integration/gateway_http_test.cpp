@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "gateway_client.hpp"
 #include "redis_under_test.hpp"
@@ -50,18 +52,6 @@ std::optional<double> metric(std::string const& text, std::string const& series)
 
 std::optional<double> remote_sessions(ServerUnderTest& remote) {
   return metric(http_request(remote.admin_port(), "GET", "/metrics", {}, "").body, "mcp_sessions");
-}
-
-// The session ids the remote server logged for calls of `tool`.
-std::set<std::string> sessions_calling(ServerUnderTest const& remote, std::string const& tool) {
-  std::set<std::string> sessions;
-  std::istringstream lines(remote.log());
-  std::regex const session(R"re("session":"([^"]+)")re");
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find(R"("tool":")" + tool + "\"") == std::string::npos) continue;
-    if (std::smatch match; std::regex_search(line, match, session)) sessions.insert(match[1]);
-  }
-  return sessions;
 }
 
 std::string write_config(std::string const& text) {
@@ -241,4 +231,83 @@ TEST(GatewayHttp, ACallTheRemoteServerDoesNotAnswerInTimeFailsAndIsCancelledTher
                          10s))
       << remote.log_tail();
   EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"still here"})")), "still here");
+}
+
+TEST(GatewayHttp, ReplicasSharingRedisContinueAClientsRemoteSessionAndOneKilledLosesNothing) {
+  RedisUnderTest redis;
+  ServerUnderTest remote(remote_arguments());
+  std::vector<std::string> const replica{"--set", "server.admin_listen=127.0.0.1:0",
+                                         "--upstream", "fx=" + url_of(remote.port()),
+                                         "--set", "cache.redis_url=" + redis.url(),
+                                         "--set", "cache.session_recheck_ms=0"};
+  std::optional<ServerUnderTest> a;
+  a.emplace(replica);
+  ServerUnderTest b(replica);
+  ASSERT_TRUE(a->wait_for_log("\"upstream_ready\"", 30s)) << a->log_tail();
+  ASSERT_TRUE(b.wait_for_log("\"upstream_ready\"", 30s)) << b.log_tail();
+  auto const session = initialize_session(a->port());
+  EXPECT_EQ(text_of(call_tool(a->port(), session, "echo", R"({"message":"on a"})")), "on a");
+  // Replica a wrote the remote session into the client's session in Redis ...
+  EXPECT_NE(redis.cli("HGET prodmcp:session:" + session + " upstream:fx").find("2025-11-25"), std::string::npos);
+  // ... so replica b continues it instead of starting another.
+  EXPECT_EQ(text_of(call_tool(b.port(), session, "echo", R"({"message":"on b"})")), "on b");
+  EXPECT_TRUE(b.wait_for_log("\"upstream_client_session_resumed\"")) << b.log_tail();
+  auto const echo_calls = [&] {
+    auto const log = remote.log();
+    std::size_t count = 0;
+    for (auto at = log.find(R"("tool":"echo")"); at != std::string::npos; at = log.find(R"("tool":"echo")", at + 1)) ++count;
+    return count;
+  };
+  EXPECT_TRUE(wait_until([&] { return echo_calls() == 2; }, 10s)) << remote.log_tail();
+  EXPECT_EQ(sessions_calling(remote, "echo").size(), 1u) << remote.log_tail();
+  EXPECT_EQ(remote_sessions(remote), 3.0) << "one supervised session per replica, one for the client";
+
+  // Replica a dies; the client goes on through b in the same remote session.
+  a->signal(SIGKILL);
+  a.reset();
+  EXPECT_EQ(text_of(call_tool(b.port(), session, "echo", R"({"message":"after a died"})")), "after a died");
+  EXPECT_EQ(sessions_calling(remote, "echo").size(), 1u) << remote.log_tail();
+}
+
+TEST(GatewayHttp, ReplicasThatStartedTwoRemoteSessionsForOneClientConvergeOnTheStoredOne) {
+  RedisUnderTest redis;
+  ServerUnderTest remote(remote_arguments());
+  // Each replica trusts its copy of a session for 3 s: long enough for both to start a remote session.
+  std::vector<std::string> const replica{"--set", "server.admin_listen=127.0.0.1:0",
+                                         "--upstream", "fx=" + url_of(remote.port()),
+                                         "--set", "cache.redis_url=" + redis.url(),
+                                         "--set", "cache.session_recheck_ms=3000"};
+  ServerUnderTest a(replica), b(replica);
+  ASSERT_TRUE(a.wait_for_log("\"upstream_ready\"", 30s) && b.wait_for_log("\"upstream_ready\"", 30s));
+  // The remote sessions of the echo calls, in the order the remote server logged them.
+  auto const echo_sessions = [&] {
+    std::vector<std::string> sessions;
+    std::istringstream lines(remote.log());
+    std::regex const field(R"re("session":"([^"]+)")re");
+    for (std::string line; std::getline(lines, line);)
+      if (std::smatch match; line.find(R"("tool":"echo")") != std::string::npos && std::regex_search(line, match, field))
+        sessions.push_back(match[1]);
+    return sessions;
+  };
+  auto const began = std::chrono::steady_clock::now();
+  auto const session = initialize_session(a.port());  // a holds a fresh copy
+  EXPECT_EQ(text_of(call_tool(b.port(), session, "echo", R"({"message":"b first"})")), "b first");
+  EXPECT_EQ(text_of(call_tool(a.port(), session, "echo", R"({"message":"a from its copy"})")), "a from its copy");
+  bool const raced = std::chrono::steady_clock::now() - began < 3s;  // a did not look at Redis
+  ASSERT_TRUE(wait_until([&] { return echo_sessions().size() == 2; }, 10s)) << remote.log_tail();
+  auto const first = echo_sessions();
+  bool const two = first[0] != first[1];
+  std::printf("remote sessions started for the client: %d (%s)\n", two ? 2 : 1, raced ? "raced" : "no race");
+  std::this_thread::sleep_for(3s - std::min<std::chrono::steady_clock::duration>(3s, std::chrono::steady_clock::now() - began) +
+                              100ms);  // both copies are older than the window now
+  EXPECT_EQ(text_of(call_tool(b.port(), session, "echo", R"({"message":"b again"})")), "b again");
+  EXPECT_EQ(text_of(call_tool(a.port(), session, "echo", R"({"message":"a again"})")), "a again");
+  if (two) {
+    EXPECT_TRUE(b.wait_for_log("another replica's session with the server is the client's now")) << b.log_tail();
+  }
+  // From here on one remote session, the one stored last (a's), serves the client on both replicas.
+  ASSERT_TRUE(wait_until([&] { return echo_sessions().size() == 4; }, 10s)) << remote.log_tail();
+  auto const all = echo_sessions();
+  EXPECT_EQ(all[2], first[1]) << remote.log_tail();
+  EXPECT_EQ(all[3], first[1]) << remote.log_tail();
 }

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "gateway_client.hpp"
 #include "haproxy_under_test.hpp"
 #include "redis_under_test.hpp"
 #include "server_under_test.hpp"
@@ -161,6 +162,23 @@ class ScaleOut : public ::testing::Test {
 
   static std::string name(std::size_t i) { return "replica-" + std::to_string(i + 1); }
 
+  // Waits until `load` (begun at `began`) has 100 answers and reached every replica.
+  void reach_every_replica(SteadyLoad& load, Clock::time_point began) {
+    std::set<std::string> all;
+    for (std::size_t i = 0; i < kReplicas; ++i) all.insert(name(i));
+    EXPECT_TRUE(load.wait_for([&](SteadyLoad::Tally const& tally) {
+      return tally.answered >= 100 && replicas_serving(tally, began, Clock::now()) == all;
+    })) << "the load did not reach every replica";
+  }
+
+  // Kills replica `i` under `load`; returns once HAProxy took it out and the others answered 100 more.
+  void kill_under_load(SteadyLoad& load, std::size_t i) {
+    servers_[i]->signal(SIGKILL);
+    ASSERT_NE(servers_[i]->wait_exit(std::chrono::seconds(5)), -1);
+    ASSERT_TRUE(haproxy_->wait_for(name(i), "DOWN"));
+    EXPECT_TRUE(load.wait_for_more(100)) << "the other replicas did not serve on";
+  }
+
   RedisUnderTest redis_;
   std::array<Replica, kReplicas> replicas_;
   std::array<std::optional<ServerUnderTest>, kReplicas> servers_;
@@ -182,15 +200,9 @@ TEST_F(ScaleOut, ASessionOutlivesAKilledReplica) {
   auto const began = Clock::now();
   SteadyLoad load(haproxy_->port(), session);
   std::set<std::string> const all{name(0), name(1), name(2)};
-  EXPECT_TRUE(load.wait_for([&](SteadyLoad::Tally const& tally) {
-    return tally.answered >= 100 && replicas_serving(tally, began, Clock::now()) == all;
-  })) << "the load did not reach every replica";
-
+  reach_every_replica(load, began);
   auto const killed_at = Clock::now();
-  servers_[1]->signal(SIGKILL);
-  ASSERT_NE(servers_[1]->wait_exit(std::chrono::seconds(5)), -1);
-  ASSERT_TRUE(haproxy_->wait_for(name(1), "DOWN"));
-  EXPECT_TRUE(load.wait_for_more(100)) << "the two other replicas did not serve on";
+  kill_under_load(load, 1);
 
   start_replica(1);
   ASSERT_TRUE(haproxy_->wait_for(name(1), "UP"));
@@ -209,6 +221,32 @@ TEST_F(ScaleOut, ASessionOutlivesAKilledReplica) {
   EXPECT_LE(tally.retried, static_cast<std::size_t>(kClientThreads));
   EXPECT_EQ(replicas_serving(tally, began, killed_at), all);
   EXPECT_TRUE(replicas_serving(tally, back_at, Clock::now()).contains(name(1))) << "the returned replica took no traffic";
+}
+
+TEST_F(ScaleOut, AsAGatewayTheReplicasShareAClientsRemoteSessionAndAKilledOneLosesNothing) {
+  ServerUnderTest remote;  // a remote MCP server (the fixtures) that every replica fronts
+  // Every request reads the session from Redis (the default lets a copy checked in the last
+  // second serve alone, and a replica holding such a copy would start a second remote session
+  // before it converged on the stored one).
+  start({"--upstream", "fx=http://127.0.0.1:" + std::to_string(remote.port()) + "/mcp", "--set",
+         "cache.session_recheck_ms=0"});
+  auto const session = initialize_session(haproxy_->port());
+  // The first call starts the client's remote session; every replica continues it.
+  ASSERT_NE(http_request(haproxy_->port(), "POST", "/mcp", mcp_headers(session),
+                         R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"first"}}})")
+                .body.find("first"),
+            std::string::npos);
+  auto const began = Clock::now();
+  SteadyLoad load(haproxy_->port(), session);
+  reach_every_replica(load, began);
+  kill_under_load(load, 1);
+  auto const tally = load.stop();
+  report("gateway, killed replica", tally, std::chrono::duration<double>(Clock::now() - began).count());
+  EXPECT_TRUE(tally.problems.empty()) << tally.problems.front();
+  EXPECT_EQ(tally.lost, 0u);
+  EXPECT_LE(tally.retried, static_cast<std::size_t>(kClientThreads));
+  // The remote server saw one session for the client's calls, whichever replica made them.
+  EXPECT_EQ(sessions_calling(remote, "echo").size(), 1u) << remote.log_tail();
 }
 
 TEST_F(ScaleOut, TheRateLimitIsOneBudgetForAllReplicas) {

@@ -152,6 +152,20 @@ TEST_F(SharedSessions, ChangesOnOneReplicaReachTheOthers) {
   EXPECT_TRUE(on_b->subscribed("demo://other"));
 }
 
+TEST_F(SharedSessions, TheGatewaysRemoteSessionsReachEveryReplica) {
+  auto const on_a = create_on_a();
+  on_a->set_upstream_session("search", "3f9a 2025-11-25");
+  run(replica_a.publish(*on_a));
+  auto const on_b = run(replica_b.lookup(on_a->id()));  // a new copy, from every stored field
+  ASSERT_TRUE(on_b);
+  EXPECT_EQ(on_b->upstream_session("search"), "3f9a 2025-11-25");
+  EXPECT_FALSE(on_b->upstream_session("notes"));
+  on_b->set_upstream_session("search", "77c1 2025-11-25");  // b started another: the last one stored wins
+  run(replica_b.publish(*on_b));
+  run(replica_a.lookup(on_a->id()));
+  EXPECT_EQ(on_a->upstream_session("search"), "77c1 2025-11-25");
+}
+
 TEST_F(SharedSessions, ASessionEndedOnOneReplicaEndsOnAll) {
   auto const on_a = create_on_a();
   auto const on_b = run(replica_b.lookup(on_a->id()));
