@@ -51,6 +51,17 @@ std::string excerpt(std::string_view text) {
   return result;
 }
 
+// The server no longer knows the session it was sent: 404, as the protocol says, or the 400 with a
+// JSON-RPC error about the session that servers built on the TypeScript SDK's example answer
+// ("Bad Request: No valid session ID provided").
+bool forgot_session(unsigned status, std::string_view body) {
+  if (status == 404) return true;
+  if (status != 400) return false;
+  std::string lowered(body.substr(0, 1024));
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lowered.find("\"error\"") != std::string::npos && lowered.find("session") != std::string::npos;
+}
+
 bool is_event_stream(Parser const& parser) {
   return parser.get()[bhttp::field::content_type].starts_with("text/event-stream");
 }
@@ -249,13 +260,14 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     });
   }
 
-  void session_lost(std::string const& lost) {
+  void session_lost(std::string const& lost, unsigned status) {
     auto const short_id = lost.substr(0, 8);
-    end(ConnectionEnd{"HTTP 404 for session " + short_id, true,
-                      json::object{{"exit", "the server no longer knows session " + short_id + " (HTTP 404)"},
+    auto const http = "HTTP " + std::to_string(status);
+    end(ConnectionEnd{http + " for session " + short_id, true,
+                      json::object{{"exit", "the server no longer knows session " + short_id + " (" + http + ")"},
                                    {"url", options.url}}},
-        "the upstream server no longer knows this session (HTTP 404: it restarted or expired it); a new session "
-        "starts with the next call");
+        "the upstream server no longer knows this session (" + http +
+            ": it restarted or expired it); a new session starts with the next call");
   }
 
   // What a response says as JSON-RPC: one message or a batch of them.
@@ -299,9 +311,9 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     auto& parser = *response;
     auto const status = parser.get().result_int();
     auto const sent_session = std::string(request["Mcp-Session-Id"]);
-    if (status == 404 && !sent_session.empty()) {
+    if (status == 404 && !sent_session.empty()) {  // (a 400 that says so is read below)
       call->stream = nullptr;
-      session_lost(sent_session);
+      session_lost(sent_session, status);
       co_return;
     }
     bool answered = false;
@@ -347,6 +359,11 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
           problem = "the answer of " + options.url + " exceeds " + std::to_string(options.max_message_bytes) + " bytes";
           break;
         }
+      }
+      if (problem.empty() && !sent_session.empty() && forgot_session(status, parser.get().body())) {
+        call->stream = nullptr;
+        session_lost(sent_session, status);
+        co_return;
       }
       bool const refused = status == 401 || status == 403;  // its JSON-RPC error would hide whose credentials
       if (problem.empty() && !refused)
@@ -431,8 +448,13 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
         auto& parser = *response;
         auto const status = parser.get().result_int();
         if (status == 405) co_return;  // the server sends nothing on its own
-        if (status == 404 && !std::string(request["Mcp-Session-Id"]).empty()) {
-          session_lost(std::string(request["Mcp-Session-Id"]));
+        std::string const sent_session(request["Mcp-Session-Id"]);
+        // A 400 may be a forgotten session: its (small) body says.
+        if (auto const length = parser.content_length(); status == 400 && !sent_session.empty() && length &&
+                                                          *length <= kSmallBody)
+          co_await bhttp::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        if (!sent_session.empty() && forgot_session(status, parser.get().body())) {
+          session_lost(sent_session, status);
           co_return;
         }
         if (status == 200 && is_event_stream(parser)) {

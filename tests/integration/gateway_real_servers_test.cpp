@@ -1,13 +1,18 @@
 // The gateway in front of MCP servers people really run, from npm (pinned in
 // tests/conformance/package-lock.json): the reference server-everything and server-memory.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "gateway_client.hpp"
+#include "redis_under_test.hpp"
 #include "server_under_test.hpp"
 
 using namespace prodmcp::testing;
@@ -26,6 +31,40 @@ std::string npm_script(std::string const& relative) {
 }
 
 bool mentions(json::object const& message, std::string const& text) { return text_of(message).find(text) != std::string::npos; }
+
+// server-everything's Streamable HTTP mode on `port`, its output in a file; stopped when destroyed.
+class EverythingOverHttp {
+ public:
+  EverythingOverHttp(std::string const& script, std::uint16_t port)
+      : log_(std::filesystem::temp_directory_path() / ("prodmcp-everything-" + std::to_string(::getpid()) + "-" +
+                                                       std::to_string(port) + ".log")) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int const out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(out, 1), ::dup2(out, 2);
+      ::setenv("PORT", std::to_string(port).c_str(), 1);
+      auto const binary = node();
+      ::execl(binary.c_str(), binary.c_str(), script.c_str(), "streamableHttp", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    listening_ = wait_until([&] { return log().find("listening on port") != std::string::npos; }, 30s);
+  }
+  ~EverythingOverHttp() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    std::filesystem::remove(log_);
+  }
+  bool listening() const { return listening_; }
+  std::string log() const {
+    std::ifstream file(log_);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+  }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+  bool listening_ = false;
+};
 
 }  // namespace
 
@@ -81,4 +120,26 @@ TEST(GatewayRealServers, ServerMemoryKeepsEachClientsGraphApartAndSharesTheTeamO
   EXPECT_TRUE(mentions(call_tool(port, alice, "mine__read_graph"), "likes tea"));
   EXPECT_FALSE(mentions(call_tool(port, alice, "mine__read_graph"), "Release"));
   std::filesystem::remove_all(directory);
+}
+
+TEST(GatewayRealServers, ServerEverythingOverHttpRestartedGetsNewSessions) {
+  auto const everything = npm_script("@modelcontextprotocol/server-everything/dist/index.js");
+  ASSERT_FALSE(everything.empty()) << kNpmCi;
+  auto const port = stable_loopback_port();
+  auto server = std::make_unique<EverythingOverHttp>(everything, port);
+  ASSERT_TRUE(server->listening()) << server->log();
+  Gateway gateway({"everything=http://127.0.0.1:" + std::to_string(port) + "/mcp"},
+                  {"--set", "upstreams.everything.restart_backoff_ms=100"});
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_TRUE(mentions(call_tool(gateway.server.port(), session, "echo", R"({"message":"before"})"), "before"));
+  server.reset();  // its sessions go with it
+  server = std::make_unique<EverythingOverHttp>(everything, port);
+  ASSERT_TRUE(server->listening()) << server->log();
+  // It answers the forgotten session with 400 "No valid session ID provided" (as the SDK's example
+  // does), not 404: the gateway takes that as a forgotten session too and starts a new one.
+  EXPECT_TRUE(wait_until([&] { return mentions(call_tool(gateway.server.port(), session, "echo", R"({"message":"after"})"),
+                                               "after"); },
+                         30s, 200ms))
+      << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find("(HTTP 400)"), std::string::npos) << gateway.server.log_tail();
 }
