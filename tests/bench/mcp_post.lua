@@ -10,6 +10,22 @@ if authorization and authorization ~= "" then wrk.headers["Authorization"] = aut
 local version = os.getenv("PROTOCOL_VERSION")
 if version and version ~= "" then wrk.headers["MCP-Protocol-Version"] = version end
 
+-- UNIQUE_IDS=1: every request its own JSON-RPC id (as a client must while requests of one session
+-- are in flight at once); otherwise BODY is sent as it is.
+if os.getenv("UNIQUE_IDS") == "1" then
+  local sent = 0
+  local prefix
+  init = function(args)
+    math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16))
+    prefix = tostring(math.random(1, 1e9))
+  end
+  request = function()
+    sent = sent + 1
+    local body = wrk.body:gsub('"id":%d+', '"id":"' .. prefix .. '-' .. sent .. '"', 1)
+    return wrk.format(nil, nil, nil, body)
+  end
+end
+
 local non_2xx = 0
 response = function(status, headers, body)
   if status < 200 or status > 299 then non_2xx = non_2xx + 1 end
