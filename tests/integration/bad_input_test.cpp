@@ -1,4 +1,6 @@
-// Every kind of bad input gets a clear error, and the server keeps serving a normal client after it.
+// Every kind of bad input gets a clear error, and the server keeps serving a normal client after it:
+// the server itself, and the same as a gateway in front of a stdio prodmcp-server (its checks come
+// before any upstream, so the answers are the same).
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -11,9 +13,18 @@ using namespace prodmcp::testing;
 
 namespace {
 
-class BadInput : public ::testing::Test {
+class BadInput : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { session_ = initialize_session(server_.port()); }
+  static std::vector<std::string> arguments(std::string const& setup) {
+    if (setup == "direct") return {};
+    return {"--upstream", std::string("demo=") + PRODMCP_SERVER_BINARY + " --stdio"};
+  }
+  void SetUp() override {
+    if (GetParam() == "gateway") {
+      ASSERT_TRUE(server_.wait_for_log("\"upstream_ready\"", std::chrono::seconds(30))) << server_.log_tail();
+    }
+    session_ = initialize_session(server_.port());
+  }
 
   HttpReply post(std::string const& body, HeaderList headers) {
     return http_request(server_.port(), "POST", "/mcp", headers, body);
@@ -32,19 +43,22 @@ class BadInput : public ::testing::Test {
     EXPECT_TRUE(server_.running());
   }
 
-  ServerUnderTest server_;
+  ServerUnderTest server_{arguments(GetParam())};
   std::string session_;
 };
 
 }  // namespace
 
-TEST_F(BadInput, MalformedJsonIsAParseError) {
+INSTANTIATE_TEST_SUITE_P(Server, BadInput, ::testing::Values("direct", "gateway"),
+                         [](::testing::TestParamInfo<std::string> const& info) { return info.param; });
+
+TEST_P(BadInput, MalformedJsonIsAParseError) {
   auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":)");
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(rpc_code(reply), -32700);
 }
 
-TEST_F(BadInput, NotAJsonRpcRequestIsInvalidRequest) {
+TEST_P(BadInput, NotAJsonRpcRequestIsInvalidRequest) {
   for (auto body : {R"({"hello":"world"})", R"("text")", R"({"jsonrpc":"2.0","id":1})",
                     R"({"jsonrpc":"2.0","id":true,"method":"ping"})"}) {
     auto reply = post(body);
@@ -53,13 +67,13 @@ TEST_F(BadInput, NotAJsonRpcRequestIsInvalidRequest) {
   }
 }
 
-TEST_F(BadInput, UnknownMethodIsMethodNotFound) {
+TEST_P(BadInput, UnknownMethodIsMethodNotFound) {
   auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/explode"})");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(rpc_code(reply), -32601);
 }
 
-TEST_F(BadInput, WrongParamsAreInvalidParams) {
+TEST_P(BadInput, WrongParamsAreInvalidParams) {
   for (auto body : {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}})",
                     R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":[1]}})",
                     R"({"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":7}})",
@@ -69,7 +83,7 @@ TEST_F(BadInput, WrongParamsAreInvalidParams) {
   }
 }
 
-TEST_F(BadInput, OversizedBodyIsRefusedBeforeItIsRead) {
+TEST_P(BadInput, OversizedBodyIsRefusedBeforeItIsRead) {
   // Declares 2 MiB but sends only the headers: the 413 must come without the body.
   std::string raw = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     "Accept: application/json, text/event-stream\r\nContent-Length: 2097152\r\n\r\n{";
@@ -78,7 +92,7 @@ TEST_F(BadInput, OversizedBodyIsRefusedBeforeItIsRead) {
   EXPECT_NE(reply.body.find("MAX_REQUEST_SIZE"), std::string::npos);
 }
 
-TEST_F(BadInput, OversizedChunkedBodyIsRefused) {
+TEST_P(BadInput, OversizedChunkedBodyIsRefused) {
   std::string raw = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     "Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string const chunk(256 * 1024, ' ');
@@ -87,13 +101,13 @@ TEST_F(BadInput, OversizedChunkedBodyIsRefused) {
   EXPECT_EQ(reply.status, 413);
 }
 
-TEST_F(BadInput, WrongContentTypeIs415) {
+TEST_P(BadInput, WrongContentTypeIs415) {
   auto headers = mcp_headers(session_);
   headers[0].second = "text/plain";
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 415);
 }
 
-TEST_F(BadInput, AcceptWithoutEventStreamIs406) {
+TEST_P(BadInput, AcceptWithoutEventStreamIs406) {
   auto headers = mcp_headers(session_);
   headers[1].second = "application/json";
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 406);
@@ -101,7 +115,7 @@ TEST_F(BadInput, AcceptWithoutEventStreamIs406) {
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 406);
 }
 
-TEST_F(BadInput, MissingSessionIs400AndUnknownOrEndedSessionIs404) {
+TEST_P(BadInput, MissingSessionIs400AndUnknownOrEndedSessionIs404) {
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers()).status, 400);
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers("0123456789abcdef")).status, 404);
   auto const other = initialize_session(server_.port());
@@ -110,7 +124,7 @@ TEST_F(BadInput, MissingSessionIs400AndUnknownOrEndedSessionIs404) {
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", mcp_headers(other)).status, 404);
 }
 
-TEST_F(BadInput, UnsupportedProtocolVersionHeaderIs400) {
+TEST_P(BadInput, UnsupportedProtocolVersionHeaderIs400) {
   auto headers = mcp_headers(session_);
   headers.emplace_back("MCP-Protocol-Version", "1999-01-01");
   auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers);
@@ -118,7 +132,7 @@ TEST_F(BadInput, UnsupportedProtocolVersionHeaderIs400) {
   EXPECT_NE(reply.body.find("1999-01-01"), std::string::npos);
 }
 
-TEST_F(BadInput, ForeignOriginOrHostIs403) {
+TEST_P(BadInput, ForeignOriginOrHostIs403) {
   auto headers = mcp_headers(session_);
   headers.emplace_back("Origin", "http://evil.example.com");
   EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", headers).status, 403);
@@ -128,14 +142,14 @@ TEST_F(BadInput, ForeignOriginOrHostIs403) {
   EXPECT_EQ(raw_request(server_.port(), raw).status, 403);
 }
 
-TEST_F(BadInput, InvalidUtf8IsAParseError) {
+TEST_P(BadInput, InvalidUtf8IsAParseError) {
   auto reply = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                     "\"arguments\":{\"message\":\"\xC3\x28\xFF\"}}}");
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(rpc_code(reply), -32700);
 }
 
-TEST_F(BadInput, DeeplyNestedJsonDoesNotOverflowTheStack) {
+TEST_P(BadInput, DeeplyNestedJsonDoesNotOverflowTheStack) {
   std::string const deep = std::string(100'000, '[') + std::string(100'000, ']');
   auto reply = post(deep);
   EXPECT_EQ(reply.status, 400);
@@ -145,7 +159,7 @@ TEST_F(BadInput, DeeplyNestedJsonDoesNotOverflowTheStack) {
   EXPECT_EQ(rpc_code(post(deep_object)), -32700);
 }
 
-TEST_F(BadInput, BatchesOnlyWhereTheRevisionAllowsThem) {
+TEST_P(BadInput, BatchesOnlyWhereTheRevisionAllowsThem) {
   std::string const batch = R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}])";
   auto refused = post(batch);
   EXPECT_EQ(refused.status, 400);
@@ -157,13 +171,13 @@ TEST_F(BadInput, BatchesOnlyWhereTheRevisionAllowsThem) {
   EXPECT_EQ(post("[]", mcp_headers(old_session)).status, 400);
 }
 
-TEST_F(BadInput, WrongHttpMethodIs405) {
+TEST_P(BadInput, WrongHttpMethodIs405) {
   auto reply = http_request(server_.port(), "PUT", "/mcp", mcp_headers(session_), "{}");
   EXPECT_EQ(reply.status, 405);
   EXPECT_FALSE(reply.header("Allow").empty());
 }
 
-TEST_F(BadInput, IdleAndSlowDripClientsDoNotStarveANormalClient) {
+TEST_P(BadInput, IdleAndSlowDripClientsDoNotStarveANormalClient) {
   std::vector<RawConnection> idle;
   for (int i = 0; i < 1000; ++i) idle.emplace_back(server_.port());
   std::vector<RawConnection> slow;
