@@ -106,6 +106,22 @@ json::object forwarded_params(RequestContext const& context, json::object params
   return params;
 }
 
+// completion/complete for a proxied prompt (`original` is its own name) or resource template
+// (`original` empty: URI templates keep their names): the upstream's own answer.
+protocol::CompletionForwarder forward_completion(std::weak_ptr<Upstream> weak, std::string original) {
+  return [weak = std::move(weak), original = std::move(original)](
+             RequestContext& context, json::object const& params) -> asio::awaitable<json::object> {
+    auto const target = weak.lock();
+    if (!target) throw RpcError{rpc::kInternalError, "the upstream of this completion is gone"};
+    json::object forwarded = params;
+    if (!original.empty())
+      if (auto* ref = forwarded.if_contains("ref"); ref && ref->is_object()) ref->get_object()["name"] = original;
+    auto hooks = hooks_for(context, target->name());
+    hooks.retryable = true;  // completing changes nothing
+    co_return co_await target->call("completion/complete", forwarded_params(context, std::move(forwarded)), hooks);
+  };
+}
+
 // Whether a tool's annotations promise that calling it twice does no harm.
 bool safe_to_retry(json::object const& descriptor) {
   auto const* annotations = descriptor.if_contains("annotations");
@@ -233,17 +249,24 @@ struct Gateway::Impl {
       hooks.retryable = true;  // reading changes nothing
       co_return co_await target->call("resources/read", forwarded_params(context, std::move(params)), hooks);
     };
+    protocol::SubscriptionForwarder subscriber;
+    if (listing.subscriptions)
+      subscriber = [weak](RequestContext&, std::string const& uri) -> asio::awaitable<void> {
+        if (auto const target = weak.lock()) co_await target->subscribe(uri);
+      };
     for (auto const& item : listing.resources) {
       auto const uri = string_field(item.as_object(), "uri");
       if (uri.empty() || listed(now.resources, uri)) continue;
       now.resources.push_back(uri);
-      changes.resources.push_back(protocol::Resource{item.as_object(), reader});
+      changes.resources.push_back(protocol::Resource{item.as_object(), reader, subscriber});
     }
     for (auto const& item : listing.templates) {
       auto const pattern = string_field(item.as_object(), "uriTemplate");
       if (pattern.empty() || listed(now.templates, pattern)) continue;
       now.templates.push_back(pattern);
-      changes.templates.push_back(protocol::ResourceTemplate{item.as_object(), reader, {}});
+      protocol::ResourceTemplate resource_template{item.as_object(), reader, {}, {}, subscriber};
+      if (listing.completions) resource_template.forward_completion = forward_completion(weak, {});
+      changes.templates.push_back(std::move(resource_template));
     }
     for (auto const& item : listing.prompts) {
       auto descriptor = item.as_object();
@@ -259,6 +282,7 @@ struct Gateway::Impl {
       protocol::Prompt prompt;
       prompt.descriptor = std::move(descriptor);
       prompt.handler = forward_by_name(weak, "prompts/get", original, true);  // getting a prompt changes nothing
+      if (listing.completions) prompt.forward_completion = forward_completion(weak, original);
       now.prompts.push_back(exposed_as);
       changes.prompts.push_back(std::move(prompt));
     }

@@ -101,6 +101,25 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   // Remote sessions that ended here (the server forgot them): not to be resumed from a client's
   // session again. Bounded; an old one forgotten is only tried once more.
   std::set<std::string> ended_remote_sessions;
+  std::set<std::string> subscriptions;  // URIs the supervised session is subscribed to (renewed after a restart)
+
+  // After a restart the new session knows none of them.
+  asio::awaitable<void> resubscribe(std::shared_ptr<Connection> connection) {
+    auto self = shared_from_this();
+    std::set<std::string> uris;
+    {
+      std::lock_guard lock(mutex);
+      uris = subscriptions;
+    }
+    for (auto const& uri : uris) {
+      try {
+        json::object params{{"uri", uri}};
+        co_await connection->request("resources/subscribe", std::move(params), timeout(), no_hooks());
+      } catch (RpcError const& error) {
+        log(Level::kWarning, "upstream_resubscribe_failed", json::object{{"uri", uri}, {"error", error.message}});
+      }
+    }
+  }
 
   void forget_remote_session(Connection const& connection) {  // with `mutex` held
     if (auto token = connection.resume_token(); !token.empty()) {
@@ -406,6 +425,10 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       listing.server_info = info->get_object();
     if (auto const* caps = result.if_contains("capabilities"); caps && caps->is_object())
       capabilities = caps->get_object();
+    listing.completions = capabilities.contains("completions");
+    if (auto const* resources = capabilities.if_contains("resources"); resources && resources->is_object())
+      if (auto const* subscribe = resources->get_object().if_contains("subscribe"); subscribe && subscribe->is_bool())
+        listing.subscriptions = subscribe->get_bool();
     child_connection->notify("notifications/initialized", {});
     listing = co_await list_everything(*child_connection, capabilities, std::move(listing));
     {
@@ -413,6 +436,11 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       connection = child_connection;
     }
     co_return exit_signal;
+  }
+
+  std::shared_ptr<Connection> connection_now() const {
+    std::lock_guard lock(mutex);
+    return connection;
   }
 
   void notification(json::object const& message) {
@@ -478,6 +506,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
                          {"resources", listing.resources.size()},
                          {"prompts", listing.prompts.size()}});
         if (observer.listed) observer.listed(listing);
+        if (std::shared_ptr<Connection> ready = connection_now(); ready)
+          asio::co_spawn(executor, resubscribe(std::move(ready)), asio::detached);
         auto [ec] = co_await exit_signal->async_receive(asio::as_tuple(asio::use_awaitable));
         failed = ec == asio::error::connection_aborted;
         failure = !failed ? "it exited" : remote() ? "the server lost the session" : "it exited with a failure";
@@ -723,6 +753,17 @@ void Upstream::reap(std::function<bool(std::string const& session)> const& sessi
     impl_->log(Level::kInfo, impl_->client_event("ended"), Impl::with(json::object{{"reason", reason}}, connection->identity()));
   }
   if (!ended.empty()) impl_->report_sessions();
+}
+
+asio::awaitable<void> Upstream::subscribe(std::string uri) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->subscriptions.contains(uri)) co_return;
+  }
+  json::object params{{"uri", uri}};
+  co_await call("resources/subscribe", std::move(params), no_hooks());  // no client session: the supervised one
+  std::lock_guard lock(impl_->mutex);
+  impl_->subscriptions.insert(std::move(uri));
 }
 
 asio::awaitable<double> Upstream::ping() {

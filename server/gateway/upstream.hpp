@@ -26,6 +26,8 @@ struct Listing {
   std::string protocol_version;
   json::object server_info;
   json::array tools, resources, templates, prompts;
+  bool completions = false;  // it answers completion/complete
+  bool subscriptions = false;  // it takes resources/subscribe
 };
 
 struct UpstreamStatus {
@@ -61,6 +63,9 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
 
   // Forwards one request; throws protocol::RpcError (its own errors pass through unchanged).
   asio::awaitable<json::object> call(std::string method, json::object params, CallHooks const& hooks);
+  // Subscribes the supervised session to `uri` (once; again after each restart), so the server's
+  // notifications/resources/updated for it reach the gateway. Throws RpcError.
+  asio::awaitable<void> subscribe(std::string uri);
   // A round trip (ping) for /ready; its latency in ms, or throws RpcError.
   asio::awaitable<double> ping();
   UpstreamStatus status() const;

@@ -29,6 +29,9 @@ using ResourceReader = std::function<asio::awaitable<json::object>(RequestContex
 using PromptHandler = std::function<asio::awaitable<json::object>(RequestContext&, json::object const& arguments)>;
 // Candidate values for an argument given its partial value and the other arguments already chosen.
 using Completer = std::function<std::vector<std::string>(std::string_view partial, json::object const& context)>;
+// A proxied prompt's or template's completion/complete: the CompleteResult its own server gives
+// for `params` (the client's, as the engine received them).
+using CompletionForwarder = std::function<asio::awaitable<json::object>(RequestContext&, json::object const& params)>;
 
 struct Tool {
   json::object descriptor;  // name, title?, description, inputSchema, outputSchema?, annotations?
@@ -45,21 +48,28 @@ struct Tool {
   bool validate_arguments = true;
 };
 
+// A proxied resource's resources/subscribe: tells its own server, so updates come from there.
+using SubscriptionForwarder = std::function<asio::awaitable<void>(RequestContext&, std::string const& uri)>;
+
 struct Resource {
   json::object descriptor;  // uri, name, title?, description?, mimeType?, size?
   ResourceReader reader;
+  SubscriptionForwarder forward_subscribe;  // a proxied one's
 };
 
 struct ResourceTemplate {
   json::object descriptor;  // uriTemplate, name, title?, description?, mimeType?
   ResourceReader reader;
   std::map<std::string, Completer> completers;  // by template variable
+  CompletionForwarder forward_completion;       // instead of completers, for a proxied one
+  SubscriptionForwarder forward_subscribe;      // a proxied one's
 };
 
 struct Prompt {
   json::object descriptor;  // name, title?, description?, arguments?
   PromptHandler handler;
   std::map<std::string, Completer> completers;  // by argument name
+  CompletionForwarder forward_completion;       // instead of completers, for a proxied one
 };
 
 enum class CatalogChange { kTools, kResources, kPrompts };

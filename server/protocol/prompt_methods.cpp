@@ -61,20 +61,24 @@ asio::awaitable<json::object> Engine::complete(RequestContext& context) {
   auto const snapshot = catalog_.snapshot();
   Completer const* completer = nullptr;
   std::map<std::string, Completer> const* completers = nullptr;
+  CompletionForwarder const* forwarder = nullptr;
   if (*type == "ref/prompt") {
     auto const name = string_param(ref, "name");
     if (!name) throw RpcError{error_code::kInvalidParams, "a ref/prompt needs \"name\""};
-    completers = &find_prompt(*snapshot, *name)->completers;
+    auto const prompt = find_prompt(*snapshot, *name);
+    completers = &prompt->completers;
+    forwarder = &prompt->forward_completion;
   } else if (*type == "ref/resource") {
     auto const uri = string_param(ref, "uri");
     if (!uri) throw RpcError{error_code::kInvalidParams, "a ref/resource needs \"uri\" (a URI template)"};
     for (auto const& t : snapshot->templates)
-      if (string_param(t->descriptor, "uriTemplate") == uri) completers = &t->completers;
+      if (string_param(t->descriptor, "uriTemplate") == uri) completers = &t->completers, forwarder = &t->forward_completion;
     if (!completers)
       throw RpcError{error_code::kInvalidParams, "unknown resource template \"" + std::string(*uri) + "\""};
   } else {
     throw RpcError{error_code::kInvalidParams, "ref.type must be \"ref/prompt\" or \"ref/resource\""};
   }
+  if (*forwarder) co_return co_await (*forwarder)(context, context.params);  // the snapshot keeps it alive
   if (auto it = completers->find(std::string(*argument_name)); it != completers->end()) completer = &it->second;
 
   std::vector<std::string> candidates;

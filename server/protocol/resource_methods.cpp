@@ -1,5 +1,8 @@
 // resources/list, resources/templates/list, resources/read, resources/subscribe and unsubscribe.
 #include "protocol/engine.hpp"
+
+#include <optional>
+
 #include "protocol/pagination.hpp"
 #include "protocol/uri_template.hpp"
 
@@ -34,20 +37,30 @@ asio::awaitable<json::object> Engine::list_templates(RequestContext& context) {
   co_return result;
 }
 
-asio::awaitable<json::object> Engine::read_resource(RequestContext& context) {
-  auto const uri = required_uri(context.params, "resources/read");
-  auto const snapshot = catalog_.snapshot();
-  if (auto it = snapshot->resources_by_uri.find(uri); it != snapshot->resources_by_uri.end()) {
-    auto const resource = it->second;
-    co_return co_await resource->reader(context, uri, {});
-  }
-  for (auto const& resource_template : snapshot->templates) {
+namespace {
+// What serves `uri`: a listed resource, or the first template that matches it (with its variables).
+struct ResourceOwner {
+  std::shared_ptr<Resource const> resource;
+  std::shared_ptr<ResourceTemplate const> resource_template;
+  std::map<std::string, std::string> vars;
+};
+std::optional<ResourceOwner> owner_of(Catalog::Snapshot const& snapshot, std::string const& uri) {
+  if (auto it = snapshot.resources_by_uri.find(uri); it != snapshot.resources_by_uri.end())
+    return ResourceOwner{it->second, nullptr, {}};
+  for (auto const& resource_template : snapshot.templates) {
     auto const pattern = string_param(resource_template->descriptor, "uriTemplate");
     if (!pattern) continue;
-    if (auto vars = UriTemplate(*pattern).match(uri)) {
-      auto const keep_alive = resource_template;
-      co_return co_await keep_alive->reader(context, uri, *vars);
-    }
+    if (auto vars = UriTemplate(*pattern).match(uri)) return ResourceOwner{nullptr, resource_template, std::move(*vars)};
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+asio::awaitable<json::object> Engine::read_resource(RequestContext& context) {
+  auto const uri = required_uri(context.params, "resources/read");
+  if (auto const owner = owner_of(*catalog_.snapshot(), uri)) {
+    auto const& reader = owner->resource ? owner->resource->reader : owner->resource_template->reader;
+    co_return co_await reader(context, uri, owner->vars);
   }
   // 2026-07-28 retired -32002 in favour of -32602; both carry the URI.
   int const code = context.stateless() ? error_code::kInvalidParams : error_code::kResourceNotFound;
@@ -57,7 +70,13 @@ asio::awaitable<json::object> Engine::read_resource(RequestContext& context) {
 }
 
 asio::awaitable<json::object> Engine::subscribe(RequestContext& context) {
-  context.session->subscribe(required_uri(context.params, "resources/subscribe"));
+  auto const uri = required_uri(context.params, "resources/subscribe");
+  // A proxied resource's updates come from its own server: it is told first.
+  if (auto const owner = owner_of(*catalog_.snapshot(), uri)) {
+    auto const& forward = owner->resource ? owner->resource->forward_subscribe : owner->resource_template->forward_subscribe;
+    if (forward) co_await forward(context, uri);
+  }
+  context.session->subscribe(uri);
   co_return json::object{};
 }
 

@@ -2,7 +2,9 @@
 // then exits with code 3 mid-call), garbage (a non-JSON line on stdout, then the answer), slow
 // (answers after `ms`; reports a notifications/cancelled it receives on stderr), remember and
 // recall (state kept in the process: what a client sees of another's), count (1, 2, 3, ...),
-// crash_once (read-only) and crash_once_unsafe (exit 5 the first time, then "recovered").
+// crash_once (read-only) and crash_once_unsafe (exit 5 the first time, then "recovered"), touch
+// (notifications/resources/updated for fake://note, sent only while it is subscribed). One
+// resource, fake://note, which resources/subscribe subscribes to.
 // On SIGTERM it says so on stderr and exits. Flags: --fail-at-start (exits 4 before reading
 // anything), --ignore-sigterm,
 // --stuck-cursor (tools/list returns the same nextCursor forever).
@@ -48,6 +50,7 @@ bool stuck_cursor = false;
 std::string marker;  // --marker FILE: crash_once crashes while FILE does not exist (and creates it)
 std::string remembered;
 int counted = 0;
+bool note_subscribed = false;
 
 // Waits up to `ms` for input; a notifications/cancelled read meanwhile is reported on stderr and
 // ends the wait (returns false: a cancelled request gets no answer).
@@ -73,11 +76,12 @@ void serve(json::object const& message) {
   if (!id) return;
   if (method == "initialize") {
     send(result(*id, json::object{{"protocolVersion", "2025-06-18"},
-                                  {"capabilities", json::object{{"tools", json::object{}}}},
+                                  {"capabilities", json::object{{"tools", json::object{}},
+                                                                {"resources", json::object{{"subscribe", true}}}}},
                                   {"serverInfo", json::object{{"name", "fake-upstream"}, {"version", "1"}}}}));
   } else if (method == "tools/list") {
     json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall"), tool("count"),
-                                     read_only(tool("crash_once")), tool("crash_once_unsafe")}}};
+                                     read_only(tool("crash_once")), tool("crash_once_unsafe"), tool("touch")}}};
     if (stuck_cursor) body["nextCursor"] = "same";
     send(result(*id, std::move(body)));
   } else if (method == "tools/call") {
@@ -95,6 +99,11 @@ void serve(json::object const& message) {
         std::_Exit(5);
       }
       send(result(*id, text("recovered")));
+    } else if (name == "touch") {
+      if (note_subscribed)
+        send(json::object{{"jsonrpc", "2.0"}, {"method", "notifications/resources/updated"},
+                          {"params", json::object{{"uri", "fake://note"}}}});
+      send(result(*id, text(note_subscribed ? "touched, told" : "touched, nobody subscribed")));
     } else if (name == "count") {
       send(result(*id, text(std::to_string(++counted))));
     } else if (name == "remember") {
@@ -116,6 +125,16 @@ void serve(json::object const& message) {
       send(json::object{{"jsonrpc", "2.0"}, {"id", *id},
                         {"error", json::object{{"code", -32602}, {"message", "unknown tool " + name}}}});
     }
+  } else if (method == "resources/list") {
+    send(result(*id, json::object{{"resources", json::array{json::object{{"uri", "fake://note"}, {"name", "note"}}}}}));
+  } else if (method == "resources/templates/list") {
+    send(result(*id, json::object{{"resourceTemplates", json::array{}}}));
+  } else if (method == "resources/read") {
+    send(result(*id, json::object{{"contents", json::array{json::object{{"uri", "fake://note"}, {"text", remembered}}}}}));
+  } else if (method == "resources/subscribe") {
+    note_subscribed = message.at("params").at("uri") == "fake://note";
+    std::cerr << "subscribed " << std::string(message.at("params").at("uri").as_string()) << std::endl;
+    send(result(*id, {}));
   } else if (method == "ping") {
     send(result(*id, {}));
   } else {

@@ -197,7 +197,7 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
   // Its tools once each, and none of the gateway's own demo tools.
   EXPECT_EQ(tool_names(gateway.server.port(), session),
             (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall", "count", "crash_once",
-                                      "crash_once_unsafe"}));
+                                      "crash_once_unsafe", "touch"}));
 }
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
@@ -328,4 +328,49 @@ TEST(Gateway, OnlyReadOnlyOrIdempotentToolsAreRetried) {
   EXPECT_NE(error_of(unsafe).find("exit code 5"), std::string::npos) << unsafe;
   EXPECT_EQ(text_of(call_tool(port, session, "crash_once_unsafe")), "recovered");  // the next call, by the client
   std::filesystem::remove(marker);
+}
+
+TEST(Gateway, CompletionOfAProxiedPromptOrTemplateIsTheUpstreamsOwn) {
+  // Two upstreams, so prompts carry a prefix the upstream must not see.
+  Gateway gateway({fixtures_upstream(), std::string("other=") + PRODMCP_SERVER_BINARY + " --stdio"});
+  ASSERT_TRUE(wait_until([&] {
+    auto const log = gateway.server.log();
+    return log.find(R"("upstream_ready")") != log.rfind(R"("upstream_ready")");
+  }, 30s)) << gateway.server.log_tail();
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto const complete = [&](std::string const& ref, std::string const& argument) {
+    auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                    R"({"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":)" + ref +
+                                        R"(,"argument":)" + argument + "}}");
+    return answer(reply);
+  };
+  auto const prompt = complete(R"({"type":"ref/prompt","name":"fx__test_prompt_with_arguments"})",
+                               R"({"name":"arg1","value":"par"})");
+  ASSERT_TRUE(prompt.contains("result")) << prompt;
+  EXPECT_EQ(prompt.at("result").at("completion").at("values"), json::parse(R"(["paris","park","party"])")) << prompt;
+  auto const uri_template = complete(R"({"type":"ref/resource","uri":"prodmcp://http-status/{code}"})",
+                                     R"({"name":"code","value":"50"})");
+  ASSERT_TRUE(uri_template.contains("result")) << uri_template;
+  auto const& values = uri_template.at("result").at("completion").at("values").as_array();
+  EXPECT_FALSE(values.empty()) << uri_template;
+  for (auto const& value : values) EXPECT_TRUE(value.as_string().starts_with("50")) << uri_template;
+}
+
+TEST(Gateway, ASubscriptionReachesTheUpstreamAndItsUpdatesReachTheSubscriber) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  RawConnection listening(port);  // the session's GET stream, where updates arrive
+  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  std::string received;
+  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  EXPECT_EQ(text_of(call_tool(port, session, "touch")), "touched, nobody subscribed");
+  auto const subscribed = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                       R"({"jsonrpc":"2.0","id":4,"method":"resources/subscribe","params":{"uri":"fake://note"}})");
+  EXPECT_TRUE(answer(subscribed).contains("result")) << subscribed.body;
+  EXPECT_TRUE(gateway.server.wait_for_log("subscribed fake://note")) << gateway.server.log_tail();
+  EXPECT_EQ(text_of(call_tool(port, session, "touch")), "touched, told");
+  EXPECT_TRUE(read_until(listening.fd(), received, R"("method":"notifications/resources/updated")")) << received;
+  EXPECT_NE(received.find(R"("uri":"fake://note")"), std::string::npos) << received;
 }
