@@ -63,6 +63,9 @@ class Connection {
     std::function<void(std::string_view line)> stderr_line;
     std::function<void(ConnectionEnd const& end)> exited;  // once, before alive() turns false
     std::function<void(std::string_view problem)> protocol_problem;  // garbage on stdout, ...
+    // A server-to-client request no call in flight can take (roots/list right after initialize):
+    // the result, or throws protocol::RpcError. Unset: such requests are refused.
+    std::function<asio::awaitable<json::object>(std::string const& method, json::object params)> unsolicited_request;
   };
 
   virtual ~Connection() = default;

@@ -308,7 +308,7 @@ struct Gateway::Impl {
 Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
                  config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
                  std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-                 bool replicated_sessions)
+                 bool replicated_sessions, SessionAsker ask)
     : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle)) {
   for (auto const& [name, settings] : upstreams) {
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
@@ -318,8 +318,18 @@ Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstream
       if (auto upstream = upstream_holder->lock()) impl->publish(upstream, listing);
     };
     observer.resource_updated = [impl](std::string const& uri) { impl->catalog.resource_updated(uri); };
+    ClientSessions clients;
+    clients.replicated = replicated_sessions;
+    if (ask)
+      clients.ask = [ask](std::string const& session, std::string const& method,
+                          json::object params) -> asio::awaitable<json::object> {
+        auto const capability = capability_for(method);
+        if (capability.empty())
+          throw RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"};
+        co_return co_await ask(session, method, std::move(params), std::string(capability));
+      };
     auto upstream = std::make_shared<Upstream>(name, settings, resilience, impl_->io.get_executor(), metrics,
-                                               std::move(observer), replicated_sessions);
+                                               std::move(observer), std::move(clients));
     *upstream_holder = upstream;
     impl_->upstreams.push_back(std::move(upstream));
   }

@@ -4,6 +4,7 @@
 // each forwarding to its upstream. With one upstream names stay as they are; with several each
 // gets a prefix (NAME__ unless `prefix` says otherwise).
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -21,16 +22,23 @@ class Metrics;
 namespace prodmcp::gateway {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 
 class Gateway {
  public:
+  // Asks a client session something outside any call, given the capability it needs (see
+  // Engine::ask_session).
+  using SessionAsker = std::function<asio::awaitable<json::object>(
+      std::string const& session, std::string method, json::object params, std::string capability)>;
+
   // `session_alive` says whether a client session still exists: per-client children of ended
   // sessions, and of sessions unused for `idle`, are ended. `replicated_sessions`: client sessions
-  // live in Redis for every replica, and so do their remote sessions (see Upstream).
+  // live in Redis for every replica, and so do their remote sessions (see Upstream). `ask` carries
+  // a client session's child's requests outside any call (sampling, elicitation, roots) to it.
   Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
           config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
           std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-          bool replicated_sessions);
+          bool replicated_sessions, SessionAsker ask);
   ~Gateway();  // stops what still runs
   Gateway(Gateway const&) = delete;
   Gateway& operator=(Gateway const&) = delete;

@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "protocol/jsonrpc.hpp"
 #include "util/line_reader.hpp"
@@ -197,9 +198,11 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
     }
     std::shared_ptr<Inbox> inbox;
     {
+      // Answered, the call is over here at once: what the server sends next (a request of its own
+      // right after the response) must not go to a call that no longer reads its inbox.
       std::lock_guard lock(mutex);
       auto it = calls.find(id->to_number<std::int64_t>());
-      if (it != calls.end()) inbox = it->second.inbox;
+      if (it != calls.end()) inbox = it->second.inbox, calls.erase(it);
     }
     if (!inbox) return;  // a call that timed out or was cancelled
     if (!inbox->try_send(boost::system::error_code{}, std::move(message)))
@@ -240,6 +243,24 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
     }
     if (auto inbox = call_of_one_owner(); inbox && inbox->try_send(boost::system::error_code{}, std::move(message)))
       return;
+    if (events.unsolicited_request) {  // a child of one client session: that client is asked
+      json::object params;
+      if (auto* p = message.if_contains("params"); p && p->is_object()) params = std::move(p->get_object());
+      asio::co_spawn(
+          executor,
+          [self = shared_from_this(), id, method, params = std::move(params)]() mutable -> asio::awaitable<void> {
+            std::optional<RpcError> refused;
+            try {
+              auto result = co_await self->events.unsolicited_request(method, std::move(params));
+              self->send(protocol::make_result(id, std::move(result)));
+            } catch (RpcError const& error) {
+              refused = error;
+            }
+            if (refused) self->send(protocol::make_error(id, *refused));
+          },
+          asio::detached);
+      return;
+    }
     bool idle = false;
     {
       std::lock_guard lock(mutex);

@@ -64,8 +64,9 @@ std::string_view list_key(std::string_view method) {
 
 struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   Impl(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-       asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions)
-      : replicated_sessions(replicated_sessions),
+       asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, ClientSessions clients)
+      : replicated_sessions(clients.replicated),
+        ask_client_session(std::move(clients.ask)),
         name(std::move(name)),
         settings(std::move(settings)),
         executor(std::move(executor)),
@@ -74,6 +75,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         breaker("upstream:" + this->name, resilience::breaker_options(resilience)) {}
 
   bool const replicated_sessions;
+  std::function<asio::awaitable<json::object>(std::string const&, std::string const&, json::object)> const
+      ask_client_session;
   std::string const name;
   config::UpstreamSettings const settings;
   asio::any_io_executor const executor;
@@ -228,6 +231,13 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         impl->log(end.failed ? Level::kWarning : Level::kInfo, impl->client_event("exited"),
                   with(json::object{{"exit", end.description}, {"session", short_session}}, end.fields));
     };
+    if (ask_client_session)
+      events.unsolicited_request = [weak, session](std::string const& method, json::object params)
+          -> asio::awaitable<json::object> {
+        auto const impl = weak.lock();
+        if (!impl) throw RpcError{rpc::kInternalError, "the gateway is shutting down"};
+        co_return co_await impl->ask_client_session(session, method, std::move(params));
+      };
     events.notification = [weak, short_session](json::object const& message) {
       // Lists come from the supervised child; a client child's own messages go to the log.
       if (auto impl = weak.lock(); impl && message.at("method") == "notifications/message")
@@ -580,10 +590,10 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Upstream::Upstream(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-                   asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions)
+                   asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, ClientSessions clients)
     : name_(name), settings_(settings),
       impl_(std::make_shared<Impl>(std::move(name), std::move(settings), resilience, std::move(executor), metrics,
-                                   std::move(observer), replicated_sessions)) {
+                                   std::move(observer), std::move(clients))) {
   if (metrics) {
     metrics->declare_upstream(name_);
     metrics->breaker_state(impl_->breaker.name(), resilience::CircuitBreaker::State::kClosed);

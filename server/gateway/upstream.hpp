@@ -38,6 +38,16 @@ struct UpstreamStatus {
   bool ready() const { return state == "ready"; }
 };
 
+// What the gateway knows of the client sessions its upstreams serve.
+struct ClientSessions {
+  // Client sessions live in Redis for every replica (a client's remote sessions follow them).
+  bool replicated = false;
+  // Asks a client session something outside any call (on its GET stream); throws RpcError.
+  std::function<asio::awaitable<json::object>(std::string const& session, std::string const& method,
+                                              json::object params)>
+      ask;
+};
+
 class Upstream : public std::enable_shared_from_this<Upstream> {
  public:
   struct Observer {
@@ -45,11 +55,12 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
     std::function<void(std::string const& uri)> resource_updated;
   };
 
-  // Its supervision and I/O run on `executor` (one thread). With `replicated_sessions` (client
-  // sessions kept in Redis for every replica) a client's remote session is written into its
-  // session and continued by whichever replica serves it, and this replica never deletes it.
+  // Its supervision and I/O run on `executor` (one thread). With `clients.replicated` a client's
+  // remote session is written into its session and continued by whichever replica serves it,
+  // and this replica never deletes it. A client session's child may ask it something outside
+  // any call through `clients.ask`.
   Upstream(std::string name, config::UpstreamSettings settings, config::ResilienceSettings const& resilience,
-           asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, bool replicated_sessions);
+           asio::any_io_executor executor, ops::Metrics* metrics, Observer observer, ClientSessions clients);
   ~Upstream();
 
   std::string const& name() const { return name_; }

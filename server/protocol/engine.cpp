@@ -8,6 +8,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "protocol/event_stream.hpp"
 #include "protocol/meta_keys.hpp"
 #include "util/random.hpp"
 
@@ -410,6 +411,31 @@ void Engine::handle_notification(Session* session, json::object const& message) 
     if (auto const* params = message.if_contains("params"); params && params->is_object())
       if (auto const* id = params->get_object().if_contains("requestId")) session->cancel_request(id_key(*id));
   }
+}
+
+asio::awaitable<json::object> Engine::ask_session(std::string const& session_id, std::string method,
+                                                  json::object params, std::string capability) {
+  auto session = sessions_.find(session_id);
+  if (!session) throw RpcError{error_code::kInternalError, "the client session has ended"};
+  auto stream = session->standalone_stream();
+  if (!stream)
+    throw RpcError{error_code::kInternalError, method + " came outside any call, and the client has no stream open "
+                                                        "for that (GET /mcp)"};
+  struct StandaloneChannel final : RequestChannel {
+    std::shared_ptr<EventStream> stream;
+    asio::awaitable<void> send(json::object message) override {
+      stream->push(json::serialize(message));
+      co_return;
+    }
+  } channel;
+  channel.stream = std::move(stream);
+  RequestContext context;
+  context.executor = co_await asio::this_coro::executor;
+  context.revision = session->revision();
+  context.client_capabilities = session->client_capabilities();
+  context.session = session;
+  context.channel = &channel;
+  co_return co_await context.ask_client(method, std::move(params), capability);
 }
 
 bool Engine::handle_response(Session& session, json::object const& message) {

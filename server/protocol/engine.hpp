@@ -131,6 +131,13 @@ class Engine {
   asio::awaitable<BatchOutcome> handle_batch(json::array& batch, std::shared_ptr<Session> const& session,
                                              RequestContext const& origin);
 
+  // A server-to-client request outside any call (the gateway's child of a client session asking
+  // roots/list on its own): sent on the session's standalone stream (GET /mcp), answered like one
+  // inside a call. Throws RpcError when the session is gone, has no such stream, or lacks
+  // `capability`, and for the client's refusal or no answer in time.
+  asio::awaitable<json::object> ask_session(std::string const& session_id, std::string method, json::object params,
+                                            std::string capability);
+
   // Notifications and responses from the client. `session` is null on the stateless revision.
   void handle_notification(Session* session, json::object const& message);
   // False when no request of this process waits for that answer.

@@ -98,7 +98,10 @@ class Service {
           settings_.upstreams, settings_.resilience, catalog_, &metrics_,
           [this](std::string const& session) { return sessions_.find(session) != nullptr; },
           std::chrono::seconds(settings_.server.session_idle_timeout_s),
-          !settings_.cache.redis_url.empty() && settings_.cache.share_sessions);
+          !settings_.cache.redis_url.empty() && settings_.cache.share_sessions,
+          [this](std::string const& session, std::string method, json::object params, std::string capability) {
+            return engine_.ask_session(session, std::move(method), std::move(params), std::move(capability));
+          });
     }
     // Through a gateway the conformance suite tests the upstream's fixtures, not the gateway's.
     if (settings_.server.conformance_fixtures && !gateway_)

@@ -4,7 +4,8 @@
 // recall (state kept in the process: what a client sees of another's), count (1, 2, 3, ...),
 // crash_once (read-only) and crash_once_unsafe (exit 5 the first time, then "recovered"), touch
 // (notifications/resources/updated for fake://note, sent only while it is subscribed). One
-// resource, fake://note, which resources/subscribe subscribes to.
+// resource, fake://note, which resources/subscribe subscribes to. ask_later answers at once, then
+// asks roots/list outside any call; the answer goes to stderr ("roots answer: ...").
 // On SIGTERM it says so on stderr and exits. Flags: --fail-at-start (exits 4 before reading
 // anything), --ignore-sigterm,
 // --stuck-cursor (tools/list returns the same nextCursor forever).
@@ -81,7 +82,8 @@ void serve(json::object const& message) {
                                   {"serverInfo", json::object{{"name", "fake-upstream"}, {"version", "1"}}}}));
   } else if (method == "tools/list") {
     json::object body{{"tools", json::array{tool("echo"), tool("crash"), tool("garbage"), tool("slow"), tool("remember"), tool("recall"), tool("count"),
-                                     read_only(tool("crash_once")), tool("crash_once_unsafe"), tool("touch")}}};
+                                     read_only(tool("crash_once")), tool("crash_once_unsafe"), tool("touch"),
+                                     tool("ask_later")}}};
     if (stuck_cursor) body["nextCursor"] = "same";
     send(result(*id, std::move(body)));
   } else if (method == "tools/call") {
@@ -99,6 +101,9 @@ void serve(json::object const& message) {
         std::_Exit(5);
       }
       send(result(*id, text("recovered")));
+    } else if (name == "ask_later") {
+      send(result(*id, text("asking later")));
+      send(json::object{{"jsonrpc", "2.0"}, {"id", "later-1"}, {"method", "roots/list"}, {"params", json::object{}}});
     } else if (name == "touch") {
       if (note_subscribed)
         send(json::object{{"jsonrpc", "2.0"}, {"method", "notifications/resources/updated"},
@@ -170,7 +175,12 @@ int main(int argc, char** argv) {
   while (std::getline(std::cin, line)) {
     boost::system::error_code ec;
     auto value = json::parse(line, ec);
-    if (ec || !value.is_object() || !value.as_object().contains("method")) continue;
+    if (ec || !value.is_object()) continue;
+    if (auto const* id = value.as_object().if_contains("id"); id && *id == "later-1") {
+      std::cerr << "roots answer: " << json::serialize(value) << std::endl;
+      continue;
+    }
+    if (!value.as_object().contains("method")) continue;
     serve(value.as_object());
   }
   // stdin closed: a polite server exits; one that ignores SIGTERM lingers until killed.

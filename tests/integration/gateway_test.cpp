@@ -197,7 +197,7 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
   // Its tools once each, and none of the gateway's own demo tools.
   EXPECT_EQ(tool_names(gateway.server.port(), session),
             (std::vector<std::string>{"echo", "crash", "garbage", "slow", "remember", "recall", "count", "crash_once",
-                                      "crash_once_unsafe", "touch"}));
+                                      "crash_once_unsafe", "touch", "ask_later"}));
 }
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
@@ -373,4 +373,31 @@ TEST(Gateway, ASubscriptionReachesTheUpstreamAndItsUpdatesReachTheSubscriber) {
   EXPECT_EQ(text_of(call_tool(port, session, "touch")), "touched, told");
   EXPECT_TRUE(read_until(listening.fd(), received, R"("method":"notifications/resources/updated")")) << received;
   EXPECT_NE(received.find(R"("uri":"fake://note")"), std::string::npos) << received;
+}
+
+TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
+  Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const initialized = http_request(
+      port, "POST", "/mcp", mcp_headers(),
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{"roots":{}},"clientInfo":{"name":"t","version":"1"}}})");
+  ASSERT_EQ(initialized.status, 200);
+  auto const session = initialized.header("Mcp-Session-Id");
+  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  RawConnection listening(port);
+  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  std::string received;
+  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  // The call is answered; then the child asks roots/list on its own, and its client answers.
+  EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
+  ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
+  auto const asked_at = received.rfind("data: ", received.find(R"("method":"roots/list")"));
+  auto const asked = json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
+  auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                     R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
+                                         R"(","result":{"roots":[{"uri":"file:///srv/notes","name":"notes"}]}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  EXPECT_TRUE(gateway.server.wait_for_log("file:///srv/notes")) << gateway.server.log_tail();
+  EXPECT_NE(gateway.server.log().find("roots answer: "), std::string::npos);
 }
