@@ -100,26 +100,51 @@ inline std::set<std::string> sessions_calling(ServerUnderTest const& remote, std
   return sessions;
 }
 
+// A 2025-11-25 session of a client with `capabilities` (a JSON object), initialized; its id.
+inline std::string initialize_with(std::uint16_t port, std::string const& capabilities) {
+  auto const initialized = http_request(
+      port, "POST", "/mcp", mcp_headers(),
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":)" +
+          capabilities + R"(,"clientInfo":{"name":"t","version":"1"}}})");
+  EXPECT_EQ(initialized.status, 200) << initialized.body;
+  auto const session = initialized.header("Mcp-Session-Id");
+  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  return session;
+}
+
+// The SSE event in `received` whose data holds `marker` (the last such one), parsed.
+inline json::object event_with(std::string const& received, std::string const& marker) {
+  auto const at = received.rfind("data: ", received.rfind(marker));
+  return json::parse(received.substr(at + 6, received.find('\n', at) - at - 6)).as_object();
+}
+
+// The fixtures' test_tool_with_progress through the gateway on `port`: three progress
+// notifications with the client's own token (not the gateway's), then the result.
+inline void expect_progress_round_trip(std::uint16_t port, std::string const& session) {
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                  R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_tool_with_progress","_meta":{"progressToken":"mine"}}})");
+  EXPECT_EQ(reply.header("Content-Type"), "text/event-stream");
+  std::size_t progress = 0;
+  for (auto at = reply.body.find("notifications/progress"); at != std::string::npos;
+       at = reply.body.find("notifications/progress", at + 1))
+    ++progress;
+  EXPECT_EQ(progress, 3u) << reply.body;
+  EXPECT_NE(reply.body.find(R"("progressToken":"mine")"), std::string::npos) << reply.body;
+  EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
+}
+
 // A client with the sampling capability calls the fixtures' test_sampling through the gateway on
 // `port`: the upstream's sampling request reaches it on the call's stream, its answer goes back,
 // and the call completes with it.
 inline void expect_sampling_round_trip(std::uint16_t port) {
-  auto const initialized = http_request(
-      port, "POST", "/mcp", mcp_headers(),
-      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-      R"("capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}})");
-  ASSERT_EQ(initialized.status, 200);
-  auto const session = initialized.header("Mcp-Session-Id");
-  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  auto const session = initialize_with(port, R"({"sampling":{}})");
   std::string const call =
       R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"6x7?"}}})";
   RawConnection stream(port);
   ASSERT_TRUE(stream.send(request_text(port, "POST", "/mcp", mcp_headers(session), call, true)));
   std::string received;
   ASSERT_TRUE(read_until(stream.fd(), received, "sampling/createMessage")) << received;
-  auto const asked_at = received.rfind("data: ", received.find("sampling/createMessage"));
-  auto const asked = json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
-  std::string const request_id(asked.at("id").as_string());
+  std::string const request_id(event_with(received, "sampling/createMessage").at("id").as_string());
   auto const answered = http_request(
       port, "POST", "/mcp", mcp_headers(session),
       R"({"jsonrpc":"2.0","id":")" + request_id +

@@ -74,15 +74,7 @@ TEST(GatewayHttp, ForwardsCallsAndProgressToARemoteServer) {
   EXPECT_TRUE(gateway.server.wait_for_log(R"("tool":"echo","upstream":"fx")")) << gateway.server.log_tail();
 
   // Progress comes back on the client's own token, through the remote server's event stream.
-  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                  R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_tool_with_progress","_meta":{"progressToken":"mine"}}})");
-  std::size_t progress = 0;
-  for (auto at = reply.body.find("notifications/progress"); at != std::string::npos;
-       at = reply.body.find("notifications/progress", at + 1))
-    ++progress;
-  EXPECT_EQ(progress, 3u) << reply.body;
-  EXPECT_NE(reply.body.find(R"("progressToken":"mine")"), std::string::npos) << reply.body;
-  EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
+  expect_progress_round_trip(port, session);
 
   auto const ready = json::parse(ready_body(gateway.server));
   auto const detail = std::string(ready.at("checks").at("mcp_servers").at("detail").as_string());

@@ -73,18 +73,7 @@ TEST(Gateway, AStatelessClientUsesASessionfulUpstream) {
 
 TEST(Gateway, ProgressReachesTheClientThatAskedForIt) {
   Gateway gateway({fixtures_upstream()});
-  auto const session = initialize_session(gateway.server.port());
-  auto const reply = http_request(gateway.server.port(), "POST", "/mcp", mcp_headers(session),
-                                  R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_tool_with_progress","_meta":{"progressToken":"mine"}}})");
-  // The client's own token comes back, not the one the gateway gave the upstream.
-  EXPECT_EQ(reply.header("Content-Type"), "text/event-stream");
-  std::size_t progress = 0;
-  for (auto at = reply.body.find("notifications/progress"); at != std::string::npos;
-       at = reply.body.find("notifications/progress", at + 1))
-    ++progress;
-  EXPECT_EQ(progress, 3u) << reply.body;
-  EXPECT_NE(reply.body.find(R"("progressToken":"mine")"), std::string::npos) << reply.body;
-  EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
+  expect_progress_round_trip(gateway.server.port(), initialize_session(gateway.server.port()));
 }
 
 TEST(Gateway, AnUpstreamsSamplingRequestReachesTheClientWhoseCallCausedIt) {
@@ -378,13 +367,7 @@ TEST(Gateway, ASubscriptionReachesTheUpstreamAndItsUpdatesReachTheSubscriber) {
 TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
   Gateway gateway({fake_upstream()});
   auto const port = gateway.server.port();
-  auto const initialized = http_request(
-      port, "POST", "/mcp", mcp_headers(),
-      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-      R"("capabilities":{"roots":{}},"clientInfo":{"name":"t","version":"1"}}})");
-  ASSERT_EQ(initialized.status, 200);
-  auto const session = initialized.header("Mcp-Session-Id");
-  http_request(port, "POST", "/mcp", mcp_headers(session), R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  auto const session = initialize_with(port, R"({"roots":{}})");
   RawConnection listening(port);
   ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
   std::string received;
@@ -392,8 +375,7 @@ TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
   // The call is answered; then the child asks roots/list on its own, and its client answers.
   EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
   ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
-  auto const asked_at = received.rfind("data: ", received.find(R"("method":"roots/list")"));
-  auto const asked = json::parse(received.substr(asked_at + 6, received.find('\n', asked_at) - asked_at - 6));
+  auto const asked = event_with(received, R"("method":"roots/list")");
   auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
                                      R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
                                          R"(","result":{"roots":[{"uri":"file:///srv/notes","name":"notes"}]}})");
