@@ -82,7 +82,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       throw std::invalid_argument("not an http:// URL: " + this->options.url);
     host = parsed->host_address();
     port = parsed->has_port() ? std::string(parsed->port()) : "80";
-    host_header = parsed->has_port() ? host + ":" + port : host;
+    host_header = std::string(parsed->encoded_host_and_port());  // "[::1]:8000" for an IPv6 address
     target = std::string(parsed->encoded_path());
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
