@@ -14,7 +14,7 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev redis-server prometheus wrk nginx-light haproxy
-  xvfb xauth imagemagick curl jq procps util-linux
+  xvfb xauth imagemagick curl jq procps util-linux openssl ca-certificates
   # deploy checks (tests/deploy): amtool, systemd-analyze, strace, YAML for /usr/bin/python3
   prometheus-alertmanager systemd strace python3-yaml
   # Node for the official MCP conformance suite and SDK clients

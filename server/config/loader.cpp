@@ -103,10 +103,7 @@ void warn_unknown_env(ConfigSources const& sources, Builder& builder) {
 std::string unusable_upstream_url(std::string const& url) {
   auto const parsed = boost::urls::parse_uri(url);
   if (!parsed) return "\"" + url + "\" is not a URL";
-  if (parsed->scheme() == "https")
-    return "https upstreams are not served by this version (" + url +
-           "): reach the server over http on a private network, or through a local TLS proxy";
-  if (parsed->scheme() != "http") return "\"" + url + "\" is not an http:// URL";
+  if (parsed->scheme() != "http" && parsed->scheme() != "https") return "\"" + url + "\" is not an http:// or https:// URL";
   if (parsed->host().empty()) return "\"" + url + "\" names no host";
   if (parsed->has_fragment()) return "\"" + url + "\" has a #fragment, which HTTP never sends";
   return {};

@@ -55,7 +55,8 @@ std::vector<Leaf> const& leaves() {
                "and PRODMCP_CLIENT_SESSION (a name of the client session, or \"shared\")."));
     t.push_back(leaf<&UpstreamSettings::cwd>("cwd", "Its working directory (default: the gateway's)."));
     t.push_back(leaf<&UpstreamSettings::url>("url", "A remote Streamable HTTP MCP server instead of a command: its endpoint, "
-                                                   "e.g. \"http://10.0.0.7:8000/mcp\" (http only in this version)."));
+                                                   "e.g. \"https://search.internal/mcp\" (https checks the certificate "
+                                                   "against the system's CAs; SSL_CERT_FILE names others)."));
     Leaf headers = leaf<&UpstreamSettings::headers>(
         "headers", "Headers sent to the url; ${VAR} expands from the environment. Never logged.");
     headers.spec.secret = true;

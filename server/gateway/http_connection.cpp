@@ -10,7 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -69,8 +71,38 @@ bool is_event_stream(Parser const& parser) {
 // An error that a kept-alive connection the server had already closed produces on first use.
 bool stale_connection(boost::system::error_code ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe;
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
+
+// One connection to the server: plain TCP, or TLS over it (https).
+class Link {
+ public:
+  using Tls = beast::ssl_stream<beast::tcp_stream>;
+  explicit Link(std::unique_ptr<beast::tcp_stream> plain) : plain_(std::move(plain)) {}
+  explicit Link(std::unique_ptr<Tls> tls) : tls_(std::move(tls)) {}
+
+  beast::tcp_stream& tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+  auto write(bhttp::request<bhttp::string_body>& request) {
+    return tls_ ? bhttp::async_write(*tls_, request, asio::as_tuple(asio::use_awaitable))
+                : bhttp::async_write(*plain_, request, asio::as_tuple(asio::use_awaitable));
+  }
+  auto read_header(beast::flat_buffer& buffer, Parser& parser) {
+    return tls_ ? bhttp::async_read_header(*tls_, buffer, parser, asio::as_tuple(asio::use_awaitable))
+                : bhttp::async_read_header(*plain_, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  }
+  auto read_some(beast::flat_buffer& buffer, Parser& parser) {
+    return tls_ ? bhttp::async_read_some(*tls_, buffer, parser, asio::as_tuple(asio::use_awaitable))
+                : bhttp::async_read_some(*plain_, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  }
+  auto read(beast::flat_buffer& buffer, Parser& parser) {
+    return tls_ ? bhttp::async_read(*tls_, buffer, parser, asio::as_tuple(asio::use_awaitable))
+                : bhttp::async_read(*plain_, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  }
+
+ private:
+  std::unique_ptr<beast::tcp_stream> plain_;
+  std::unique_ptr<Tls> tls_;
+};
 
 }  // namespace
 
@@ -78,10 +110,17 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   State(asio::any_io_executor executor, Options options, Events events)
       : executor(std::move(executor)), options(std::move(options)), events(std::move(events)) {
     auto const parsed = boost::urls::parse_uri(this->options.url);
-    if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
-      throw std::invalid_argument("not an http:// URL: " + this->options.url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
+      throw std::invalid_argument("not an http:// or https:// URL: " + this->options.url);
     host = parsed->host_address();
-    port = parsed->has_port() ? std::string(parsed->port()) : "80";
+    bool const secure = parsed->scheme() == "https";
+    port = parsed->has_port() ? std::string(parsed->port()) : secure ? "443" : "80";
+    if (secure) {
+      // The system's trusted CAs (SSL_CERT_FILE / SSL_CERT_DIR point elsewhere), and the name checked.
+      tls_context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+      tls_context->set_default_verify_paths();
+      tls_context->set_verify_mode(asio::ssl::verify_peer);
+    }
     host_header = std::string(parsed->encoded_host_and_port());  // "[::1]:8000" for an IPv6 address
     target = std::string(parsed->encoded_path());
     if (target.empty()) target = "/";
@@ -96,7 +135,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   struct Exchange {
     asio::any_io_executor executor;  // the caller's: its I/O stays on the caller's thread
     std::shared_ptr<Inbox> inbox;
-    beast::tcp_stream* stream = nullptr;
+    Link* stream = nullptr;
     bool aborted = false;
     void deliver(json::object message) const { inbox->try_send(boost::system::error_code{}, std::move(message)); }
     void fail(std::string text, bool retryable) const { deliver(transport_failure_message(std::move(text), retryable)); }
@@ -106,6 +145,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   Options const options;
   Events const events;
   std::string host, port, host_header, target;
+  std::unique_ptr<asio::ssl::context> tls_context;  // https only
   std::atomic<std::int64_t> next_id{1};
 
   mutable std::mutex mutex;
@@ -117,8 +157,8 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
 
   // Kept-alive connections, by the io_context they belong to (a worker's, or the gateway's).
   std::mutex pool_mutex;
-  std::map<asio::execution_context*, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
-  beast::tcp_stream* listener = nullptr;  // on `executor` only
+  std::map<asio::execution_context*, std::vector<std::unique_ptr<Link>>> idle;
+  Link* listener = nullptr;  // on `executor` only
 
   std::string session() const {
     std::lock_guard lock(mutex);
@@ -147,7 +187,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
 
   // A pooled connection of the calling coroutine's io_context, or a new one. Throws
   // boost::system::system_error.
-  asio::awaitable<std::unique_ptr<beast::tcp_stream>> take_stream(bool& reused, std::chrono::milliseconds timeout) {
+  asio::awaitable<std::unique_ptr<Link>> take_stream(bool& reused, std::chrono::milliseconds timeout) {
     auto const here = co_await asio::this_coro::executor;
     {
       std::lock_guard lock(pool_mutex);
@@ -155,7 +195,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       while (!streams.empty()) {
         auto stream = std::move(streams.back());
         streams.pop_back();
-        if (stream->socket().is_open()) {
+        if (stream->tcp().socket().is_open()) {
           reused = true;
           co_return stream;
         }
@@ -164,18 +204,24 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     reused = false;
     tcp::resolver resolver(here);
     auto const endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
-    auto stream = std::make_unique<beast::tcp_stream>(here);
-    stream->expires_after(std::min<std::chrono::steady_clock::duration>(timeout, kConnectTimeoutCap));
-    co_await stream->async_connect(endpoints, asio::use_awaitable);
-    stream->socket().set_option(tcp::no_delay(true));
-    co_return stream;
+    auto plain = std::make_unique<beast::tcp_stream>(here);
+    plain->expires_after(std::min<std::chrono::steady_clock::duration>(timeout, kConnectTimeoutCap));
+    co_await plain->async_connect(endpoints, asio::use_awaitable);
+    plain->socket().set_option(tcp::no_delay(true));
+    if (!tls_context) co_return std::make_unique<Link>(std::move(plain));
+    auto tls = std::make_unique<Link::Tls>(std::move(*plain), *tls_context);
+    if (!SSL_set_tlsext_host_name(tls->native_handle(), host.c_str()))  // SNI
+      throw boost::system::system_error(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    tls->set_verify_callback(asio::ssl::host_name_verification(host));
+    co_await tls->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+    co_return std::make_unique<Link>(std::move(tls));
   }
 
-  void give_back(std::unique_ptr<beast::tcp_stream> stream) {
-    stream->expires_never();
+  void give_back(std::unique_ptr<Link> stream) {
+    stream->tcp().expires_never();
     if (!alive()) return;
     std::lock_guard lock(pool_mutex);
-    auto& streams = idle[&asio::query(stream->get_executor(), asio::execution::context)];
+    auto& streams = idle[&asio::query(stream->tcp().get_executor(), asio::execution::context)];
     if (streams.size() < kMaxIdleStreams) streams.push_back(std::move(stream));
   }
 
@@ -188,7 +234,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   // `body_limit`); one more try on a fresh connection when a pooled one turns out closed. Returns
   // the stream, or null after reporting through `failed`.
   template <class Failed>
-  asio::awaitable<std::unique_ptr<beast::tcp_stream>> send(bhttp::request<bhttp::string_body>& request,
+  asio::awaitable<std::unique_ptr<Link>> send(bhttp::request<bhttp::string_body>& request,
                                                             beast::flat_buffer& buffer, std::optional<Parser>& parser,
                                                             std::optional<std::uint64_t> body_limit,
                                                             std::chrono::milliseconds timeout, Exchange* exchange,
@@ -199,7 +245,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       parser->body_limit(body_limit ? boost::optional<std::uint64_t>(*body_limit) : boost::none);
       parser->header_limit(kMaxHeaderBytes);
       bool reused = false;
-      std::unique_ptr<beast::tcp_stream> stream;
+      std::unique_ptr<Link> stream;
       boost::system::error_code connect_error;
       try {
         stream = co_await take_stream(reused, timeout);
@@ -214,13 +260,13 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
         if (exchange->aborted) co_return nullptr;
         exchange->stream = stream.get();
       }
-      stream->expires_after(timeout);
-      auto [write_error, written] = co_await bhttp::async_write(*stream, request, asio::as_tuple(asio::use_awaitable));
+      stream->tcp().expires_after(timeout);
+      auto [write_error, written] = co_await stream->write(request);
       (void)written;
       boost::system::error_code ec = write_error;
       if (!ec) {
         auto [read_error, read] =
-            co_await bhttp::async_read_header(*stream, buffer, *parser, asio::as_tuple(asio::use_awaitable));
+            co_await stream->read_header(buffer, *parser);
         (void)read;
         ec = read_error;
       }
@@ -256,7 +302,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       idle.clear();  // nothing waits on an idle connection: closing it from here is safe
     }
     asio::post(executor, [self = shared_from_this()] {
-      if (self->listener) self->listener->cancel();
+      if (self->listener) self->listener->tcp().cancel();
     });
   }
 
@@ -329,7 +375,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     if (status == 200 && is_event_stream(parser)) {
       util::SseReader reader(options.max_message_bytes);
       while (!answered && !parser.is_done()) {
-        auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await stream->read_some(buffer, parser);
         (void)n;
         if (ec) {
           if (!call->aborted) problem = "the event stream of " + options.url + " broke before the answer: " + describe(ec);
@@ -349,7 +395,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
         problem = "the event stream of " + options.url + " ended before the server answered";
     } else {
       while (!parser.is_done()) {
-        auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await stream->read_some(buffer, parser);
         (void)n;
         if (ec) {
           if (!call->aborted) problem = describe(ec);
@@ -397,7 +443,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     auto stream = co_await send(request, buffer, response, kSmallBody, kPostTimeout, nullptr, failed);
     if (stream) {
       auto& parser = *response;
-      auto [ec, n] = co_await bhttp::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] = co_await stream->read(buffer, parser);
       (void)n;
       if (ec) failure = describe(ec);
       else if (parser.get().result_int() >= 300)
@@ -452,18 +498,18 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
         // A 400 may be a forgotten session: its (small) body says.
         if (auto const length = parser.content_length(); status == 400 && !sent_session.empty() && length &&
                                                           *length <= kSmallBody)
-          co_await bhttp::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+          co_await stream->read(buffer, parser);
         if (!sent_session.empty() && forgot_session(status, parser.get().body())) {
           session_lost(sent_session, status);
           co_return;
         }
         if (status == 200 && is_event_stream(parser)) {
-          stream->expires_never();
+          stream->tcp().expires_never();
           listener = stream.get();
           pause = std::chrono::duration_cast<std::chrono::milliseconds>(kListenRetryMin);
           util::SseReader reader(options.max_message_bytes);
           while (!parser.is_done()) {
-            auto [ec, n] = co_await bhttp::async_read_some(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            auto [ec, n] = co_await stream->read_some(buffer, parser);
             (void)n;
             if (ec) break;
             reader.feed(
@@ -495,7 +541,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     std::string ignored;
     auto const failed = [&](std::string text) { ignored = std::move(text); };
     auto stream = co_await send(request, buffer, response, kSmallBody, grace, nullptr, failed);
-    if (stream) co_await bhttp::async_read(*stream, buffer, *response, asio::as_tuple(asio::use_awaitable));
+    if (stream) co_await stream->read(buffer, *response);
   }
 };
 
@@ -571,7 +617,7 @@ asio::awaitable<json::object> HttpConnection::request(std::string method, json::
       }
       asio::post(call->executor, [call = call] {
         call->aborted = true;
-        if (call->stream) call->stream->cancel();
+        if (call->stream) call->stream->tcp().cancel();
       });
     }
   } forget{state, call, id};

@@ -3,8 +3,11 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -53,6 +56,56 @@ std::optional<double> metric(std::string const& text, std::string const& series)
 std::optional<double> remote_sessions(ServerUnderTest& remote) {
   return metric(http_request(remote.admin_port(), "GET", "/metrics", {}, "").body, "mcp_sessions");
 }
+
+// HAProxy terminating TLS (a certificate for "localhost" made here with openssl) in front of a
+// plain HTTP server on `backend`: an https:// upstream for the gateway.
+class TlsFront {
+ public:
+  explicit TlsFront(std::uint16_t backend) {
+    char pattern[] = "/tmp/prodmcp-tls-XXXXXX";
+    if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    directory_ = pattern;
+    auto const made = std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                                   "-addext subjectAltName=DNS:localhost -keyout " + directory_ + "/key.pem -out " +
+                                   directory_ + "/cert.pem >/dev/null 2>&1 && cat " + directory_ + "/cert.pem " +
+                                   directory_ + "/key.pem > " + directory_ + "/both.pem")
+                                      .c_str());
+    if (made != 0) throw std::runtime_error("openssl could not make a certificate");
+    port_ = stable_loopback_port();
+    std::ofstream(directory_ + "/haproxy.cfg")
+        << "defaults\n  mode http\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
+        << "frontend tls\n  bind 127.0.0.1:" << port_ << " ssl crt " << directory_ << "/both.pem\n"
+        << "  default_backend mcp\nbackend mcp\n  server only 127.0.0.1:" << backend << "\n";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (!std::freopen((directory_ + "/haproxy.log").c_str(), "w", stderr)) ::_exit(126);
+      ::execlp("haproxy", "haproxy", "-db", "-f", (directory_ + "/haproxy.cfg").c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    listening_ = wait_until([&] {
+      try {
+        RawConnection probe(port_);
+        return true;
+      } catch (std::exception const&) {
+        return false;
+      }
+    }, 30s);
+  }
+  ~TlsFront() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    std::filesystem::remove_all(directory_);
+  }
+  bool listening() const { return listening_; }
+  std::uint16_t port() const { return port_; }
+  std::string certificate() const { return directory_ + "/cert.pem"; }
+
+ private:
+  std::string directory_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  bool listening_ = false;
+};
 
 std::string write_config(std::string const& text) {
   auto const path = std::filesystem::temp_directory_path() /
@@ -302,4 +355,22 @@ TEST(GatewayHttp, ReplicasThatStartedTwoRemoteSessionsForOneClientConvergeOnTheS
   auto const all = echo_sessions();
   EXPECT_EQ(all[2], first[1]) << remote.log_tail();
   EXPECT_EQ(all[3], first[1]) << remote.log_tail();
+}
+
+TEST(GatewayHttp, AnHttpsUpstreamIsReachedWhenItsCertificateIsTrustedAndRefusedWhenNot) {
+  ServerUnderTest remote(remote_arguments());
+  TlsFront front(remote.port());
+  ASSERT_TRUE(front.listening());
+  auto const url = "fx=https://localhost:" + std::to_string(front.port()) + "/mcp";
+  // Trusted (SSL_CERT_FILE names the test's certificate): calls go through TLS.
+  ServerUnderTest trusting(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0", "--upstream", url},
+                                        {{"SSL_CERT_FILE", front.certificate()}}});
+  ASSERT_TRUE(trusting.wait_for_log("\"upstream_ready\"", 30s)) << trusting.log_tail();
+  auto const session = initialize_session(trusting.port());
+  EXPECT_EQ(text_of(call_tool(trusting.port(), session, "echo", R"({"message":"over TLS"})")), "over TLS");
+  expect_progress_round_trip(trusting.port(), session);
+  // Not trusted: the upstream is not ready, and the log says why.
+  ServerUnderTest doubting({"--set", "server.admin_listen=127.0.0.1:0", "--upstream", url});
+  EXPECT_TRUE(doubting.wait_for_log("certificate verify failed", 30s)) << doubting.log_tail();
+  EXPECT_EQ(http_request(doubting.admin_port(), "GET", "/ready", {}, "").status, 503);
 }

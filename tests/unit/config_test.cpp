@@ -252,8 +252,8 @@ TEST(UpstreamConfig, ARemoteUpstreamNeedsAnHttpUrlItCanReach) {
       "[upstreams.ftp]\nurl = \"ftp://example.com/mcp\"\n[upstreams.junk]\nurl = \"not a url\"\n";
   auto const config = load_config(sources);
   EXPECT_FALSE(has_diagnostic(config, "upstream \"ok\""));
-  EXPECT_TRUE(has_diagnostic(config, "upstream \"tls\": https upstreams are not served by this version"));
-  EXPECT_TRUE(has_diagnostic(config, "upstream \"ftp\": \"ftp://example.com/mcp\" is not an http:// URL"));
+  EXPECT_FALSE(has_diagnostic(config, "upstream \"tls\""));
+  EXPECT_TRUE(has_diagnostic(config, "upstream \"ftp\": \"ftp://example.com/mcp\" is not an http:// or https:// URL"));
   EXPECT_TRUE(has_diagnostic(config, "upstream \"junk\": \"not a url\" is not a URL"));
 }
 
