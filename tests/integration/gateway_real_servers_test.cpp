@@ -1,5 +1,6 @@
 // The gateway in front of MCP servers people really run, from npm (pinned in
-// tests/conformance/package-lock.json): the reference server-everything and server-memory.
+// tests/conformance/package-lock.json): the reference server-everything and server-memory, and a
+// prototype made with the fastmcp package.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -142,4 +143,34 @@ TEST(GatewayRealServers, ServerEverythingOverHttpRestartedGetsNewSessions) {
                          30s, 200ms))
       << gateway.server.log_tail();
   EXPECT_NE(gateway.server.log().find("(HTTP 400)"), std::string::npos) << gateway.server.log_tail();
+}
+
+TEST(GatewayRealServers, AFastmcpPrototypeGoesIntoProductionWithOneUpstreamLine) {
+  std::string const prototype = PRODMCP_CONFORMANCE_DIR "/fastmcp-prototype.mjs";
+  ASSERT_FALSE(npm_script("fastmcp/dist/FastMCP.js").empty()) << kNpmCi;
+  Gateway gateway({"notes=" + node() + " " + prototype});
+  auto const port = gateway.server.port();
+  auto const alice = initialize_session(port);
+  auto const bob = initialize_session(port);
+  auto const names = tool_names(port, alice);
+  EXPECT_TRUE(contains(names, "add_note") && contains(names, "list_notes") && contains(names, "summarize"));
+  EXPECT_TRUE(mentions(call_tool(port, alice, "add_note", R"({"text":"buy milk"})"), "saved note 1"));
+  // Each client session has its own prototype: its notes stay its own.
+  EXPECT_TRUE(mentions(call_tool(port, bob, "list_notes"), "(no notes)"));
+  EXPECT_TRUE(mentions(call_tool(port, alice, "list_notes"), "buy milk"));
+  // Its own schema checks the arguments; the error comes back as the prototype's.
+  auto const wrong = call_tool(port, alice, "add_note", R"({"text":7})");
+  EXPECT_TRUE(wrong.contains("error") || wrong.at("result").at("isError").as_bool()) << wrong;
+  // Progress from it reaches the client with the client's token.
+  auto const reply = http_request(port, "POST", "/mcp", mcp_headers(alice),
+                                  R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"summarize","arguments":{},)"
+                                  R"("_meta":{"progressToken":"s"}}})",
+                                  30s);
+  EXPECT_NE(reply.body.find(R"("progressToken":"s","progress":3,"total":3)"), std::string::npos) << reply.body;
+  EXPECT_TRUE(mentions(answer(reply), "1 notes")) << reply.body;
+  // And the production layer is there: its calls are in the request log and metrics.
+  EXPECT_TRUE(gateway.server.wait_for_log(R"("tool":"add_note","upstream":"notes")")) << gateway.server.log_tail();
+  auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_requests_total{method="tools/call",status="ok",upstream="notes"})"),
+            std::string::npos);
 }
