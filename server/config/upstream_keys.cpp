@@ -68,8 +68,9 @@ std::vector<Leaf> const& leaves() {
                            "max_in_flight", "Calls in flight at once (a bulkhead); more are refused at once."),
                        1, 100'000));
     t.push_back(one_of(leaf<&UpstreamSettings::restart>(
-                           "restart", "When a stdio server that exited is started again: never, on-failure "
-                                      "(a non-zero exit or a signal) or always."),
+                           "restart", "When a stdio server that exited is started again (or a url server "
+                                      "that forgot the session is initialized again): never, on-failure (a "
+                                      "non-zero exit, a signal, a forgotten session) or always."),
                        {"never", "on-failure", "always"}));
     t.push_back(ranged(leaf<&UpstreamSettings::restart_backoff_ms>(
                            "restart_backoff_ms", "Wait before the first restart; it doubles after each failed start."),
