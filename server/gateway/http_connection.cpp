@@ -5,12 +5,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/parse.hpp>
@@ -106,12 +106,11 @@ class Link {
 
 }  // namespace
 
-struct HttpConnection::State : std::enable_shared_from_this<State> {
-  State(asio::any_io_executor executor, Options options, Events events)
-      : executor(std::move(executor)), options(std::move(options)), events(std::move(events)) {
-    auto const parsed = boost::urls::parse_uri(this->options.url);
+struct HttpEndpoint::Impl {
+  explicit Impl(std::string url) : url(std::move(url)) {
+    auto const parsed = boost::urls::parse_uri(this->url);
     if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
-      throw std::invalid_argument("not an http:// or https:// URL: " + this->options.url);
+      throw std::invalid_argument("not an http:// or https:// URL: " + this->url);
     host = parsed->host_address();
     bool const secure = parsed->scheme() == "https";
     port = parsed->has_port() ? std::string(parsed->port()) : secure ? "443" : "80";
@@ -125,72 +124,23 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     target = std::string(parsed->encoded_path());
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-    if (auto const space = this->options.resume.find(' '); space != std::string::npos) {
-      session_id = this->options.resume.substr(0, space);
-      protocol_version = this->options.resume.substr(space + 1);
-    }
   }
 
-  // One request in flight: its inbox, and (on its executor only) the stream it uses, to abort it.
-  struct Exchange {
-    asio::any_io_executor executor;  // the caller's: its I/O stays on the caller's thread
-    std::shared_ptr<Inbox> inbox;
-    Link* stream = nullptr;
-    bool aborted = false;
-    void deliver(json::object message) const { inbox->try_send(boost::system::error_code{}, std::move(message)); }
-    void fail(std::string text, bool retryable) const { deliver(transport_failure_message(std::move(text), retryable)); }
-  };
-
-  asio::any_io_executor const executor;
-  Options const options;
-  Events const events;
+  std::string const url;
   std::string host, port, host_header, target;
   std::unique_ptr<asio::ssl::context> tls_context;  // https only
-  std::atomic<std::int64_t> next_id{1};
 
-  mutable std::mutex mutex;
-  std::string session_id;        // from the initialize answer
-  std::string protocol_version;  // negotiated at initialize
-  std::map<std::int64_t, std::shared_ptr<Exchange>> calls;
-  bool ending = false, ended = false;
-  std::string end_message;
-
+  std::mutex mutex;
   // Kept-alive connections, by the io_context they belong to (a worker's, or the gateway's).
-  std::mutex pool_mutex;
   std::map<asio::execution_context*, std::vector<std::unique_ptr<Link>>> idle;
-  Link* listener = nullptr;  // on `executor` only
-
-  std::string session() const {
-    std::lock_guard lock(mutex);
-    return session_id;
-  }
-
-  bhttp::request<bhttp::string_body> make_request(bhttp::verb verb, std::string body,
-                                                  std::string const& correlation_id) const {
-    bhttp::request<bhttp::string_body> request{verb, target, 11};
-    request.set(bhttp::field::host, host_header);
-    request.set(bhttp::field::user_agent, "prodmcp-gateway/" PRODMCP_VERSION);
-    request.set(bhttp::field::accept, verb == bhttp::verb::get ? "text/event-stream" : "application/json, text/event-stream");
-    if (verb == bhttp::verb::post) request.set(bhttp::field::content_type, "application/json");
-    {
-      std::lock_guard lock(mutex);
-      if (!session_id.empty()) request.set("Mcp-Session-Id", session_id);
-      if (!protocol_version.empty()) request.set("MCP-Protocol-Version", protocol_version);
-    }
-    if (!correlation_id.empty()) request.set("X-Correlation-ID", correlation_id);
-    for (auto const& [name, value] : options.headers) request.set(name, value);
-    request.keep_alive(true);
-    request.body() = std::move(body);
-    request.prepare_payload();
-    return request;
-  }
+  bool closed = false;
 
   // A pooled connection of the calling coroutine's io_context, or a new one. Throws
   // boost::system::system_error.
-  asio::awaitable<std::unique_ptr<Link>> take_stream(bool& reused, std::chrono::milliseconds timeout) {
+  asio::awaitable<std::unique_ptr<Link>> take(bool& reused, std::chrono::milliseconds timeout) {
     auto const here = co_await asio::this_coro::executor;
     {
-      std::lock_guard lock(pool_mutex);
+      std::lock_guard lock(mutex);
       auto& streams = idle[&asio::query(here, asio::execution::context)];
       while (!streams.empty()) {
         auto stream = std::move(streams.back());
@@ -219,15 +169,90 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
 
   void give_back(std::unique_ptr<Link> stream) {
     stream->tcp().expires_never();
-    if (!alive()) return;
-    std::lock_guard lock(pool_mutex);
+    std::lock_guard lock(mutex);
+    if (closed) return;
     auto& streams = idle[&asio::query(stream->tcp().get_executor(), asio::execution::context)];
     if (streams.size() < kMaxIdleStreams) streams.push_back(std::move(stream));
   }
+};
+
+HttpEndpoint::HttpEndpoint(std::string url) : impl_(std::make_unique<Impl>(std::move(url))) {}
+HttpEndpoint::~HttpEndpoint() = default;
+std::string const& HttpEndpoint::url() const { return impl_->url; }
+
+void HttpEndpoint::close() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->closed = true;
+  impl_->idle.clear();  // nothing waits on an idle connection: closing it from here is safe
+}
+
+struct HttpConnection::State : std::enable_shared_from_this<State> {
+  State(asio::any_io_executor executor, Options options, Events events)
+      : executor(std::move(executor)),
+        options(std::move(options)),
+        events(std::move(events)),
+        net(this->options.endpoint->impl()) {
+    if (auto const space = this->options.resume.find(' '); space != std::string::npos) {
+      session_id = this->options.resume.substr(0, space);
+      protocol_version = this->options.resume.substr(space + 1);
+    }
+  }
+
+  // One request in flight: its inbox, and (on its executor only) the stream it uses, to abort it.
+  struct Exchange {
+    asio::any_io_executor executor;  // the caller's: its I/O stays on the caller's thread
+    std::shared_ptr<Inbox> inbox;
+    Link* stream = nullptr;
+    bool aborted = false;
+    void deliver(json::object message) const { inbox->try_send(boost::system::error_code{}, std::move(message)); }
+    void fail(std::string text, bool retryable) const { deliver(transport_failure_message(std::move(text), retryable)); }
+  };
+
+  asio::any_io_executor const executor;
+  Options const options;
+  Events const events;
+  HttpEndpoint::Impl& net;  // options.endpoint keeps it
+  std::atomic<std::int64_t> next_id{1};
+
+  mutable std::mutex mutex;
+  std::string session_id;        // from the initialize answer
+  std::string protocol_version;  // negotiated at initialize
+  std::map<std::int64_t, std::shared_ptr<Exchange>> calls;
+  bool ending = false, ended = false;
+  std::string end_message;
+
+  Link* listener = nullptr;  // on `executor` only
+
+  std::string session() const {
+    std::lock_guard lock(mutex);
+    return session_id;
+  }
+
+  bhttp::request<bhttp::string_body> make_request(bhttp::verb verb, std::string body,
+                                                  std::string const& correlation_id) const {
+    bhttp::request<bhttp::string_body> request{verb, net.target, 11};
+    request.set(bhttp::field::host, net.host_header);
+    request.set(bhttp::field::user_agent, "prodmcp-gateway/" PRODMCP_VERSION);
+    request.set(bhttp::field::accept, verb == bhttp::verb::get ? "text/event-stream" : "application/json, text/event-stream");
+    if (verb == bhttp::verb::post) request.set(bhttp::field::content_type, "application/json");
+    {
+      std::lock_guard lock(mutex);
+      if (!session_id.empty()) request.set("Mcp-Session-Id", session_id);
+      if (!protocol_version.empty()) request.set("MCP-Protocol-Version", protocol_version);
+    }
+    if (!correlation_id.empty()) request.set("X-Correlation-ID", correlation_id);
+    for (auto const& [name, value] : options.headers) request.set(name, value);
+    request.keep_alive(true);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    return request;
+  }
+
+  std::string const& url() const { return net.url; }
 
   std::string describe(boost::system::error_code ec) const {
-    if (ec == beast::error::timeout) return "no answer from " + options.url + " in time";
-    return options.url + ": " + ec.message();
+    if (ec == beast::error::timeout) return "no answer from " + url() + " in time";
+    return url() + ": " + ec.message();
   }
 
   // Sends `request` and reads the response header into `parser` (made here, with a body limit of
@@ -235,10 +260,10 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   // the stream, or null after reporting through `failed`.
   template <class Failed>
   asio::awaitable<std::unique_ptr<Link>> send(bhttp::request<bhttp::string_body>& request,
-                                                            beast::flat_buffer& buffer, std::optional<Parser>& parser,
-                                                            std::optional<std::uint64_t> body_limit,
-                                                            std::chrono::milliseconds timeout, Exchange* exchange,
-                                                            Failed const& failed) {
+                                               beast::flat_buffer& buffer, std::optional<Parser>& parser,
+                                               std::optional<std::uint64_t> body_limit,
+                                               std::chrono::milliseconds timeout, Exchange* exchange,
+                                               Failed const& failed) {
     for (int attempt = 0;; ++attempt) {
       buffer.clear();
       parser.emplace();
@@ -248,12 +273,12 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       std::unique_ptr<Link> stream;
       boost::system::error_code connect_error;
       try {
-        stream = co_await take_stream(reused, timeout);
+        stream = co_await net.take(reused, timeout);
       } catch (boost::system::system_error const& error) {
         connect_error = error.code();
       }
       if (connect_error) {
-        failed("cannot reach " + options.url + ": " + connect_error.message());
+        failed("cannot reach " + url() + ": " + connect_error.message());
         co_return nullptr;
       }
       if (exchange) {
@@ -297,10 +322,6 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       failed.swap(calls);
     }
     for (auto const& [id, exchange] : failed) exchange->fail(message, true);
-    {
-      std::lock_guard lock(pool_mutex);
-      idle.clear();  // nothing waits on an idle connection: closing it from here is safe
-    }
     asio::post(executor, [self = shared_from_this()] {
       if (self->listener) self->listener->tcp().cancel();
     });
@@ -311,7 +332,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     auto const http = "HTTP " + std::to_string(status);
     end(ConnectionEnd{http + " for session " + short_id, true,
                       json::object{{"exit", "the server no longer knows session " + short_id + " (" + http + ")"},
-                                   {"url", options.url}}},
+                                   {"url", url()}}},
         "the upstream server no longer knows this session (" + http +
             ": it restarted or expired it); a new session starts with the next call");
   }
@@ -329,6 +350,31 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       for (auto& item : value.get_array())
         if (item.is_object()) messages.push_back(std::move(item.get_object()));
     return messages;
+  }
+
+  // Reads a response's event stream until it ends, breaks (its error is returned), or
+  // `on_message`, given each JSON-RPC message of each event, returns false.
+  template <class OnMessage>
+  asio::awaitable<boost::system::error_code> read_events(Link& stream, beast::flat_buffer& buffer, Parser& parser,
+                                                         OnMessage on_message) {
+    util::SseReader reader(options.max_message_bytes);
+    bool more = true;
+    while (more && !parser.is_done()) {
+      auto [ec, n] = co_await stream.read_some(buffer, parser);
+      (void)n;
+      if (ec) co_return ec;
+      reader.feed(
+          parser.get().body(),
+          [&](util::SseEvent& event) {
+            for (auto& message : messages_in(event.data))
+              if (more) more = on_message(std::move(message));
+          },
+          [&] {
+            if (events.protocol_problem) events.protocol_problem("an event over the message size limit was skipped");
+          });
+      parser.get().body().clear();
+    }
+    co_return boost::system::error_code{};
   }
 
   void remember_initialize(Parser const& parser, json::object const& message) {
@@ -373,26 +419,13 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       call->deliver(std::move(message));
     };
     if (status == 200 && is_event_stream(parser)) {
-      util::SseReader reader(options.max_message_bytes);
-      while (!answered && !parser.is_done()) {
-        auto [ec, n] = co_await stream->read_some(buffer, parser);
-        (void)n;
-        if (ec) {
-          if (!call->aborted) problem = "the event stream of " + options.url + " broke before the answer: " + describe(ec);
-          break;
-        }
-        reader.feed(
-            parser.get().body(),
-            [&](util::SseEvent& event) {
-              for (auto& message : messages_in(event.data)) take(std::move(message));
-            },
-            [&] {
-              if (events.protocol_problem) events.protocol_problem("an event over the message size limit was skipped");
-            });
-        parser.get().body().clear();
-      }
+      auto const ec = co_await read_events(*stream, buffer, parser, [&](json::object message) {
+        take(std::move(message));
+        return !answered;
+      });
+      if (ec && !call->aborted) problem = "the event stream of " + url() + " broke before the answer: " + describe(ec);
       if (!answered && problem.empty() && !call->aborted)
-        problem = "the event stream of " + options.url + " ended before the server answered";
+        problem = "the event stream of " + url() + " ended before the server answered";
     } else {
       while (!parser.is_done()) {
         auto [ec, n] = co_await stream->read_some(buffer, parser);
@@ -402,7 +435,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
           break;
         }
         if (parser.get().body().size() > options.max_message_bytes) {
-          problem = "the answer of " + options.url + " exceeds " + std::to_string(options.max_message_bytes) + " bytes";
+          problem = "the answer of " + url() + " exceeds " + std::to_string(options.max_message_bytes) + " bytes";
           break;
         }
       }
@@ -416,7 +449,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
         for (auto& message : messages_in(parser.get().body())) take(std::move(message));
       if (problem.empty()) {
         if (!answered) {
-          auto const what = "HTTP " + std::to_string(status) + " from " + options.url;
+          auto const what = "HTTP " + std::to_string(status) + " from " + url();
           if (refused)
             problem = what + ": the server refused the gateway's credentials (the headers of its [upstreams] table): " +
                       excerpt(parser.get().body());
@@ -429,7 +462,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     }
     call->stream = nullptr;
     if (!problem.empty() && !call->aborted) call->fail(problem, status != 401 && status != 403);
-    if (parser.is_done() && parser.keep_alive()) give_back(std::move(stream));
+    if (parser.is_done() && parser.keep_alive()) net.give_back(std::move(stream));
   }
 
   // A message that needs no answer from the server: a notification, or our answer to its request.
@@ -448,7 +481,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
       if (ec) failure = describe(ec);
       else if (parser.get().result_int() >= 300)
         failure = "HTTP " + std::to_string(parser.get().result_int()) + ": " + excerpt(parser.get().body());
-      if (!ec && parser.keep_alive()) give_back(std::move(stream));
+      if (!ec && parser.keep_alive()) net.give_back(std::move(stream));
     }
     if (!failure.empty() && events.protocol_problem)
       events.protocol_problem("a message to the server was not taken: " + failure);
@@ -507,19 +540,10 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
           stream->tcp().expires_never();
           listener = stream.get();
           pause = std::chrono::duration_cast<std::chrono::milliseconds>(kListenRetryMin);
-          util::SseReader reader(options.max_message_bytes);
-          while (!parser.is_done()) {
-            auto [ec, n] = co_await stream->read_some(buffer, parser);
-            (void)n;
-            if (ec) break;
-            reader.feed(
-                parser.get().body(),
-                [&](util::SseEvent& event) {
-                  for (auto& message : messages_in(event.data)) unsolicited(std::move(message));
-                },
-                [] {});
-            parser.get().body().clear();
-          }
+          co_await read_events(*stream, buffer, parser, [&](json::object message) {
+            unsolicited(std::move(message));
+            return true;
+          });
           listener = nullptr;
         } else if (events.protocol_problem) {
           events.protocol_problem("the server's stream for its own messages answered HTTP " + std::to_string(status));
@@ -532,10 +556,10 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
     }
   }
 
-  asio::awaitable<void> delete_session(std::string session, std::chrono::milliseconds grace) {
+  // make_request puts the session's id on it.
+  asio::awaitable<void> delete_session(std::chrono::milliseconds grace) {
     auto self = shared_from_this();
     auto request = make_request(bhttp::verb::delete_, {}, {});
-    request.set("Mcp-Session-Id", session);
     beast::flat_buffer buffer;
     std::optional<Parser> response;
     std::string ignored;
@@ -562,7 +586,7 @@ std::size_t HttpConnection::in_flight() const {
 }
 
 json::object HttpConnection::identity() const {
-  json::object identity{{"url", state_->options.url}};
+  json::object identity{{"url", state_->url()}};
   if (auto const session = state_->session(); !session.empty()) identity["upstream_session"] = session.substr(0, 8);
   return identity;
 }
@@ -579,17 +603,16 @@ std::string HttpConnection::resume_token() const {
 
 void HttpConnection::detach(std::chrono::milliseconds) {
   state_->end(ConnectionEnd{"the gateway left the session to other replicas", false,
-                            json::object{{"url", state_->options.url}}},
+                            json::object{{"url", state_->url()}}},
               "this replica no longer uses its session with the upstream server");
 }
 
 void HttpConnection::stop(std::chrono::milliseconds grace) {
   auto const state = state_;
-  auto const session = state->session();
-  if (!session.empty() && state->alive())
-    asio::co_spawn(state->executor, state->delete_session(session, std::max(grace, std::chrono::milliseconds(500))),
+  if (!state->session().empty() && state->alive())
+    asio::co_spawn(state->executor, state->delete_session(std::max(grace, std::chrono::milliseconds(500))),
                    asio::detached);
-  state->end(ConnectionEnd{"the gateway ended the session", false, json::object{{"url", state->options.url}}},
+  state->end(ConnectionEnd{"the gateway ended the session", false, json::object{{"url", state->url()}}},
              "the gateway is ending its session with the upstream server");
 }
 

@@ -69,6 +69,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         ask_client_session(std::move(clients.ask)),
         name(std::move(name)),
         settings(std::move(settings)),
+        endpoint(this->settings.url.empty() ? nullptr : std::make_shared<HttpEndpoint>(this->settings.url)),
+        headers(expanded(this->settings.headers)),
         executor(std::move(executor)),
         metrics(metrics),
         observer(std::move(observer)),
@@ -79,6 +81,13 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       ask_client_session;
   std::string const name;
   config::UpstreamSettings const settings;
+  std::shared_ptr<HttpEndpoint> const endpoint;  // url upstreams: shared by all their sessions
+  std::map<std::string, std::string> const headers;  // url upstreams: ${VAR} expanded, once
+
+  static std::map<std::string, std::string> expanded(std::map<std::string, std::string> values) {
+    for (auto& [name, value] : values) value = util::expand_environment(value);
+    return values;
+  }
   asio::any_io_executor const executor;
   ops::Metrics* const metrics;
   Observer const observer;
@@ -207,8 +216,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     if (!remote())
       return StdioConnection::start(executor, child_spec(settings, client_session), kMaxLineBytes, std::move(events));
     HttpConnection::Options options;
-    options.url = settings.url;
-    for (auto const& [header, value] : settings.headers) options.headers[header] = util::expand_environment(value);
+    options.endpoint = endpoint;
+    options.headers = headers;
     options.max_message_bytes = kMaxLineBytes;
     options.listen = supervised;  // list changes come to the supervised session only
     options.resume = std::move(resume);
@@ -634,6 +643,7 @@ void Upstream::stop(std::chrono::milliseconds grace) {
   // The supervised session is this replica's own; clients' remote sessions may live on elsewhere.
   if (supervised) supervised->stop(grace);
   for (auto const& client : clients) impl_->end_client_connection(*client, grace);
+  if (impl_->endpoint) impl_->endpoint->close();  // before the workers' io_contexts go
 }
 
 bool Upstream::stopped_child() const {
