@@ -270,6 +270,15 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     co_return connection;
   }
 
+  // The remote session the client's session names (written there by this or another replica),
+  // unless it ended here; with `mutex` held.
+  std::optional<std::string> stored_remote_session(CallHooks const& hooks) const {
+    if (!remote() || !replicated_sessions || !hooks.remote_session) return std::nullopt;
+    auto known = hooks.remote_session();
+    if (known && ended_remote_sessions.contains(*known)) return std::nullopt;
+    return known;
+  }
+
   // The child of a client session, started on its first call (and again after it exited).
   asio::awaitable<std::shared_ptr<Connection>> client_connection(std::string const& session, CallHooks const& hooks) {
     std::shared_ptr<ClientChild> entry;
@@ -287,12 +296,12 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         clients.erase(it);
         it = clients.end();
       }
-      if (it != clients.end() && it->second->connection && remote() && replicated_sessions && hooks.remote_session) {
+      if (it != clients.end() && it->second->connection) {
         // Two replicas that started a remote session for one client at once both wrote it down; the
         // store kept the last: every replica follows it.
-        auto const known = hooks.remote_session();
+        auto const known = stored_remote_session(hooks);
         auto const mine = it->second->connection->resume_token();
-        if (known && !mine.empty() && *known != mine && !ended_remote_sessions.contains(*known)) {
+        if (known && !mine.empty() && *known != mine) {
           log(Level::kInfo, client_event("replaced"),
               json::object{{"session", session.substr(0, 8)},
                            {"reason", "another replica's session with the server is the client's now"}});
@@ -311,8 +320,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         created->started = std::make_shared<Latch>(executor, 1);
         it = clients.emplace(session, std::move(created)).first;
         starter = true;
-        if (remote() && replicated_sessions && hooks.remote_session)
-          if (auto known = hooks.remote_session(); known && !ended_remote_sessions.contains(*known)) resume = *known;
+        resume = stored_remote_session(hooks).value_or("");
       }
       it->second->last_used = std::chrono::steady_clock::now();
       entry = it->second;
@@ -477,11 +485,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 
   asio::awaitable<void> relist() {
     auto self = shared_from_this();
-    std::shared_ptr<Connection> current;
-    {
-      std::lock_guard lock(mutex);
-      current = connection;
-    }
+    auto const current = connection_now();
     if (!current) co_return;
     try {
       // Capabilities do not change within a session: list what it has.
