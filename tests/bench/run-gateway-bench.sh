@@ -38,32 +38,33 @@ child_rss() {  # the RSS in KiB of the children of the last server started
   echo "$total"
 }
 
+# through_gateway NAME LABEL UPSTREAM RSS_LABEL RSS_COMMAND...: echo through a gateway in front of
+# UPSTREAM, per-client then shared; RSS_COMMAND prints the upstream side's RSS.
+through_gateway() {
+  local name=$1 label=$2 upstream=$3 rss_label=$4 mode
+  shift 4
+  for mode in per-client shared; do
+    echo "== round $round: through the gateway${label}, sessions = $mode"
+    start "$name-$mode" --set logging.level=info --upstream "$upstream" --set "upstreams.bench.sessions=$mode"
+    measure "$url" "$echo_call" "$session"
+    echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), $rss_label RSS KiB: $("$@") ($mode)"
+    kill "${pids[-1]}"
+  done
+}
+
 for round in $(seq "$rounds"); do
   echo "== round $round: direct"
   start direct --set logging.level=info
   measure "$url" "$echo_call" "$session"
   kill "${pids[-1]}"
-  for mode in per-client shared; do
-    echo "== round $round: through the gateway, sessions = $mode"
-    start "gateway-$mode" --set logging.level=info --upstream "bench=$server --stdio --set logging.level=warning" \
-      --set "upstreams.bench.sessions=$mode"
-    measure "$url" "$echo_call" "$session"
-    echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), its children's RSS KiB: $(child_rss) ($mode)"
-    kill "${pids[-1]}"
-  done
+  through_gateway gateway "" "bench=$server --stdio --set logging.level=warning" "its children's" child_rss
   upstream_port=$(free_port)
   taskset -c 0 "$server" --listen "127.0.0.1:$upstream_port" --workers 1 "${bare[@]}" --set logging.level=warning \
     2>"$work/upstream.log" &
   upstream_pid=$!
   pids+=("$upstream_pid")
   wait_port "$upstream_port"
-  for mode in per-client shared; do
-    echo "== round $round: through the gateway, HTTP upstream, sessions = $mode"
-    start "gateway-http-$mode" --set logging.level=info --upstream "bench=http://127.0.0.1:$upstream_port/mcp" \
-      --set "upstreams.bench.sessions=$mode"
-    measure "$url" "$echo_call" "$session"
-    echo "gateway RSS KiB: $(rss_kb "${pids[-1]}"), the HTTP upstream's RSS KiB: $(rss_kb "$upstream_pid") ($mode)"
-    kill "${pids[-1]}"
-  done
+  through_gateway gateway-http ", HTTP upstream" "bench=http://127.0.0.1:$upstream_port/mcp" "the HTTP upstream's" \
+    rss_kb "$upstream_pid"
   kill "$upstream_pid"
 done
