@@ -106,6 +106,15 @@ json::object forwarded_params(RequestContext const& context, json::object params
   return params;
 }
 
+// A client's request, sent to `target` on its behalf: what the upstream sends while serving it
+// reaches that client.
+asio::awaitable<json::object> forward(Upstream& target, RequestContext& context, std::string method,
+                                      json::object params, bool retryable) {
+  auto hooks = hooks_for(context, target.name());
+  hooks.retryable = retryable;
+  co_return co_await target.call(method, forwarded_params(context, std::move(params)), hooks);
+}
+
 // completion/complete for a proxied prompt (`original` is its own name) or resource template
 // (`original` empty: URI templates keep their names): the upstream's own answer.
 protocol::CompletionForwarder forward_completion(std::weak_ptr<Upstream> weak, std::string original) {
@@ -116,9 +125,7 @@ protocol::CompletionForwarder forward_completion(std::weak_ptr<Upstream> weak, s
     json::object forwarded = params;
     if (!original.empty())
       if (auto* ref = forwarded.if_contains("ref"); ref && ref->is_object()) ref->get_object()["name"] = original;
-    auto hooks = hooks_for(context, target->name());
-    hooks.retryable = true;  // completing changes nothing
-    co_return co_await target->call("completion/complete", forwarded_params(context, std::move(forwarded)), hooks);
+    co_return co_await forward(*target, context, "completion/complete", std::move(forwarded), true);  // changes nothing
   };
 }
 
@@ -140,9 +147,7 @@ auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::stri
     auto const target = weak.lock();
     if (!target) throw RpcError{rpc::kInternalError, "the upstream of \"" + original + "\" is gone"};
     json::object params{{"name", original}, {"arguments", arguments}};
-    auto hooks = hooks_for(context, target->name());
-    hooks.retryable = retryable;
-    co_return co_await target->call(method, forwarded_params(context, std::move(params)), hooks);
+    co_return co_await forward(*target, context, method, std::move(params), retryable);
   };
 }
 
@@ -245,9 +250,7 @@ struct Gateway::Impl {
       auto const target = weak.lock();
       if (!target) throw RpcError{rpc::kInternalError, "the upstream of this resource is gone"};
       json::object params{{"uri", uri}};
-      auto hooks = hooks_for(context, target->name());
-      hooks.retryable = true;  // reading changes nothing
-      co_return co_await target->call("resources/read", forwarded_params(context, std::move(params)), hooks);
+      co_return co_await forward(*target, context, "resources/read", std::move(params), true);  // changes nothing
     };
     protocol::SubscriptionForwarder subscriber;
     if (listing.subscriptions)
