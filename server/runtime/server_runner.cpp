@@ -137,9 +137,7 @@ class Service {
 
   int run() {
     if (gateway_) gateway_->start();
-    int const code = options_.stdio ? run_stdio() : run_http();
-    if (gateway_) gateway_->stop(kUpstreamStopGrace);
-    return code;
+    return options_.stdio ? run_stdio() : run_http();  // each stops the gateway before its workers go
   }
 
  private:

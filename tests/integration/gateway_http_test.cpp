@@ -107,6 +107,15 @@ class TlsFront {
   bool listening_ = false;
 };
 
+// A gateway replica in front of `remote`, its sessions in `redis`, trusting its copy of a session
+// for `recheck_ms`.
+std::vector<std::string> replica_arguments(ServerUnderTest const& remote, RedisUnderTest const& redis, int recheck_ms) {
+  return {"--set",      "server.admin_listen=127.0.0.1:0",
+          "--upstream", "fx=" + url_of(remote.port()),
+          "--set",      "cache.redis_url=" + redis.url(),
+          "--set",      "cache.session_recheck_ms=" + std::to_string(recheck_ms)};
+}
+
 std::string write_config(std::string const& text) {
   auto const path = std::filesystem::temp_directory_path() /
                     ("prodmcp-gateway-http-" + std::to_string(::getpid()) + "-" +
@@ -281,10 +290,7 @@ TEST(GatewayHttp, ACallTheRemoteServerDoesNotAnswerInTimeFailsAndIsCancelledTher
 TEST(GatewayHttp, ReplicasSharingRedisContinueAClientsRemoteSessionAndOneKilledLosesNothing) {
   RedisUnderTest redis;
   ServerUnderTest remote(remote_arguments());
-  std::vector<std::string> const replica{"--set", "server.admin_listen=127.0.0.1:0",
-                                         "--upstream", "fx=" + url_of(remote.port()),
-                                         "--set", "cache.redis_url=" + redis.url(),
-                                         "--set", "cache.session_recheck_ms=0"};
+  auto const replica = replica_arguments(remote, redis, 0);
   std::optional<ServerUnderTest> a;
   a.emplace(replica);
   ServerUnderTest b(replica);
@@ -318,10 +324,7 @@ TEST(GatewayHttp, ReplicasThatStartedTwoRemoteSessionsForOneClientConvergeOnTheS
   RedisUnderTest redis;
   ServerUnderTest remote(remote_arguments());
   // Each replica trusts its copy of a session for 3 s: long enough for both to start a remote session.
-  std::vector<std::string> const replica{"--set", "server.admin_listen=127.0.0.1:0",
-                                         "--upstream", "fx=" + url_of(remote.port()),
-                                         "--set", "cache.redis_url=" + redis.url(),
-                                         "--set", "cache.session_recheck_ms=3000"};
+  auto const replica = replica_arguments(remote, redis, 3000);
   ServerUnderTest a(replica), b(replica);
   ASSERT_TRUE(a.wait_for_log("\"upstream_ready\"", 30s) && b.wait_for_log("\"upstream_ready\"", 30s));
   // The remote sessions of the echo calls, in the order the remote server logged them.
