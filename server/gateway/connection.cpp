@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <atomic>
 #include <optional>
 
 namespace prodmcp::gateway {
@@ -17,6 +18,26 @@ using protocol::RpcError;
 CallHooks const& no_hooks() {
   static CallHooks const hooks;
   return hooks;
+}
+
+struct ServerRequestReply::State {
+  json::value id;
+  std::function<void(json::object)> send;
+  std::atomic<bool> replied{false};
+};
+
+ServerRequestReply::ServerRequestReply(json::value id, std::function<void(json::object)> send)
+    : state_(std::make_shared<State>()) {
+  state_->id = std::move(id);
+  state_->send = std::move(send);
+}
+
+void ServerRequestReply::answer(json::object result) const {
+  if (!state_->replied.exchange(true)) state_->send(protocol::make_result(state_->id, std::move(result)));
+}
+
+void ServerRequestReply::refuse(protocol::RpcError const& error) const {
+  if (!state_->replied.exchange(true)) state_->send(protocol::make_error(state_->id, error));
 }
 
 json::object transport_failure_message(std::string text, bool retryable) {
@@ -79,6 +100,10 @@ asio::awaitable<json::object> await_answer(Inbox& inbox, std::string const& meth
         continue;
       }
       auto const request_id = message.at("id");
+      if (hooks.deferred_server_request) {
+        hooks.deferred_server_request(name, std::move(call_params), ServerRequestReply(request_id, send));
+        continue;
+      }
       if (!hooks.server_request) {
         send(protocol::make_error(request_id, rpc::kMethodNotFound,
                                   "the client of this call cannot be asked " + name + " through the gateway"));

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/json/object.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,6 +27,19 @@ struct TransportFailure : protocol::RpcError {
   bool retryable = true;  // false for a timeout: the server may still be working on it
 };
 
+// The way back for one server-to-client request: its answer, or its refusal, goes to the server
+// that asked. Callable from any thread, later than the request arrived; the first call counts.
+class ServerRequestReply {
+ public:
+  ServerRequestReply(json::value id, std::function<void(json::object)> send);
+  void answer(json::object result) const;
+  void refuse(protocol::RpcError const& error) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 // What a call does with messages the server sends while serving it. They run in the calling
 // coroutine, so they may use its request context.
 struct CallHooks {
@@ -35,7 +49,14 @@ struct CallHooks {
   // A server-to-client request bound to this call (sampling, elicitation, roots): the JSON-RPC
   // result, or throws protocol::RpcError for an error answer.
   std::function<asio::awaitable<json::object>(std::string const& method, json::object params)> server_request;
+  // Instead of server_request, for a caller that answers later (a 2026-07-28 client's next
+  // round): takes each request as it comes, without holding up the rest of the call's messages.
+  std::function<void(std::string const& method, json::object params, ServerRequestReply reply)> deferred_server_request;
   std::string owner;    // who made the call: what the server sends goes to calls of one owner
+  // True while the call waits for its client to answer a round it was given (a 2026-07-28
+  // client's input_required): it asks nothing more until then, so on a transport that does not
+  // say which call a message belongs to (stdio), it is not this call's. Null: never waits so.
+  std::shared_ptr<std::atomic<bool> const> waits_for_client;
   std::string session;  // the client's session id; empty on the stateless revision
   std::string correlation_id;  // sent as X-Correlation-ID where the transport has headers
   // url upstreams: the remote session this client session has (from whichever replica started

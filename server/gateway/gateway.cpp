@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "gateway/input_rounds.hpp"
 #include "gateway/upstream.hpp"
 #include "logging/log.hpp"
 #include "protocol/engine.hpp"
@@ -37,17 +38,12 @@ bool listed(std::vector<std::string> const& names, std::string const& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The capability a server-to-client request needs from the client.
-std::string_view capability_for(std::string_view method) {
-  if (method == "sampling/createMessage") return "sampling";
-  if (method == "elicitation/create") return "elicitation";
-  if (method == "roots/list") return "roots";
-  return {};
-}
-
-// What the server sends while serving a call of `upstream` reaches the client that made it.
-CallHooks hooks_for(RequestContext& context, std::string const& upstream) {
+// Who makes a call of `upstream` and how it is traced, for the hooks of either era.
+CallHooks base_hooks(RequestContext const& context, std::string const& upstream, bool retryable) {
   CallHooks hooks;
+  hooks.correlation_id = context.correlation_id;
+  hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
+  hooks.retryable = retryable;
   if (context.session) {
     hooks.session = context.session->id();
     // Written into the client's session, so with sessions in Redis every replica finds it.
@@ -56,8 +52,13 @@ CallHooks hooks_for(RequestContext& context, std::string const& upstream) {
       session->set_upstream_session(upstream, value);
     };
   }
-  hooks.correlation_id = context.correlation_id;
-  hooks.owner = context.session ? context.session->id() : "request:" + context.correlation_id;
+  return hooks;
+}
+
+// What the server sends while serving a call of `upstream` reaches the client that made it, in
+// the calling coroutine: a client of the session revisions, which may be asked things mid-call.
+CallHooks hooks_for(RequestContext& context, std::string const& upstream, bool retryable) {
+  auto hooks = base_hooks(context, upstream, retryable);
   if (!context.progress_token.is_null())
     hooks.progress = [&context](json::object const& params) -> asio::awaitable<void> {
       auto const* progress = params.if_contains("progress");
@@ -79,7 +80,7 @@ CallHooks hooks_for(RequestContext& context, std::string const& upstream) {
     co_await context.log(*level, logger, std::move(data));
   };
   hooks.server_request = [&context](std::string const& method, json::object params) -> asio::awaitable<json::object> {
-    auto const capability = capability_for(method);
+    auto const capability = protocol::client_request_capability(method);
     if (capability.empty())
       throw RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"};
     co_return co_await context.ask_client(method, std::move(params), capability);
@@ -107,25 +108,34 @@ json::object forwarded_params(RequestContext const& context, json::object params
 }
 
 // A client's request, sent to `target` on its behalf: what the upstream sends while serving it
-// reaches that client.
-asio::awaitable<json::object> forward(Upstream& target, RequestContext& context, std::string method,
-                                      json::object params, bool retryable) {
-  auto hooks = hooks_for(context, target.name());
-  hooks.retryable = retryable;
-  co_return co_await target.call(method, forwarded_params(context, std::move(params)), hooks);
+// reaches that client. A 2026-07-28 client cannot be asked anything mid-call, so its calls that
+// may need input run apart from its request and come back as rounds (see InputRounds).
+asio::awaitable<json::object> forward(Upstream& target, InputRounds& rounds, RequestContext& context,
+                                      std::string method, json::object params, bool retryable) {
+  auto forwarded = forwarded_params(context, std::move(params));
+  if (context.stateless() && protocol::may_ask_for_input(method)) {
+    InputRounds::Call call = [target = target.shared_from_this(), method,
+                              forwarded = std::move(forwarded)](CallHooks const& hooks) -> asio::awaitable<json::object> {
+      co_return co_await target->call(method, forwarded, hooks);
+    };
+    co_return co_await rounds.serve(context, base_hooks(context, target.name(), retryable), std::move(call));
+  }
+  auto const hooks = hooks_for(context, target.name(), retryable);
+  co_return co_await target.call(method, std::move(forwarded), hooks);
 }
 
 // completion/complete for a proxied prompt (`original` is its own name) or resource template
 // (`original` empty: URI templates keep their names): the upstream's own answer.
-protocol::CompletionForwarder forward_completion(std::weak_ptr<Upstream> weak, std::string original) {
-  return [weak = std::move(weak), original = std::move(original)](
+protocol::CompletionForwarder forward_completion(std::weak_ptr<Upstream> weak, std::shared_ptr<InputRounds> rounds,
+                                               std::string original) {
+  return [weak = std::move(weak), rounds = std::move(rounds), original = std::move(original)](
              RequestContext& context, json::object const& params) -> asio::awaitable<json::object> {
     auto const target = weak.lock();
     if (!target) throw RpcError{rpc::kInternalError, "the upstream of this completion is gone"};
     json::object forwarded = params;
     if (!original.empty())
       if (auto* ref = forwarded.if_contains("ref"); ref && ref->is_object()) ref->get_object()["name"] = original;
-    co_return co_await forward(*target, context, "completion/complete", std::move(forwarded), true);  // changes nothing
+    co_return co_await forward(*target, *rounds, context, "completion/complete", std::move(forwarded), true);  // changes nothing
   };
 }
 
@@ -141,13 +151,15 @@ bool safe_to_retry(json::object const& descriptor) {
 }
 
 // A handler of a tool or prompt: `method` with the upstream's own name and the client's arguments.
-auto forward_by_name(std::weak_ptr<Upstream> weak, std::string method, std::string original, bool retryable) {
-  return [weak = std::move(weak), method = std::move(method), original = std::move(original), retryable](
+auto forward_by_name(std::weak_ptr<Upstream> weak, std::shared_ptr<InputRounds> rounds, std::string method,
+                     std::string original, bool retryable) {
+  return [weak = std::move(weak), rounds = std::move(rounds), method = std::move(method), original = std::move(original),
+          retryable](
              RequestContext& context, json::object const& arguments) -> asio::awaitable<json::object> {
     auto const target = weak.lock();
     if (!target) throw RpcError{rpc::kInternalError, "the upstream of \"" + original + "\" is gone"};
     json::object params{{"name", original}, {"arguments", arguments}};
-    co_return co_await forward(*target, context, method, std::move(params), retryable);
+    co_return co_await forward(*target, *rounds, context, method, std::move(params), retryable);
   };
 }
 
@@ -161,13 +173,19 @@ std::string exposed_name(std::string const& prefix, std::string_view name) {
 
 struct Gateway::Impl {
   Impl(protocol::Catalog& catalog, ops::Metrics* metrics, std::function<bool(std::string const&)> session_alive,
-       std::chrono::seconds idle)
-      : catalog(catalog), metrics(metrics), session_alive(std::move(session_alive)), idle(idle) {}
+       std::chrono::seconds idle, protocol::RequestStateCodec const& request_state)
+      : catalog(catalog),
+        metrics(metrics),
+        session_alive(std::move(session_alive)),
+        idle(idle),
+        rounds(std::make_shared<InputRounds>(request_state)) {}
 
   protocol::Catalog& catalog;
   ops::Metrics* metrics;
   std::function<bool(std::string const&)> const session_alive;
   std::chrono::seconds const idle;
+  // Held by the catalog's handlers too: a call in a round may outlive the gateway's last list.
+  std::shared_ptr<InputRounds> const rounds;
   std::atomic<bool> sweeping{true};
 
   // per-client children of sessions that ended or idled out, looked for this often.
@@ -240,17 +258,17 @@ struct Gateway::Impl {
       tool.upstream = name;
       if (auto const ttl = settings.cache_ttl_s.find(original); ttl != settings.cache_ttl_s.end())
         tool.cache_ttl = std::chrono::seconds(ttl->second);
-      tool.handler = forward_by_name(weak, "tools/call", original, safe_to_retry(tool.descriptor));
+      tool.handler = forward_by_name(weak, rounds, "tools/call", original, safe_to_retry(tool.descriptor));
       now.tools.push_back(exposed_as);
       changes.tools.push_back(std::move(tool));
     }
 
-    auto reader = [weak](RequestContext& context, std::string const& uri,
+    auto reader = [weak, rounds = rounds](RequestContext& context, std::string const& uri,
                          std::map<std::string, std::string> const&) -> asio::awaitable<json::object> {
       auto const target = weak.lock();
       if (!target) throw RpcError{rpc::kInternalError, "the upstream of this resource is gone"};
       json::object params{{"uri", uri}};
-      co_return co_await forward(*target, context, "resources/read", std::move(params), true);  // changes nothing
+      co_return co_await forward(*target, *rounds, context, "resources/read", std::move(params), true);  // changes nothing
     };
     protocol::SubscriptionForwarder subscriber;
     if (listing.subscriptions)
@@ -268,7 +286,7 @@ struct Gateway::Impl {
       if (pattern.empty() || listed(now.templates, pattern)) continue;
       now.templates.push_back(pattern);
       protocol::ResourceTemplate resource_template{item.as_object(), reader, {}, {}, subscriber};
-      if (listing.completions) resource_template.forward_completion = forward_completion(weak, {});
+      if (listing.completions) resource_template.forward_completion = forward_completion(weak, rounds, {});
       changes.templates.push_back(std::move(resource_template));
     }
     for (auto const& item : listing.prompts) {
@@ -284,8 +302,9 @@ struct Gateway::Impl {
       descriptor["name"] = exposed_as;
       protocol::Prompt prompt;
       prompt.descriptor = std::move(descriptor);
-      prompt.handler = forward_by_name(weak, "prompts/get", original, true);  // getting a prompt changes nothing
-      if (listing.completions) prompt.forward_completion = forward_completion(weak, original);
+      prompt.handler = forward_by_name(weak, rounds, "prompts/get", original, true);  // getting a prompt changes nothing
+      prompt.may_ask_client = true;  // its server may ask for input while it answers
+      if (listing.completions) prompt.forward_completion = forward_completion(weak, rounds, original);
       now.prompts.push_back(exposed_as);
       changes.prompts.push_back(std::move(prompt));
     }
@@ -311,8 +330,8 @@ struct Gateway::Impl {
 Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
                  config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
                  std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-                 bool replicated_sessions, SessionAsker ask)
-    : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle)) {
+                 bool replicated_sessions, SessionAsker ask, protocol::RequestStateCodec const& request_state)
+    : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle, request_state)) {
   for (auto const& [name, settings] : upstreams) {
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
     Upstream::Observer observer;
@@ -326,7 +345,7 @@ Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstream
     if (ask)
       clients.ask = [ask](std::string const& session, std::string const& method,
                           json::object params) -> asio::awaitable<json::object> {
-        auto const capability = capability_for(method);
+        auto const capability = protocol::client_request_capability(method);
         if (capability.empty())
           throw RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"};
         co_return co_await ask(session, method, std::move(params), std::string(capability));

@@ -14,6 +14,7 @@
 #include "config/settings.hpp"
 #include "ops/probes.hpp"
 #include "protocol/catalog.hpp"
+#include "protocol/request_state.hpp"
 
 namespace prodmcp::ops {
 class Metrics;
@@ -35,10 +36,11 @@ class Gateway {
   // sessions, and of sessions unused for `idle`, are ended. `replicated_sessions`: client sessions
   // live in Redis for every replica, and so do their remote sessions (see Upstream). `ask` carries
   // a client session's child's requests outside any call (sampling, elicitation, roots) to it.
+  // `request_state` seals the requestState of a 2026-07-28 client's rounds (see InputRounds).
   Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
           config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
           std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-          bool replicated_sessions, SessionAsker ask);
+          bool replicated_sessions, SessionAsker ask, protocol::RequestStateCodec const& request_state);
   ~Gateway();  // stops what still runs
   Gateway(Gateway const&) = delete;
   Gateway& operator=(Gateway const&) = delete;

@@ -50,6 +50,8 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
   struct Call {
     std::string owner;
     std::shared_ptr<Inbox> inbox;
+    std::shared_ptr<std::atomic<bool> const> waits_for_client;  // CallHooks::waits_for_client
+    bool waiting() const { return waits_for_client && waits_for_client->load(); }
   };
 
   asio::any_io_executor executor;
@@ -223,14 +225,17 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
   }
 
   // stdio carries no link from what a server sends to the call it serves: it belongs to the
-  // newest call when every call in flight is the same client's.
+  // newest call when every call in flight is the same client's. Calls that wait for their
+  // client's answers ask nothing meanwhile, so they do not count.
   std::shared_ptr<Inbox> call_of_one_owner() const {
     std::lock_guard lock(mutex);
-    if (calls.empty()) return nullptr;
-    auto const& owner = calls.rbegin()->second.owner;
-    for (auto const& [call_id, call] : calls)
-      if (call.owner != owner) return nullptr;
-    return calls.rbegin()->second.inbox;
+    Call const* newest = nullptr;
+    for (auto it = calls.rbegin(); it != calls.rend(); ++it) {
+      if (it->second.waiting()) continue;
+      if (!newest) newest = &it->second;
+      else if (it->second.owner != newest->owner) return nullptr;
+    }
+    return newest ? newest->inbox : nullptr;
   }
 
   // A request from the server (sampling, elicitation, roots, ping): answered here or by a call.
@@ -343,7 +348,7 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
     std::lock_guard lock(state->mutex);
     if (state->exited) throw TransportFailure{{rpc::kInternalError, state->exit_message}};
     id = state->next_id++;
-    state->calls[id] = State::Call{hooks.owner, inbox};
+    state->calls[id] = State::Call{hooks.owner, inbox, hooks.waits_for_client};
   }
   struct Forget {
     State& state;

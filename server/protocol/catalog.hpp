@@ -70,6 +70,7 @@ struct Prompt {
   PromptHandler handler;
   std::map<std::string, Completer> completers;  // by argument name
   CompletionForwarder forward_completion;       // instead of completers, for a proxied one
+  bool may_ask_client = false;  // as Tool::may_ask_client: getting it may need the client's input
 };
 
 enum class CatalogChange { kTools, kResources, kPrompts };

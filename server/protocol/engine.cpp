@@ -199,6 +199,14 @@ Engine::MethodInfo const* Engine::find_method(std::string_view name) const {
 
 bool Engine::may_stream(RequestContext const& context) const {
   if (context.method == "subscriptions/listen") return true;
+  bool const can_be_asked = context.client_has_capability("sampling") ||
+                            context.client_has_capability("elicitation") || context.client_has_capability("roots");
+  if (context.method == "prompts/get") {
+    auto const name = string_param(context.params, "name");
+    auto const snapshot = catalog_.snapshot();
+    auto const it = name ? snapshot->prompts_by_name.find(std::string(*name)) : snapshot->prompts_by_name.end();
+    return can_be_asked && it != snapshot->prompts_by_name.end() && it->second->may_ask_client;
+  }
   if (context.method != "tools/call") return false;
   // The token is bound to the context when the request is served, after this decision.
   if (auto const* meta = context.params.if_contains("_meta"); meta && meta->is_object())
@@ -206,9 +214,7 @@ bool Engine::may_stream(RequestContext const& context) const {
   auto const tool = called_tool(context);
   if (!tool) return false;
   if (tool->may_stream) return true;
-  return tool->may_ask_client &&
-         (context.log_level || context.client_has_capability("sampling") ||
-          context.client_has_capability("elicitation") || context.client_has_capability("roots"));
+  return tool->may_ask_client && (context.log_level || can_be_asked);
 }
 
 bool Engine::cancellable(RequestContext const& context) const {
@@ -307,6 +313,8 @@ asio::awaitable<std::optional<json::object>> Engine::dispatch(RequestContext& co
         context.progress_token = *token;
 
     json::object result = co_await (this->*(info->method))(context);
+    if (!context.stateless() && may_ask_for_input(context.method))
+      result = co_await answer_input_requests(context, info->method, std::move(result));
     if (context.stateless()) {
       bool const complete = !result.contains("resultType");
       if (complete) result["resultType"] = "complete";
@@ -468,21 +476,6 @@ void Engine::broadcast_updated(std::string const& uri) {
   std::lock_guard lock(listeners_mutex_);
   for (auto const& weak : listeners_)
     if (auto listener = weak.lock()) listener->deliver_resource_updated(uri);
-}
-
-json::object input_required_result(json::object input_requests, std::string request_state) {
-  json::object result;
-  result["resultType"] = "input_required";
-  result["inputRequests"] = std::move(input_requests);
-  if (!request_state.empty()) result["requestState"] = std::move(request_state);
-  return result;
-}
-
-json::object const* input_response(RequestContext const& context, std::string_view key) {
-  auto const* responses = context.params.if_contains("inputResponses");
-  if (!responses || !responses->is_object()) return nullptr;
-  auto const* response = responses->get_object().if_contains(key);
-  return response && response->is_object() ? &response->get_object() : nullptr;
 }
 
 json::object text_content(std::string_view text) { return json::object{{"type", "text"}, {"text", text}}; }

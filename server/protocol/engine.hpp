@@ -181,6 +181,9 @@ class Engine {
   std::chrono::seconds cache_ttl(Tool const& tool, std::string_view name) const;
   asio::awaitable<json::object> run_tool(RequestContext& context, Tool const& tool, json::object const& arguments);
   asio::awaitable<void> take(Session* session, json::object const& message, MessageKind kind);
+  // input_rounds.cpp: asks a session client for what a handler's input_required result names
+  // and runs `method` again with the answers, until it completes.
+  asio::awaitable<json::object> answer_input_requests(RequestContext& context, Method method, json::object result);
   void broadcast(CatalogChange change);
   void broadcast_updated(std::string const& uri);
 
@@ -226,6 +229,12 @@ json::object const& object_param(json::object const& params, std::string_view ke
 // client's answers on the retry.
 json::object input_required_result(json::object input_requests, std::string request_state = {});
 json::object const* input_response(RequestContext const& context, std::string_view key);
+// The methods whose result may be input_required: tools/call, prompts/get, resources/read.
+bool may_ask_for_input(std::string_view method);
+// Where a request this server sends to a session client for an input_required result carries
+// the input's key (in params._meta), so a gateway that turns it back into a round for a
+// 2026-07-28 client keeps the handler's own key.
+inline constexpr std::string_view kInputKeyMeta = "dev.prodmcp/inputKey";
 
 // Content helpers for tool results.
 json::object text_content(std::string_view text);

@@ -58,15 +58,27 @@ asio::awaitable<json::object> RequestContext::ask_client(std::string_view method
     throw RpcError{error_code::kInternalError, "the client did not answer " + std::string(method) + " within " +
                                                    std::to_string(timeout.count()) + " ms"};
   if (auto const* error = response->if_contains("error"); error && error->is_object()) {
-    auto const* message = error->get_object().if_contains("message");
-    throw RpcError{error_code::kInternalError,
+    // The client's own code and data stay: a gateway's -32021 (missing capability) must reach
+    // the client behind it as that, not as an internal error.
+    auto const& e = error->get_object();
+    auto const* message = e.if_contains("message");
+    auto const* code = e.if_contains("code");
+    throw RpcError{code && code->is_int64() ? static_cast<int>(code->get_int64()) : error_code::kInternalError,
                    "the client refused " + std::string(method) + ": " +
-                       (message && message->is_string() ? std::string(message->get_string()) : "no reason given")};
+                       (message && message->is_string() ? std::string(message->get_string()) : "no reason given"),
+                   e.contains("data") ? e.at("data") : json::value(nullptr)};
   }
   auto* result = response->if_contains("result");
   if (!result || !result->is_object())
     throw RpcError{error_code::kInternalError, "the client's answer to " + std::string(method) + " has no result"};
   co_return std::move(result->get_object());
+}
+
+std::string_view client_request_capability(std::string_view method) {
+  if (method == "sampling/createMessage") return "sampling";
+  if (method == "elicitation/create") return "elicitation";
+  if (method == "roots/list") return "roots";
+  return {};
 }
 
 }  // namespace prodmcp::protocol

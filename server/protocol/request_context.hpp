@@ -64,4 +64,8 @@ struct RequestContext {
                                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
 };
 
+// The client capability a server-to-client request needs ("sampling" for sampling/createMessage,
+// "elicitation", "roots"); empty for any other method.
+std::string_view client_request_capability(std::string_view method);
+
 }  // namespace prodmcp::protocol

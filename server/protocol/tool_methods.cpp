@@ -35,7 +35,9 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
     if (auto problem = validate_against_schema(arguments, *schema))
       co_return error_result("invalid arguments for tool \"" + std::string(*name) + "\": " + *problem);
   auto const ttl = cache_ttl(*tool, *name);
-  if (!result_cache_ || ttl.count() <= 0) co_return co_await run_tool(context, *tool, arguments);
+  // A round of a multi round-trip request depends on more than the arguments: never cached.
+  bool const continues_round = context.params.contains("inputResponses") || context.params.contains("requestState");
+  if (!result_cache_ || ttl.count() <= 0 || continues_round) co_return co_await run_tool(context, *tool, arguments);
 
   auto key = result_cache_->key(*name, arguments);
   if (auto cached = co_await result_cache_->get(key)) {
@@ -45,7 +47,7 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
   }
   auto result = co_await run_tool(context, *tool, arguments);
   auto const* is_error = result.if_contains("isError");
-  if (!(is_error && is_error->is_bool() && is_error->get_bool()))
+  if (!(is_error && is_error->is_bool() && is_error->get_bool()) && !result.contains("resultType"))
     result_cache_->put(std::move(key), json::serialize(result), ttl);
   co_return result;
 }

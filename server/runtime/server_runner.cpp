@@ -101,7 +101,8 @@ class Service {
           !settings_.cache.redis_url.empty() && settings_.cache.share_sessions,
           [this](std::string const& session, std::string method, json::object params, std::string capability) {
             return engine_.ask_session(session, std::move(method), std::move(params), std::move(capability));
-          });
+          },
+          engine_.request_state());
     }
     // Through a gateway the conformance suite tests the upstream's fixtures, not the gateway's.
     if (settings_.server.conformance_fixtures && !gateway_)

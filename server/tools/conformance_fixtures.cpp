@@ -32,6 +32,9 @@ void add_tool(protocol::Catalog& catalog, std::string_view name, std::string_vie
   tool.descriptor = json::object{{"name", name}, {"description", description}, {"inputSchema", json::parse(input_schema)}};
   tool.handler = std::move(handler);
   tool.may_stream = may_stream;
+  // One that may answer input_required asks a client of the session revisions itself (sampling,
+  // elicitation, roots requests on the call's stream).
+  tool.may_ask_client = name.starts_with("test_input_required_") || name == "test_missing_capability";
   catalog.add_tool(std::move(tool));
 }
 
@@ -527,6 +530,7 @@ void add_mrtr_tools(protocol::Catalog& catalog, protocol::RequestStateCodec cons
     co_return protocol::input_required_result(
         one_request("user_context", elicitation_request("What context should the prompt use?", "context", "string")));
   };
+  prompt.may_ask_client = true;
   catalog.add_prompt(std::move(prompt));
 }
 

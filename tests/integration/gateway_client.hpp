@@ -112,6 +112,24 @@ inline std::string initialize_with(std::uint16_t port, std::string const& capabi
   return session;
 }
 
+// One request of a 2026-07-28 client that declares `capabilities` (a JSON object): `params` are
+// the members of the request's params other than _meta (`"name":"x","arguments":{}`), `name` the
+// tool or prompt it names (the Mcp-Name header). The JSON-RPC answer.
+inline json::object stateless_request(std::uint16_t port, std::string const& method, std::string const& name,
+                                      std::string const& params, std::string const& capabilities = "{}") {
+  auto headers = mcp_headers();
+  headers.insert(headers.end(), {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", method}});
+  if (!name.empty()) headers.emplace_back("Mcp-Name", name);
+  auto const reply = http_request(
+      port, "POST", "/mcp", headers,
+      R"({"jsonrpc":"2.0","id":11,"method":")" + method + R"(","params":{)" + params + (params.empty() ? "" : ",") +
+          R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":)" +
+          capabilities + "}}}",
+      30s);
+  EXPECT_TRUE(reply.status == 200 || reply.status == 400) << reply.status << " " << reply.body;
+  return answer(reply);
+}
+
 // The SSE event in `received` whose data holds `marker` (the last such one), parsed.
 inline json::object event_with(std::string const& received, std::string const& marker) {
   auto const at = received.rfind("data: ", received.rfind(marker));

@@ -71,6 +71,102 @@ TEST(Gateway, AStatelessClientUsesASessionfulUpstream) {
   EXPECT_EQ(message.at("result").at("resultType").as_string(), "complete");
 }
 
+// A 2026-07-28 client cannot be sent a request: a 2025 upstream's elicitation during its call comes
+// back as an input_required round, and the retry with the answer completes the upstream's call.
+TEST(Gateway, AStatelessClientAnswersAnUpstreamsElicitationInARound) {
+  Gateway gateway({fixtures_upstream()});
+  auto const port = gateway.server.port();
+  std::string const call = R"("name":"test_elicitation","arguments":{"message":"Your name?"})";
+  auto const first = stateless_request(port, "tools/call", "test_elicitation", call, R"({"elicitation":{}})");
+  ASSERT_TRUE(first.contains("result")) << first;
+  auto const& round = first.at("result").as_object();
+  ASSERT_EQ(round.at("resultType").as_string(), "input_required") << first;
+  auto const& requests = round.at("inputRequests").as_object();
+  ASSERT_EQ(requests.size(), 1u) << first;
+  std::string const key(requests.begin()->key());
+  EXPECT_EQ(requests.begin()->value().at("method").as_string(), "elicitation/create");
+  EXPECT_EQ(requests.begin()->value().at("params").at("message").as_string(), "Your name?");
+  std::string const state(round.at("requestState").as_string());
+  std::string const answer_params =
+      call + R"(,"inputResponses":{")" + key + R"(":{"action":"accept","content":{"response":"Ada"}}})";
+
+  // An altered requestState is refused, and the call it came from still waits for its answer.
+  auto forged = state;
+  forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
+  auto const refused = stateless_request(port, "tools/call", "test_elicitation",
+                                         answer_params + R"(,"requestState":")" + forged + "\"",
+                                         R"({"elicitation":{}})");
+  EXPECT_EQ(refused.at("error").at("code").as_int64(), -32602) << refused;
+
+  auto const done = stateless_request(port, "tools/call", "test_elicitation",
+                                      answer_params + R"(,"requestState":")" + state + "\"", R"({"elicitation":{}})");
+  ASSERT_TRUE(done.contains("result")) << done;
+  EXPECT_EQ(done.at("result").at("resultType").as_string(), "complete") << done;
+  EXPECT_EQ(text_of(done), R"(User response: action=accept, content={"response":"Ada"})") << done;
+
+  // The call has ended: its requestState names nothing that waits any more.
+  auto const replayed = stateless_request(port, "tools/call", "test_elicitation",
+                                          answer_params + R"(,"requestState":")" + state + "\"",
+                                          R"({"elicitation":{}})");
+  EXPECT_EQ(replayed.at("error").at("code").as_int64(), -32602) << replayed;
+  EXPECT_NE(error_of(replayed).find("no longer waits"), std::string::npos) << replayed;
+}
+
+// On the shared stdio child nothing says which call a server request belongs to: a call whose
+// round is with its client (who may never come back) must not make another client's requests
+// unroutable.
+TEST(Gateway, AStatelessCallWaitingForItsClientLeavesTheNextClientsRoundsRoutable) {
+  Gateway gateway({fixtures_upstream()});
+  auto const port = gateway.server.port();
+  for (std::string const who : {"first", "second", "third"}) {
+    auto const round = stateless_request(port, "tools/call", "test_elicitation",
+                                         R"("name":"test_elicitation","arguments":{"message":")" + who + "\"}",
+                                         R"({"elicitation":{}})");
+    ASSERT_TRUE(round.contains("result")) << who << ": " << round;
+    EXPECT_EQ(round.at("result").at("resultType").as_string(), "input_required") << who << ": " << round;
+    EXPECT_EQ(round.at("result").at("inputRequests").as_object().begin()->value().at("params").at("message").as_string(), who);
+  }
+}
+
+// What the client did not declare it can give is not asked of it: the upstream's request is
+// refused with -32021, which reaches the client as the call's error.
+TEST(Gateway, AStatelessClientWithoutTheCapabilityGetsMissingCapability) {
+  Gateway gateway({fixtures_upstream()});
+  auto const refused = stateless_request(gateway.server.port(), "tools/call", "test_elicitation",
+                                         R"("name":"test_elicitation","arguments":{"message":"Your name?"})");
+  ASSERT_TRUE(refused.contains("error")) << refused;
+  EXPECT_EQ(refused.at("error").at("code").as_int64(), -32021) << refused;
+  EXPECT_TRUE(refused.at("error").at("data").at("requiredCapabilities").as_object().contains("elicitation"))
+      << refused;
+  // The gateway still serves that client.
+  auto const echoed = stateless_request(gateway.server.port(), "tools/call", "echo",
+                                        R"("name":"echo","arguments":{"message":"still here"})");
+  EXPECT_EQ(text_of(echoed), "still here") << echoed;
+}
+
+// The other way round: a 2026-07-28 upstream handler's input_required result reaches a client of
+// the session revisions as requests on its call's stream, and their answers complete the call.
+TEST(Gateway, AnInputRequiredResultReachesASessionClientAsARequestThroughTheGateway) {
+  Gateway gateway({fixtures_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_with(port, R"({"elicitation":{}})");
+  RawConnection stream(port);
+  ASSERT_TRUE(stream.send(request_text(
+      port, "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_input_required_result_elicitation"}})",
+      true)));
+  std::string received;
+  ASSERT_TRUE(read_until(stream.fd(), received, "elicitation/create")) << received;
+  auto const request = event_with(received, "elicitation/create");
+  EXPECT_EQ(request.at("params").at("message").as_string(), "What is your name?") << request;
+  auto const answered = http_request(
+      port, "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":")" + std::string(request.at("id").as_string()) +
+          R"(","result":{"action":"accept","content":{"name":"Grace"}}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  EXPECT_TRUE(read_until(stream.fd(), received, "Hello, Grace!")) << received;
+}
+
 TEST(Gateway, ProgressReachesTheClientThatAskedForIt) {
   Gateway gateway({fixtures_upstream()});
   expect_progress_round_trip(gateway.server.port(), initialize_session(gateway.server.port()));
