@@ -1,6 +1,8 @@
 #include "gateway/connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -38,6 +40,26 @@ void ServerRequestReply::answer(json::object result) const {
 
 void ServerRequestReply::refuse(protocol::RpcError const& error) const {
   if (!state_->replied.exchange(true)) state_->send(protocol::make_error(state_->id, error));
+}
+
+void answer_unsolicited(asio::any_io_executor executor,
+                        std::function<asio::awaitable<json::object>(std::string const&, json::object)> ask,
+                        json::object message, std::function<void(json::object)> send) {
+  auto run = [](decltype(ask) ask, json::object message, std::function<void(json::object)> send)
+      -> asio::awaitable<void> {
+    auto const id = message.at("id");
+    std::string const method(message.at("method").get_string());
+    json::object params;
+    if (auto* p = message.if_contains("params"); p && p->is_object()) params = std::move(p->get_object());
+    std::optional<RpcError> refused;
+    try {
+      send(protocol::make_result(id, co_await ask(method, std::move(params))));
+    } catch (RpcError const& error) {
+      refused = error;
+    }
+    if (refused) send(protocol::make_error(id, *refused));
+  };
+  asio::co_spawn(executor, run(std::move(ask), std::move(message), std::move(send)), asio::detached);
 }
 
 json::object transport_failure_message(std::string text, bool retryable) {

@@ -123,6 +123,13 @@ json::object transport_failure_message(std::string text, bool retryable);
 // wants progress (the client's token stays with the gateway).
 json::object outgoing_request(std::string const& method, std::int64_t id, json::object params, CallHooks const& hooks);
 
+// A server's request outside any call (`message`, with id and method), for a connection that
+// belongs to one client: `ask` (Events::unsolicited_request) runs on `executor`, and its result or
+// refusal goes back to the server through `send`.
+void answer_unsolicited(asio::any_io_executor executor,
+                        std::function<asio::awaitable<json::object>(std::string const&, json::object)> ask,
+                        json::object message, std::function<void(json::object)> send);
+
 // The calling side of one request, whatever the transport: waits on `inbox` for the answer to
 // `method` sent as request `id`, passing progress and log notifications and server requests to
 // `hooks` and what must go back to the server (answers, notifications/cancelled) to `send`.

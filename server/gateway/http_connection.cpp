@@ -497,18 +497,24 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   }
 
   // What the server sends outside any call, on the GET stream: notifications go to the owner; a
-  // request there cannot be tied to a client's call, so it is refused.
+  // request goes to the one client this session belongs to, where there is one (a client
+  // session's own remote session), and is refused on the supervised session, which no client owns.
   void unsolicited(json::object message) {
     auto const* method = message.if_contains("method");
     if (!method || !method->is_string()) return;
-    if (auto const* id = message.if_contains("id"); id && !id->is_null()) {
-      if (*method == "ping") return post(protocol::make_result(*id, {}));
+    auto const* id = message.if_contains("id");
+    if (!id || id->is_null()) {
+      if (events.notification) events.notification(message);
+      return;
+    }
+    if (*method == "ping") return post(protocol::make_result(*id, {}));
+    if (!events.unsolicited_request)
       return post(protocol::make_error(*id, rpc::kInternalError,
                                        std::string(method->get_string()) +
                                            " arrived on the server's own stream, outside any call through the "
                                            "gateway, so no client can answer it"));
-    }
-    if (events.notification) events.notification(message);
+    answer_unsolicited(executor, events.unsolicited_request, std::move(message),
+                       [self = shared_from_this()](json::object answer) { self->post(answer); });
   }
 
   // The GET stream, kept open (and reopened) while the session lives; a server without one says 405.

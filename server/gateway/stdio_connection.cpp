@@ -249,21 +249,8 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
     if (auto inbox = call_of_one_owner(); inbox && inbox->try_send(boost::system::error_code{}, std::move(message)))
       return;
     if (events.unsolicited_request) {  // a child of one client session: that client is asked
-      json::object params;
-      if (auto* p = message.if_contains("params"); p && p->is_object()) params = std::move(p->get_object());
-      asio::co_spawn(
-          executor,
-          [self = shared_from_this(), id, method, params = std::move(params)]() mutable -> asio::awaitable<void> {
-            std::optional<RpcError> refused;
-            try {
-              auto result = co_await self->events.unsolicited_request(method, std::move(params));
-              self->send(protocol::make_result(id, std::move(result)));
-            } catch (RpcError const& error) {
-              refused = error;
-            }
-            if (refused) self->send(protocol::make_error(id, *refused));
-          },
-          asio::detached);
+      answer_unsolicited(executor, events.unsolicited_request, std::move(message),
+                         [self = shared_from_this()](json::object answer) { self->send(answer); });
       return;
     }
     bool idle = false;

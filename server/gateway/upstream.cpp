@@ -219,7 +219,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     options.endpoint = endpoint;
     options.headers = headers;
     options.max_message_bytes = kMaxLineBytes;
-    options.listen = supervised;  // list changes come to the supervised session only
+    // List changes come to the supervised session; a client session's own stream brings what the
+    // server asks that client outside any call.
+    options.listen = supervised || static_cast<bool>(events.unsolicited_request);
     options.resume = std::move(resume);
     return HttpConnection::open(executor, std::move(options), std::move(events));
   }

@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "logging/log.hpp"
 #include "protocol/meta_keys.hpp"
 #include "protocol/request_state.hpp"
 
@@ -570,8 +571,12 @@ struct McpEndpoint::Impl {
     }
     Headers headers{{"Mcp-Session-Id", session->id()}};
     bool stayed = false;
-    if (co_await exchange.begin_stream(200, "text/event-stream", std::move(headers)))
+    if (co_await exchange.begin_stream(200, "text/event-stream", std::move(headers))) {
+      // What the server asks outside any call can reach the client from now on.
+      if (standalone)
+        logging::write(logging::Level::kDebug, "mcp", "standalone_stream_opened", {{"session", session->id()}});
       stayed = co_await pump(exchange, *stream, stream->attach_reader(), after, true, session->revision());
+    }
     if (standalone) session->release_standalone_stream();
     if (stayed) co_await exchange.end_stream();
     else exchange.close_after();

@@ -149,6 +149,41 @@ TEST(GatewayHttp, ARemoteServersSamplingRequestReachesTheClientWhoseCallCausedIt
   expect_sampling_round_trip(gateway.server.port());
 }
 
+// What a remote server asks a client session outside any call comes on that client's own remote
+// session's GET stream and reaches the client on its stream. The remote server here is a second
+// gateway, whose per-client stdio child asks roots/list right after answering a call.
+TEST(GatewayHttp, ARemoteServersRequestOutsideAnyCallReachesTheClientOfThatSession) {
+  Gateway remote({std::string("fake=") + PRODMCP_FAKE_UPSTREAM_BINARY});
+  Gateway gateway({"far=" + url_of(remote.server.port())});
+  auto const port = gateway.server.port();
+  auto const session = initialize_with(port, R"({"roots":{}})");
+  RawConnection listening(port);
+  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  std::string received;
+  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  // The client's first call starts its remote session; the gateway then keeps a stream open on it
+  // (the supervised session keeps one too).
+  EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"hello"})")), "hello");
+  auto const streams_open = [&] {
+    auto const log = remote.server.log();
+    std::size_t count = 0;
+    for (auto at = log.find("\"standalone_stream_opened\""); at != std::string::npos;
+         at = log.find("\"standalone_stream_opened\"", at + 1))
+      ++count;
+    return count;
+  };
+  ASSERT_TRUE(wait_until([&] { return streams_open() >= 2; }, 20s)) << remote.server.log_tail();
+
+  EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
+  ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
+  auto const asked = event_with(received, R"("method":"roots/list")");
+  auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                     R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
+                                         R"(","result":{"roots":[{"uri":"file:///srv/far","name":"far"}]}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+  EXPECT_TRUE(remote.server.wait_for_log("file:///srv/far", 10s)) << remote.server.log_tail();
+}
+
 TEST(GatewayHttp, EachClientSessionGetsARemoteSessionOfItsOwnEndedWithIt) {
   ServerUnderTest remote(remote_arguments());
   Gateway gateway({"fx=" + url_of(remote.port())});
