@@ -128,6 +128,18 @@ std::vector<KeySpec> make_keys() {
     origins.check = check_origins;
     add(std::move(origins));
   }
+  {
+    auto separator = key<&Settings::server, &ServerSettings::upstream_separator>(
+        "server.upstream_separator",
+        "Between an upstream's name and its tool and prompt names when the gateway fronts several "
+        "(notes__search); an upstream's own prefix key overrides it.");
+    separator.check = [](Value const& value) -> std::optional<std::string> {
+      if (std::get<std::string>(value).empty() || std::get<std::string>(value).size() > 8)
+        return "must be 1 to 8 characters";
+      return check_name_part(value);
+    };
+    add(std::move(separator));
+  }
   add(key<&Settings::server, &ServerSettings::conformance_fixtures>(
       "server.conformance_fixtures",
       "Also serve the tools, resources and prompts the official MCP conformance suite calls (testing only)."));

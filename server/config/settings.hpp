@@ -18,6 +18,7 @@ struct ServerSettings {
   bool conformance_fixtures = false;
   std::int64_t shutdown_grace_s = 30;
   std::int64_t drain_delay_ms = 0;
+  std::string upstream_separator = "__";  // NAME__tool when the gateway fronts several upstreams
 };
 
 struct LimitSettings {

@@ -96,14 +96,7 @@ std::vector<Leaf> const& leaves() {
         "required", "Whether /ready fails while it is down; false only degrades readiness."));
     Leaf prefix = leaf<&UpstreamSettings::prefix>(
         "prefix", "Prefix of its tool and prompt names; default: none with one upstream, NAME__ with several.");
-    prefix.spec.check = [](Value const& value) -> std::optional<std::string> {
-      auto const& text = std::get<std::string>(value);
-      if (std::all_of(text.begin(), text.end(), [](unsigned char c) {
-            return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-          }))
-        return std::nullopt;
-      return "may hold only letters, digits, '_', '-' and '.' (tool names are kept within [A-Za-z0-9_.-])";
-    };
+    prefix.spec.check = check_name_part;
     t.push_back(std::move(prefix));
     t.push_back(leaf<&UpstreamSettings::tools_allow>(
         "tools_allow", "Only these of its tools are offered (its own names); empty offers all."));
@@ -124,6 +117,14 @@ bool valid_upstream_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
   });
+}
+
+std::optional<std::string> check_name_part(Value const& value) {
+  auto const& text = std::get<std::string>(value);
+  if (std::all_of(text.begin(), text.end(),
+                  [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-' || c == '.'; }))
+    return std::nullopt;
+  return "may hold only letters, digits, '_', '-' and '.' (tool names are kept within [A-Za-z0-9_.-])";
 }
 
 KeySpec const* find_upstream_key(std::string_view name) {

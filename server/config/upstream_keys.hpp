@@ -2,6 +2,7 @@
 // The keys of one [upstreams.NAME] table. They are KeySpecs like every other key, named
 // "upstreams.NAME.leaf", so the loader, --set, reload and diagnostics treat them alike; they are
 // made on first use because the names come from the config.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ inline constexpr std::string_view kUpstreamsSection = "upstreams";
 
 // Upstream names are [a-z0-9-]+, at most 64 characters: they become label values and tool prefixes.
 bool valid_upstream_name(std::string_view name);
+// A check for text that becomes part of exposed tool names (a prefix, the separator): only
+// [A-Za-z0-9_.-], which every client accepts in a tool name.
+std::optional<std::string> check_name_part(Value const& value);
 // "upstreams.NAME.leaf" -> its spec; null when the name or the leaf is not one.
 KeySpec const* find_upstream_key(std::string_view name);
 // The leaves every upstream table may hold ("command", "args", ...).

@@ -173,17 +173,19 @@ std::string exposed_name(std::string const& prefix, std::string_view name) {
 
 struct Gateway::Impl {
   Impl(protocol::Catalog& catalog, ops::Metrics* metrics, std::function<bool(std::string const&)> session_alive,
-       std::chrono::seconds idle, protocol::RequestStateCodec const& request_state)
+       std::chrono::seconds idle, std::string separator, protocol::RequestStateCodec const& request_state)
       : catalog(catalog),
         metrics(metrics),
         session_alive(std::move(session_alive)),
         idle(idle),
+        separator(std::move(separator)),
         rounds(std::make_shared<InputRounds>(request_state)) {}
 
   protocol::Catalog& catalog;
   ops::Metrics* metrics;
   std::function<bool(std::string const&)> const session_alive;
   std::chrono::seconds const idle;
+  std::string const separator;  // NAME, separator, tool: the default prefix with several upstreams
   // Held by the catalog's handlers too: a call in a round may outlive the gateway's last list.
   std::shared_ptr<InputRounds> const rounds;
   std::atomic<bool> sweeping{true};
@@ -211,7 +213,7 @@ struct Gateway::Impl {
 
   std::string prefix_for(Upstream const& upstream) const {
     if (!upstream.settings().prefix.empty()) return upstream.settings().prefix;
-    return upstreams.size() == 1 ? std::string() : upstream.name() + "__";
+    return upstreams.size() == 1 ? std::string() : upstream.name() + separator;
   }
 
   // Whose exposed name this is already, other than `upstream`'s.
@@ -327,12 +329,14 @@ struct Gateway::Impl {
   }
 };
 
-Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
-                 config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
-                 std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-                 bool replicated_sessions, SessionAsker ask, protocol::RequestStateCodec const& request_state)
-    : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive), idle, request_state)) {
-  for (auto const& [name, settings] : upstreams) {
+Gateway::Gateway(config::Settings const& settings, protocol::Catalog& catalog, ops::Metrics* metrics,
+                 std::function<bool(std::string const& session)> session_alive, SessionAsker ask,
+                 protocol::RequestStateCodec const& request_state)
+    : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive),
+                                   std::chrono::seconds(settings.server.session_idle_timeout_s),
+                                   settings.server.upstream_separator, request_state)) {
+  bool const replicated_sessions = !settings.cache.redis_url.empty() && settings.cache.share_sessions;
+  for (auto const& [name, upstream_settings] : settings.upstreams) {
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
     Upstream::Observer observer;
     auto* impl = impl_.get();
@@ -350,7 +354,7 @@ Gateway::Gateway(std::map<std::string, config::UpstreamSettings> const& upstream
           throw RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"};
         co_return co_await ask(session, method, std::move(params), std::string(capability));
       };
-    auto upstream = std::make_shared<Upstream>(name, settings, resilience, impl_->io.get_executor(), metrics,
+    auto upstream = std::make_shared<Upstream>(name, upstream_settings, settings.resilience, impl_->io.get_executor(), metrics,
                                                std::move(observer), std::move(clients));
     *upstream_holder = upstream;
     impl_->upstreams.push_back(std::move(upstream));

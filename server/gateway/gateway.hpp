@@ -32,15 +32,15 @@ class Gateway {
   using SessionAsker = std::function<asio::awaitable<json::object>(
       std::string const& session, std::string method, json::object params, std::string capability)>;
 
-  // `session_alive` says whether a client session still exists: per-client children of ended
-  // sessions, and of sessions unused for `idle`, are ended. `replicated_sessions`: client sessions
-  // live in Redis for every replica, and so do their remote sessions (see Upstream). `ask` carries
-  // a client session's child's requests outside any call (sampling, elicitation, roots) to it.
-  // `request_state` seals the requestState of a 2026-07-28 client's rounds (see InputRounds).
-  Gateway(std::map<std::string, config::UpstreamSettings> const& upstreams,
-          config::ResilienceSettings const& resilience, protocol::Catalog& catalog, ops::Metrics* metrics,
-          std::function<bool(std::string const& session)> session_alive, std::chrono::seconds idle,
-          bool replicated_sessions, SessionAsker ask, protocol::RequestStateCodec const& request_state);
+  // Fronts `settings.upstreams`. `session_alive` says whether a client session still exists:
+  // per-client children of ended sessions, and of sessions unused for
+  // server.session_idle_timeout_s, are ended. With sessions shared in Redis, a client's remote
+  // sessions live there too (see Upstream). `ask` carries a client session's child's requests
+  // outside any call (sampling, elicitation, roots) to it. `request_state` seals the requestState
+  // of a 2026-07-28 client's rounds (see InputRounds).
+  Gateway(config::Settings const& settings, protocol::Catalog& catalog, ops::Metrics* metrics,
+          std::function<bool(std::string const& session)> session_alive, SessionAsker ask,
+          protocol::RequestStateCodec const& request_state);
   ~Gateway();  // stops what still runs
   Gateway(Gateway const&) = delete;
   Gateway& operator=(Gateway const&) = delete;

@@ -95,10 +95,8 @@ class Service {
     } else {
       // A gateway offers its upstreams' tools only: a wrapped prototype keeps its own list.
       gateway_ = std::make_unique<gateway::Gateway>(
-          settings_.upstreams, settings_.resilience, catalog_, &metrics_,
+          settings_, catalog_, &metrics_,
           [this](std::string const& session) { return sessions_.find(session) != nullptr; },
-          std::chrono::seconds(settings_.server.session_idle_timeout_s),
-          !settings_.cache.redis_url.empty() && settings_.cache.share_sessions,
           [this](std::string const& session, std::string method, json::object params, std::string capability) {
             return engine_.ask_session(session, std::move(method), std::move(params), std::move(capability));
           },

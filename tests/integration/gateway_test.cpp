@@ -31,6 +31,15 @@ pid_t fake_child_pid(ServerUnderTest const& server) {
   return at == std::string::npos ? 0 : std::stoi(log.substr(at + 14));
 }
 
+// Waits until two upstreams have said they are ready.
+bool two_upstreams_ready(ServerUnderTest const& server) {
+  return wait_until([&] {
+    auto const log = server.log();
+    auto const first = log.find("\"upstream_ready\"");
+    return first != std::string::npos && log.find("\"upstream_ready\"", first + 1) != std::string::npos;
+  }, 30s);
+}
+
 }  // namespace
 
 TEST(Gateway, OffersTheUpstreamsToolsUnderTheirOwnNamesAndForwardsCalls) {
@@ -287,17 +296,25 @@ TEST(Gateway, ACursorThatNeverAdvancesEndsTheListing) {
 
 TEST(Gateway, SeveralUpstreamsArePrefixedByName) {
   Gateway gateway({fixtures_upstream(), fake_upstream()});
-  ASSERT_TRUE(wait_until([&] {
-    auto const log = gateway.server.log();
-    auto const first = log.find("\"upstream_ready\"");
-    return first != std::string::npos && log.find("\"upstream_ready\"", first + 1) != std::string::npos;
-  }, 30s));
+  ASSERT_TRUE(two_upstreams_ready(gateway.server)) << gateway.server.log_tail();
   auto const session = initialize_session(gateway.server.port());
   auto const names = tool_names(gateway.server.port(), session);
   EXPECT_TRUE(contains(names, "fx__echo"));
   EXPECT_TRUE(contains(names, "fake__echo"));
   EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "fake__echo", R"({"message":"b"})")), "b");
   EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "fx__echo", R"({"message":"a"})")), "a");
+}
+
+TEST(Gateway, TheSeparatorBetweenUpstreamAndToolNamesIsConfigurable) {
+  Gateway gateway({fixtures_upstream(), fake_upstream()}, {"--set", "server.upstream_separator=."});
+  ASSERT_TRUE(two_upstreams_ready(gateway.server)) << gateway.server.log_tail();
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_TRUE(contains(tool_names(gateway.server.port(), session), "fx.echo"));
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "fake.echo", R"({"message":"b"})")), "b");
+  // Only characters every client accepts in a tool name.
+  auto const refused = run_server_command({"print-config", "--set", "server.upstream_separator=::"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("server.upstream_separator"), std::string::npos) << refused.output;
 }
 
 TEST(Gateway, ShutdownEndsAChildThatIgnoresSigterm) {
