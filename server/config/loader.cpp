@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 #include "config/address.hpp"
 #include "config/key_registry.hpp"
@@ -137,6 +138,14 @@ void check_combinations(LoadedConfig& config) {
           "upstream \"" + name + "\": restart_max_backoff_ms is below restart_backoff_ms",
           "make restart_max_backoff_ms at least restart_backoff_ms");
   }
+  // Two upstreams under one prefix would offer clashing names: one's tools would hide the other's.
+  std::map<std::string, std::string> upstream_by_prefix;
+  for (auto const& [name, upstream] : settings.upstreams)
+    if (auto const [first, added] = upstream_by_prefix.emplace(exposed_prefix(settings, name), name); !added)
+      add(Diagnostic::Severity::kError, std::string(kUpstreamsSection) + "." + name + ".prefix",
+          "upstreams \"" + first->second + "\" and \"" + name + "\" would both name their tools and prompts \"" +
+              first->first + "...\", so the tools of one would hide the other's",
+          "give one of them another prefix ([upstreams." + name + "] prefix = \"" + name + "__\")");
   auto const severity = production ? Diagnostic::Severity::kError : Diagnostic::Severity::kWarning;
 
   std::string problem;

@@ -127,6 +127,12 @@ std::optional<std::string> check_name_part(Value const& value) {
   return "may hold only letters, digits, '_', '-' and '.' (tool names are kept within [A-Za-z0-9_.-])";
 }
 
+std::string exposed_prefix(Settings const& settings, std::string const& name) {
+  if (auto const it = settings.upstreams.find(name); it != settings.upstreams.end() && !it->second.prefix.empty())
+    return it->second.prefix;
+  return settings.upstreams.size() == 1 ? std::string() : name + settings.server.upstream_separator;
+}
+
 KeySpec const* find_upstream_key(std::string_view name) {
   std::string_view rest = name;
   if (!rest.starts_with(kUpstreamsSection) || rest.size() <= kUpstreamsSection.size() ||

@@ -18,6 +18,9 @@ bool valid_upstream_name(std::string_view name);
 // A check for text that becomes part of exposed tool names (a prefix, the separator): only
 // [A-Za-z0-9_.-], which every client accepts in a tool name.
 std::optional<std::string> check_name_part(Value const& value);
+// What the gateway puts before upstream `name`'s tool and prompt names: its prefix key, else
+// nothing with one upstream and NAME + server.upstream_separator with several.
+std::string exposed_prefix(Settings const& settings, std::string const& name);
 // "upstreams.NAME.leaf" -> its spec; null when the name or the leaf is not one.
 KeySpec const* find_upstream_key(std::string_view name);
 // The leaves every upstream table may hold ("command", "args", ...).

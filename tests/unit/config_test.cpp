@@ -10,6 +10,7 @@
 #include "config/report.hpp"
 #include "config/toml_reader.hpp"
 #include "config/upstream_flags.hpp"
+#include "config/upstream_keys.hpp"
 #include "support/param_names.hpp"
 
 using namespace prodmcp::config;
@@ -242,6 +243,22 @@ TEST(UpstreamConfig, MistakesAreExplained) {
   EXPECT_TRUE(has_diagnostic(config, "upstream name \"Bad_Name\" is not allowed"));
   EXPECT_TRUE(has_diagnostic(config, "upstream \"both\" has both command and url"));
   EXPECT_TRUE(has_diagnostic(config, "upstream \"none\" has neither command nor url"));
+}
+
+TEST(UpstreamConfig, TwoUpstreamsUnderOnePrefixAreAnError) {
+  auto sources = sources_with_env({});
+  sources.file = "up.toml";
+  sources.file_text =
+      "[upstreams.notes]\ncommand = \"a\"\nprefix = \"n.\"\n[upstreams.news]\ncommand = \"b\"\nprefix = \"n.\"\n"
+      "[upstreams.search]\ncommand = \"c\"\n";
+  auto const config = load_config(sources);
+  EXPECT_TRUE(has_diagnostic(config, "upstreams \"news\" and \"notes\" would both name their tools and prompts \"n....\""));
+  EXPECT_FALSE(has_diagnostic(config, "\"search\" would both"));
+
+  // The default prefixes (NAME and the separator) never clash.
+  sources.file_text = "[upstreams.notes]\ncommand = \"a\"\n[upstreams.news]\ncommand = \"b\"\n";
+  EXPECT_FALSE(has_diagnostic(load_config(sources), "would both name"));
+  EXPECT_EQ(exposed_prefix(load_config(sources).settings, "notes"), "notes__");
 }
 
 TEST(UpstreamConfig, ARemoteUpstreamNeedsAnHttpUrlItCanReach) {
