@@ -2,7 +2,8 @@
 # The two set-up commands of the README, for a fresh Debian 12 machine. Safe to re-run.
 #   run.sh console   install what is needed, build, and run the console with the embedded default
 #   run.sh test      install what is needed, build with warnings as errors, run every test, then
-#                    run the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+#                    run the unit tests and the gateway, streaming and stdio tests again under
+#                    AddressSanitizer + UndefinedBehaviorSanitizer
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -41,8 +42,22 @@ case $command in
     configure_and_build build-ci -DPRODMCP_WERROR=ON
     (cd build-ci && ctest --output-on-failure -j "$jobs" --timeout 900)
     configure_and_build build-sanitize --target prodmcp_unit_tests --target prodmcp_console_unit_tests \
+      --target prodmcp-server --target prodmcp_fake_upstream --target prodmcp_integration_tests \
       -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPRODMCP_BUILD_CONSOLE=ON
     (cd build-sanitize && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs" -L unit)
+    # The gateway, streaming and stdio tests against a sanitized server: its reports go to files
+    # (a server's stderr is its log), and any report fails the run. Leaks are not looked for here:
+    # the tests kill servers and children on purpose.
+    reports=$(mktemp -d)
+    (cd build-sanitize && ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=0" \
+      UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
+      ctest --output-on-failure -j "$jobs" -R '^(Gateway|GatewayHttp|Streaming|Stdio)\.' -E 'Replicas|Https')
+    if compgen -G "$reports/*" >/dev/null; then
+      echo "sanitizer reports from the servers under test:" >&2
+      head -n 60 "$reports"/* >&2
+      exit 1
+    fi
+    rm -rf "$reports"
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
   *)

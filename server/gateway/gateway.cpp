@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "config/upstream_keys.hpp"
 #include "gateway/input_rounds.hpp"
 #include "gateway/upstream.hpp"
 #include "logging/log.hpp"
@@ -173,19 +174,17 @@ std::string exposed_name(std::string const& prefix, std::string_view name) {
 
 struct Gateway::Impl {
   Impl(protocol::Catalog& catalog, ops::Metrics* metrics, std::function<bool(std::string const&)> session_alive,
-       std::chrono::seconds idle, std::string separator, protocol::RequestStateCodec const& request_state)
+       std::chrono::seconds idle, protocol::RequestStateCodec const& request_state)
       : catalog(catalog),
         metrics(metrics),
         session_alive(std::move(session_alive)),
         idle(idle),
-        separator(std::move(separator)),
         rounds(std::make_shared<InputRounds>(request_state)) {}
 
   protocol::Catalog& catalog;
   ops::Metrics* metrics;
   std::function<bool(std::string const&)> const session_alive;
   std::chrono::seconds const idle;
-  std::string const separator;  // NAME, separator, tool: the default prefix with several upstreams
   // Held by the catalog's handlers too: a call in a round may outlive the gateway's last list.
   std::shared_ptr<InputRounds> const rounds;
   std::atomic<bool> sweeping{true};
@@ -211,10 +210,8 @@ struct Gateway::Impl {
   std::mutex exposed_mutex;
   std::map<std::string, Exposed> exposed;
 
-  std::string prefix_for(Upstream const& upstream) const {
-    if (!upstream.settings().prefix.empty()) return upstream.settings().prefix;
-    return upstreams.size() == 1 ? std::string() : upstream.name() + separator;
-  }
+  std::map<std::string, std::string> prefixes;  // by upstream: config::exposed_prefix
+  std::string const& prefix_for(Upstream const& upstream) const { return prefixes.at(upstream.name()); }
 
   // Whose exposed name this is already, other than `upstream`'s.
   std::string owner_of(std::string const& upstream, std::string const& name, bool prompt) {
@@ -333,10 +330,10 @@ Gateway::Gateway(config::Settings const& settings, protocol::Catalog& catalog, o
                  std::function<bool(std::string const& session)> session_alive, SessionAsker ask,
                  protocol::RequestStateCodec const& request_state)
     : impl_(std::make_unique<Impl>(catalog, metrics, std::move(session_alive),
-                                   std::chrono::seconds(settings.server.session_idle_timeout_s),
-                                   settings.server.upstream_separator, request_state)) {
+                                   std::chrono::seconds(settings.server.session_idle_timeout_s), request_state)) {
   bool const replicated_sessions = !settings.cache.redis_url.empty() && settings.cache.share_sessions;
   for (auto const& [name, upstream_settings] : settings.upstreams) {
+    impl_->prefixes[name] = config::exposed_prefix(settings, name);
     auto upstream_holder = std::make_shared<std::weak_ptr<Upstream>>();
     Upstream::Observer observer;
     auto* impl = impl_.get();
@@ -372,6 +369,7 @@ void Gateway::start() {
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!impl_->thread.joinable()) return;
   impl_->sweeping = false;
+  impl_->rounds->close();
   for (auto const& upstream : impl_->upstreams) upstream->stop(grace);
   // The children get their grace, then SIGKILL; wait for that to have happened.
   auto const deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(5);

@@ -148,6 +148,16 @@ std::size_t InputRounds::waiting() const {
   return calls_.size();
 }
 
+void InputRounds::close() {
+  std::map<std::string, std::shared_ptr<Waiting>> calls;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    calls.swap(calls_);
+  }
+  for (auto const& [id, waiting] : calls) waiting->stop();
+}
+
 void InputRounds::forget(std::string const& id) {
   std::lock_guard lock(mutex_);
   calls_.erase(id);
@@ -189,6 +199,7 @@ std::shared_ptr<InputRounds::Waiting> InputRounds::start(protocol::RequestContex
   };
   {
     std::lock_guard lock(mutex_);
+    if (closed_) throw RpcError{rpc::kInternalError, "the gateway is shutting down"};
     if (calls_.size() >= kMaxCalls)
       throw RpcError{rpc::kInternalError,
                      "the gateway holds " + std::to_string(kMaxCalls) +

@@ -40,6 +40,10 @@ class InputRounds {
 
   std::size_t waiting() const;  // calls held, for tests and the log
 
+  // At shutdown, before the io_contexts the calls run on go: every call held is given up (its
+  // upstream told to cancel) and no new one starts.
+  void close();
+
   struct Waiting;
 
  private:
@@ -53,6 +57,7 @@ class InputRounds {
   protocol::RequestStateCodec const& codec_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Waiting>> calls_;
+  bool closed_ = false;
 };
 
 }  // namespace prodmcp::gateway

@@ -267,10 +267,12 @@ class Service {
     stdio::StdioOptions stdio_options;
     stdio_options.max_message_bytes = static_cast<std::size_t>(settings_.limits.max_request_size);
     stdio_options.max_json_depth = static_cast<int>(settings_.limits.max_json_depth);
-    int const code = stdio::StdioTransport(engine_, pool.main(), stdio_options).run();
+    stdio::StdioTransport transport(engine_, pool.main(), stdio_options);
+    int const code = transport.run();
     pool.stop();
     worker.join();
     if (gateway_) gateway_->stop(kUpstreamStopGrace);  // before the worker's io_context goes (see run_http)
+    pool.shutdown();  // the frames of requests still queued refer to the transport
     return code;
   }
 
@@ -348,6 +350,8 @@ class Service {
     pool.run();
     // Before the workers' io_contexts go: the gateway keeps connections for their calls.
     if (gateway_) gateway_->stop(kUpstreamStopGrace);
+    // The frames of connections still open refer to the listeners and endpoints above.
+    pool.shutdown();
     mcp_listener_ = nullptr;
     log(Level::kInfo, "stopped");
     return 0;

@@ -5,7 +5,7 @@ namespace prodmcp::runtime {
 WorkerPool::WorkerPool(std::size_t threads) {
   if (threads == 0) threads = 1;
   for (std::size_t i = 0; i < threads; ++i) {
-    contexts_.push_back(std::make_unique<asio::io_context>(1));  // hint: one thread runs it (posting from others stays safe)
+    contexts_.push_back(std::make_unique<Context>(1));  // hint: one thread runs it (posting from others stays safe)
     guards_.emplace_back(contexts_.back()->get_executor());
   }
 }
@@ -27,6 +27,11 @@ void WorkerPool::run() {
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
   threads_.clear();
+}
+
+void WorkerPool::shutdown() {
+  stop();
+  for (auto& context : contexts_) context->destroy_queued();
 }
 
 void WorkerPool::stop() {

@@ -377,6 +377,33 @@ TEST(Gateway, PerClientChildrenAreBounded) {
   EXPECT_NE(error_of(refused).find("max_children"), std::string::npos) << refused;
 }
 
+// SIGTERM while a client's GET stream, a slow call and a 2026-07-28 round waiting for its client
+// are open: the gateway exits 0 after the grace period, and (under AddressSanitizer, where this
+// test also runs) touches nothing it has destroyed on the way out.
+TEST(Gateway, ShutdownWithStreamsCallsAndRoundsOpenIsClean) {
+  Gateway gateway({fixtures_upstream()}, {"--set", "server.shutdown_grace_s=1"});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  RawConnection listening(port);
+  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  std::string received;
+  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  auto const round = stateless_request(port, "tools/call", "test_elicitation",
+                                       R"("name":"test_elicitation","arguments":{"message":"left waiting"})",
+                                       R"({"elicitation":{}})");
+  ASSERT_EQ(round.at("result").at("resultType").as_string(), "input_required") << round;
+  RawConnection slow(port);
+  ASSERT_TRUE(slow.send(request_text(
+      port, "POST", "/mcp", mcp_headers(session),
+      R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"simulate_workload","arguments":{"duration_ms":60000,"steps":60},"_meta":{"progressToken":"p"}}})",
+      true)));
+  ASSERT_TRUE(read_until(slow.fd(), received, "notifications/progress")) << received;
+
+  gateway.server.signal(SIGTERM);
+  EXPECT_EQ(gateway.server.wait_exit(60s), 0) << gateway.server.log_tail();
+  EXPECT_TRUE(gateway.server.wait_for_log("\"stopped\"", 1s)) << gateway.server.log_tail();
+}
+
 TEST(Gateway, AtShutdownEveryChildIsAskedToStopBeforeItIsKilled) {
   Gateway gateway({fake_upstream()});
   auto const session = initialize_session(gateway.server.port());
