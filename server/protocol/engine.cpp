@@ -453,7 +453,15 @@ bool Engine::handle_response(Session& session, json::object const& message) {
 void Engine::add_listener(std::weak_ptr<NotificationListener> listener) {
   std::lock_guard lock(listeners_mutex_);
   std::erase_if(listeners_, [](auto const& l) { return l.expired(); });
+  if (auto const live = listener.lock(); live && listens_ended_) live->finish();
   listeners_.push_back(std::move(listener));
+}
+
+void Engine::end_listen_streams() {
+  std::lock_guard lock(listeners_mutex_);
+  listens_ended_ = true;
+  for (auto const& weak : listeners_)
+    if (auto listener = weak.lock()) listener->finish();
 }
 
 void Engine::broadcast(CatalogChange change) {

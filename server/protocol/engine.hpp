@@ -81,6 +81,8 @@ class NotificationListener {
   virtual ~NotificationListener() = default;
   virtual void deliver(CatalogChange change) = 0;
   virtual void deliver_resource_updated(std::string const& uri) = 0;
+  // The server is shutting down: a stream that would run until its client leaves ends now.
+  virtual void finish() {}
 };
 
 class Engine {
@@ -144,6 +146,9 @@ class Engine {
   bool handle_response(Session& session, json::object const& message);
 
   void add_listener(std::weak_ptr<NotificationListener> listener);
+  // At shutdown: every subscriptions/listen stream ends with its result, so the drain waits for
+  // nothing that never ends; one that starts later ends at once.
+  void end_listen_streams();
   // Set before serving; told about every request.
   void observe(RequestObserver& observer) { observer_ = &observer; }
   void set_faults(FaultInjection faults) { faults_.store(std::make_shared<FaultInjection const>(faults)); }
@@ -214,6 +219,7 @@ class Engine {
   std::chrono::steady_clock::time_point const started_ = std::chrono::steady_clock::now();
   std::mutex listeners_mutex_;
   std::vector<std::weak_ptr<NotificationListener>> listeners_;
+  bool listens_ended_ = false;  // under listeners_mutex_
   RequestObserver* observer_ = nullptr;
   std::atomic<std::shared_ptr<FaultInjection const>> faults_{std::make_shared<FaultInjection const>()};
   ResultCache* result_cache_ = nullptr;

@@ -1,7 +1,10 @@
 // ping, logging/setLevel (session revisions); server/discover and subscriptions/listen (2026-07-28).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/channel_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <optional>
 
 #include "protocol/engine.hpp"
 #include "protocol/meta_keys.hpp"
@@ -38,8 +41,12 @@ class ListenStream final : public NotificationListener {
                       make_notification("notifications/resources/updated", json::object{{"uri", uri}}));
   }
 
-  asio::awaitable<json::object> next() {
+  void finish() override { queue_.close(); }
+
+  // The next notification; none once the stream was finished.
+  asio::awaitable<std::optional<json::object>> next() {
     auto [ec, message] = co_await queue_.async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::experimental::error::channel_closed) co_return std::nullopt;
     if (ec) throw boost::system::system_error(ec);
     co_return std::move(message);
   }
@@ -98,11 +105,11 @@ asio::awaitable<json::object> Engine::listen(RequestContext& context) {
   json::object acknowledged{{"notifications", filter}};
   co_await context.channel->send(
       tag_subscription(make_notification("notifications/subscriptions/acknowledged", std::move(acknowledged)), context.id));
-  // Runs until the client closes the stream, which cancels this coroutine.
-  for (;;) {
-    json::object message = co_await stream->next();
-    co_await context.channel->send(tag_subscription(std::move(message), context.id));
-  }
+  // Runs until the client closes the stream, which cancels this coroutine, or the server shuts
+  // down, which ends it with a result.
+  while (auto message = co_await stream->next())
+    co_await context.channel->send(tag_subscription(std::move(*message), context.id));
+  co_return json::object{};
 }
 
 }  // namespace prodmcp::protocol

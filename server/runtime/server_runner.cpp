@@ -431,6 +431,7 @@ class Service {
     }
     listener.begin_drain();
     sessions_.finish_standalone_streams();
+    engine_.end_listen_streams();
     auto const deadline = std::chrono::steady_clock::now() + grace;
     // /logs readers get a moment to receive the last lines (they end themselves on draining).
     auto const log_streams_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);

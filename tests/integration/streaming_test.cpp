@@ -1,6 +1,7 @@
 // SSE: progress on a POST stream, resuming a stream with Last-Event-ID, and the stateless wire.
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "server_under_test.hpp"
 
@@ -98,4 +99,26 @@ TEST(Streaming, AStreamedCallCancelledByTheClientIsLoggedAsCancelledAndEnds) {
   EXPECT_NE(server.log().find(R"("status":"cancelled")"), std::string::npos) << server.log_tail();
   EXPECT_TRUE(read_until(stream.fd(), received, "0\r\n\r\n")) << received;
   EXPECT_EQ(received.find(R"("id":"w1")"), std::string::npos) << received;
+}
+
+// A 2026-07-28 subscriptions/listen stream runs until its client leaves. At SIGTERM it ends with
+// its result, so the drain waits for nothing and the server exits long before the grace period.
+TEST(Streaming, SigtermEndsAListenStreamInsteadOfWaitingOutTheGracePeriod) {
+  ServerUnderTest server({"--set", "server.shutdown_grace_s=120"});
+  auto headers = mcp_headers();
+  headers.emplace_back("MCP-Protocol-Version", "2026-07-28");
+  headers.emplace_back("Mcp-Method", "subscriptions/listen");
+  RawConnection stream(server.port());
+  ASSERT_TRUE(stream.send(request_text(
+      server.port(), "POST", "/mcp", headers,
+      R"({"jsonrpc":"2.0","id":"l1","method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},)"
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})",
+      true)));
+  std::string received;
+  ASSERT_TRUE(read_until(stream.fd(), received, "notifications/subscriptions/acknowledged")) << received;
+
+  server.signal(SIGTERM);
+  EXPECT_TRUE(read_until(stream.fd(), received, R"("result")", std::chrono::seconds(30))) << received;
+  EXPECT_EQ(server.wait_exit(std::chrono::seconds(60)), 0) << server.log_tail();
+  EXPECT_NE(server.log().find(R"("event":"drained")"), std::string::npos) << server.log_tail();
 }
