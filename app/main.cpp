@@ -13,6 +13,7 @@
 #include "fleet/fleet_settings.hpp"
 #include "main_window.hpp"
 #include "supervision/termination_signals.hpp"
+#include "supervision/upstream_arguments.hpp"
 
 using namespace prodmcp::console;
 
@@ -47,8 +48,15 @@ int main(int argc, char** argv) {
   QCommandLineOption const print_rules("print-alert-rules", "Print the Prometheus alert rules and exit.");
   QCommandLineOption const replay("replay", "Play back a recorded session (Events page, Record…); no server.", "FILE");
   QCommandLineOption const replay_speed("replay-speed", "With --replay: times the recorded pace (default 1).", "N", "1");
+  QCommandLineOption const upstream(
+      "upstream", "Put your MCP server behind the supervised server: NAME=COMMAND ARGS or NAME=URL (repeatable).",
+      "SPEC");
+  QCommandLineOption const mcp_json("mcp-json", "Put every server of an mcpServers file (Claude Desktop, Cursor, "
+                                                "VS Code) behind the supervised server.", "FILE");
   parser.addOptions({config, profile, binary, no_autostart, restart, with_redis, attach, mcp_url, token, page, print_rules,
-                     replay, replay_speed});
+                     replay, replay_speed, upstream, mcp_json});
+  parser.addPositionalArgument("-- COMMAND", "Your stdio MCP server, e.g. -- python3 notes_server.py: the console "
+                                             "starts the server as a gateway in front of it.", "[-- COMMAND [ARGS...]]");
   parser.process(application);
 
   ConsoleOptions options;
@@ -72,6 +80,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  UpstreamChoice upstreams{parser.positionalArguments(), parser.values(upstream), parser.value(mcp_json)};
+  if (!upstreams.empty() && (parser.isSet(attach) || parser.isSet(replay))) {
+    std::fprintf(stderr, "prodmcp-console: your own servers (-- COMMAND, --upstream, --mcp-json) go behind the "
+                         "server the console starts; they do not go with --attach or --replay\n");
+    return 2;
+  }
+  options.launch.extra_arguments += upstream_arguments(upstreams);
   if (parser.isSet(attach)) {
     options.attach_admin_url = QUrl::fromUserInput(parser.value(attach));
     options.attach_mcp_url = QUrl::fromUserInput(parser.value(mcp_url));

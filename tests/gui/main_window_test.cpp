@@ -18,6 +18,7 @@
 #include "metrics_page.hpp"
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
+#include "supervision/upstream_arguments.hpp"
 #include "tools_page.hpp"
 
 using namespace prodmcp::console;
@@ -96,6 +97,34 @@ class MainWindowTest : public QObject {
 
   // Traffic through the real transport: charts, overview and the log table fill; a range dragged on
   // a chart narrows the logs; a correlation id shows one request's lines.
+  // Bring your own server: `prodmcp-console -- COMMAND` starts the supervised server as a gateway in
+  // front of that stdio server; its tools are called through the console and its readiness shows.
+  void putsTheUsersOwnServerBehindTheSupervisedOne() {
+    auto options = options_for_test();
+    UpstreamChoice mine;
+    mine.command = {PRODMCP_SERVER_BINARY, "--stdio", "--conformance-fixtures"};
+    options.launch.extra_arguments = upstream_arguments(mine);
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.show();
+    session.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kRunning, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.health().tools().contains("test_simple_text"), 30000);
+    auto& health = session.health_model();
+    QTRY_VERIFY_WITH_TIMEOUT(column_texts(health, HealthModel::kDetail).join('\n').contains("prodmcp-server: ready"),
+                             15000);
+    QVERIFY(window.show_page("Tools"));
+    auto* tools = window.tools_page();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->select_tool("test_simple_text"), 10000);
+    tools->call_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(session.call_history().rowCount() == 1, 10000);
+    QVERIFY2(tools->result_view()->toPlainText().contains("This is a simple text response for testing."),
+             qPrintable(tools->result_view()->toPlainText()));
+    QVERIFY(timeline_has(session, "start"));
+    session.supervisor()->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(session.supervisor()->server().state(), SupervisedProcess::State::kStopped, 15000);
+  }
+
   void chartsLogsAndPivotsFollowRealTraffic() {
     auto options = options_for_test();
     options.launch.extra_arguments = {"--set", "rate_limit.requests_per_minute=100000"};
