@@ -15,6 +15,10 @@
 namespace prodmcp::protocol {
 
 namespace {
+
+// The most a session keeps of what its client says of itself (capabilities and clientInfo, as JSON).
+constexpr std::size_t kMaxClientDescriptionBytes = 16 * 1024;
+
 std::string_view notification_method(CatalogChange change) {
   switch (change) {
     case CatalogChange::kTools: return "notifications/tools/list_changed";
@@ -115,6 +119,15 @@ Engine::Initialized Engine::create_session(json::object const& request, std::str
   } catch (RpcError const& error) {
     return {make_error(id, error), nullptr};
   }
+  // A session keeps these for its whole life, and every request of it reads them: a client must
+  // not make the server hold a large payload for the idle timeout (an anonymous one least of all).
+  if (auto const kept = json::serialize(client_capabilities).size() + json::serialize(client_info).size();
+      kept > kMaxClientDescriptionBytes)
+    return {make_error(id, error_code::kInvalidParams,
+                       "initialize's capabilities and clientInfo take " + std::to_string(kept) +
+                           " bytes; a session keeps at most " + std::to_string(kMaxClientDescriptionBytes) +
+                           " (declare only the capabilities the client has)"),
+            nullptr};
   auto session =
       sessions_.create(*revision, std::move(client_capabilities), std::move(client_info), std::move(client_id));
   if (!session)

@@ -192,3 +192,31 @@ TEST_P(BadInput, IdleAndSlowDripClientsDoNotStarveANormalClient) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
+
+// What a session keeps of its client is bounded: an initialize whose capabilities and clientInfo
+// are larger than a session keeps is refused, so anonymous clients cannot make the server hold
+// their payloads for the session idle timeout (100 such requests of 0.5 MB had taken it from
+// 12 MB to 624 MB), and ordinary clients are served meanwhile.
+TEST(Sessions, OversizedClientCapabilitiesAreRefusedAndNotKept) {
+  ServerUnderTest server({"--set", "server.admin_listen=127.0.0.1:0", "--set", "rate_limit.requests_per_minute=100000"});
+  std::string const body =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{"experimental":{"blob":")" + std::string(500'000, 'x') +
+      R"("}},"clientInfo":{"name":"big","version":"1"}}})";
+  for (int i = 0; i < 100; ++i) {
+    auto const reply = http_request(server.port(), "POST", "/mcp", mcp_headers(), body);
+    ASSERT_EQ(reply.status, 400) << reply.body.substr(0, 300);
+    ASSERT_TRUE(reply.header("Mcp-Session-Id").empty());
+    if (i == 0) {
+      EXPECT_NE(reply.body.find("a session keeps at most 16384"), std::string::npos) << reply.body;
+    }
+  }
+  EXPECT_FALSE(initialize_session(server.port()).empty());
+  auto const metrics = http_request(server.admin_port(), "GET", "/metrics", {}, "").body;
+  auto const at = metrics.find("\nprocess_resident_memory_bytes ");
+  ASSERT_NE(at, std::string::npos) << metrics;
+  auto const resident = std::stod(metrics.substr(at + 31));
+  EXPECT_LT(resident, 100e6) << "resident bytes after 100 refused sessions";
+  auto const sessions = metrics.find("\nmcp_sessions 1");
+  EXPECT_NE(sessions, std::string::npos) << metrics;
+}
