@@ -1,5 +1,8 @@
 #include "config/address.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 
 namespace prodmcp::config {
@@ -28,6 +31,11 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string& prob
   }
   result.port = static_cast<std::uint16_t>(port);
   return result;
+}
+
+bool is_ip_address(std::string const& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
 bool is_loopback_host(std::string_view host) {

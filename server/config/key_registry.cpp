@@ -140,6 +140,19 @@ std::vector<KeySpec> make_keys() {
     };
     add(std::move(separator));
   }
+  {
+    auto proxies = key<&Settings::server, &ServerSettings::trusted_proxies>(
+        "server.trusted_proxies",
+        "Addresses of the reverse proxies (load balancers) in front of the server, e.g. [\"10.0.0.2\"]: from "
+        "them, X-Forwarded-For names the client whose rate limit a request without auth counts against; from "
+        "anyone else it is ignored.");
+    proxies.check = [](Value const& value) -> std::optional<std::string> {
+      for (auto const& address : std::get<StringList>(value))
+        if (!is_ip_address(address)) return "\"" + address + "\" is not an IP address (write 10.0.0.2 or ::1)";
+      return std::nullopt;
+    };
+    add(std::move(proxies));
+  }
   add(key<&Settings::server, &ServerSettings::conformance_fixtures>(
       "server.conformance_fixtures",
       "Also serve the tools, resources and prompts the official MCP conformance suite calls (testing only)."));

@@ -15,6 +15,7 @@ struct ServerSettings {
   std::int64_t max_sessions = 100'000;
   std::int64_t session_idle_timeout_s = 1800;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> trusted_proxies;  // their X-Forwarded-For names the client
   bool conformance_fixtures = false;
   std::int64_t shutdown_grace_s = 30;
   std::int64_t drain_delay_ms = 0;

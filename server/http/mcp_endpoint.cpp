@@ -2,8 +2,10 @@
 #include "http/correlation.hpp"
 #include "http/http_listener.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -222,7 +224,32 @@ struct StreamingCall {
 }  // namespace
 
 struct McpEndpoint::Impl {
-  Impl(Engine& engine, McpEndpointOptions options) : engine(engine), options(std::move(options)) {}
+  Impl(Engine& engine, McpEndpointOptions options) : engine(engine), options(std::move(options)) {
+    for (auto& proxy : this->options.trusted_proxies) proxy = canonical_address(proxy);
+  }
+
+  static std::string canonical_address(std::string_view text) {
+    boost::system::error_code ec;
+    auto const address = asio::ip::make_address(std::string(text), ec);
+    return ec ? std::string(text) : address.to_string();
+  }
+  bool trusted_proxy(std::string const& address) const {
+    return std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(), address) !=
+           options.trusted_proxies.end();
+  }
+  // Who sent the request: the peer, or behind trusted proxies the last address in
+  // X-Forwarded-For that none of them added (each proxy appends the address it heard from).
+  std::string client_address(Exchange& exchange) const {
+    std::string address(exchange.remote_address());
+    auto forwarded = exchange.header("X-Forwarded-For");
+    while (trusted_proxy(address) && !forwarded.empty()) {
+      auto const comma = forwarded.rfind(',');
+      auto const hop = trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1));
+      forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
+      if (!hop.empty()) address = canonical_address(hop);
+    }
+    return address;
+  }
 
   Engine& engine;
   McpEndpointOptions options;
@@ -240,14 +267,19 @@ struct McpEndpoint::Impl {
       co_return co_await exchange.respond(rpc_error(403, nullptr, rpc::kInvalidRequest,
                                                     "Origin \"" + std::string(exchange.header("Origin")) +
                                                         "\" is not allowed"));
+    bool authenticated = false;
     if (options.auth) {
       auto outcome = options.auth->authenticate(exchange.header("Authorization"));
       if (!outcome.allowed) co_return co_await exchange.respond(unauthorized(exchange, outcome.problem));
       notes.client_id = std::move(outcome.client_id);
+      authenticated = outcome.authenticated;
     }
     auto const method = exchange.method();
-    if (method == "POST" && options.rate_limiter) {
-      auto const decision = co_await options.rate_limiter->acquire(notes.client_id);
+    // Every request counts, streams and DELETEs too; without auth, per address, so one anonymous
+    // client cannot spend everyone's budget.
+    if (options.rate_limiter) {
+      auto bucket = authenticated ? notes.client_id : "address:" + client_address(exchange);
+      auto const decision = co_await options.rate_limiter->acquire(std::move(bucket), notes.client_id);
       if (!decision.allowed) co_return co_await exchange.respond(rate_limited(decision));
     }
     if (method == "POST") {

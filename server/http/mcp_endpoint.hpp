@@ -20,6 +20,7 @@ struct McpEndpointOptions {
   int max_json_depth = 64;
   security::BearerAuth const* auth = nullptr;  // null: no authentication
   ratelimit::RateLimiter* rate_limiter = nullptr;  // null: no rate limit
+  std::vector<std::string> trusted_proxies;  // addresses whose X-Forwarded-For names the client
 };
 
 class McpEndpoint final : public Handler {

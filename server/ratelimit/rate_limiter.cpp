@@ -11,7 +11,7 @@ void RateLimiter::configure(RateLimitPolicy policy) {
   policy_.store(std::make_shared<RateLimitPolicy const>(policy));
 }
 
-asio::awaitable<Decision> RateLimiter::acquire(std::string client_id) {
+asio::awaitable<Decision> RateLimiter::acquire(std::string bucket, std::string client_id) {
   auto const policy = policy_.load();
   Decision decision;
   if (!policy->enabled) {
@@ -20,7 +20,7 @@ asio::awaitable<Decision> RateLimiter::acquire(std::string client_id) {
   }
   bool decided = false;
   if (shared_ && breaker_ && breaker_->allow()) {
-    if (auto shared = co_await shared_->acquire(client_id, policy->per_minute, policy->burst)) {
+    if (auto shared = co_await shared_->acquire(bucket, policy->per_minute, policy->burst)) {
       breaker_->record_success();
       decision = *shared;
       decided = true;
@@ -28,7 +28,7 @@ asio::awaitable<Decision> RateLimiter::acquire(std::string client_id) {
       breaker_->record_failure();
     }
   }
-  if (!decided) decision = local_.acquire(client_id);
+  if (!decided) decision = local_.acquire(bucket);
   if (!decision.allowed && on_rejected_) on_rejected_(client_id);
   co_return decision;
 }

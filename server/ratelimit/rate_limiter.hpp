@@ -25,7 +25,9 @@ class RateLimiter {
               std::function<void(std::string_view)> on_rejected = {});
 
   void configure(RateLimitPolicy policy);  // any time (config reload)
-  asio::awaitable<Decision> acquire(std::string client_id);
+  // One token from `bucket` (a client id, or an address for clients without auth); a refusal is
+  // counted against `client_id`, a bounded metrics label.
+  asio::awaitable<Decision> acquire(std::string bucket, std::string client_id);
 
  private:
   RedisRateLimiter* shared_;

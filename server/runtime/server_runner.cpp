@@ -289,6 +289,7 @@ class Service {
     endpoint_options.max_json_depth = static_cast<int>(settings_.limits.max_json_depth);
     endpoint_options.auth = &auth_;
     endpoint_options.rate_limiter = rate_limiter_.get();
+    endpoint_options.trusted_proxies = settings_.server.trusted_proxies;
     http::McpEndpoint endpoint(engine_, endpoint_options);
     listener.route("/mcp", endpoint);
     listener.observe(reporter_);

@@ -33,7 +33,7 @@ BearerAuth::Outcome BearerAuth::authenticate(std::string_view authorization) con
   thread_local std::string verified_client;
   if (verified_table == table && authorization.size() == verified_header.size() && !authorization.empty() &&
       CRYPTO_memcmp(authorization.data(), verified_header.data(), authorization.size()) == 0)
-    return {true, verified_client, {}};
+    return {true, verified_client, {}, true};
   constexpr std::string_view kScheme = "bearer ";
   std::string scheme(authorization.substr(0, kScheme.size()));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -50,7 +50,7 @@ BearerAuth::Outcome BearerAuth::authenticate(std::string_view authorization) con
   verified_table = table;
   verified_header.assign(authorization);
   verified_client = *found;
-  return {true, *found, {}};
+  return {true, *found, {}, true};
 }
 
 }  // namespace prodmcp::security

@@ -16,6 +16,7 @@ class BearerAuth {
     bool allowed = false;
     std::string client_id;  // who it is, when allowed ("anonymous" while auth is off)
     std::string problem;    // why not, when refused (for the 401 body and WWW-Authenticate)
+    bool authenticated = false;  // a token named the client (auth is on)
   };
 
   // `clients`: client id -> "sha256:<hex>" of its token.

@@ -488,6 +488,46 @@ TEST(RateLimit, RefusesWith429RetryAfterAndAJsonRpcError) {
   EXPECT_EQ(ping().status, 200) << "a token is back after Retry-After";
 }
 
+// Without auth the budget is per address, so one client that spends its own leaves the others
+// theirs. Behind a trusted proxy the address is the one X-Forwarded-For gives; from anyone else
+// the header changes nothing. GET and DELETE count too.
+TEST(RateLimit, WithoutAuthEachAddressHasItsOwnBudget) {
+  // One token a minute after a burst of 3: nothing refills during the test.
+  std::vector<std::string> const limited{"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=1",
+                                         "--set", "rate_limit.burst=3"};
+  auto discover = [](std::uint16_t port, std::string const& forwarded_for) {
+    HeaderList headers = mcp_headers();
+    headers.insert(headers.end(), {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "server/discover"}});
+    if (!forwarded_for.empty()) headers.emplace_back("X-Forwarded-For", forwarded_for);
+    return http_request(port, "POST", "/mcp", headers,
+                        R"({"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{)"
+                        R"("io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+                        R"("io.modelcontextprotocol/clientCapabilities":{}}}})")
+        .status;
+  };
+
+  {  // Behind a trusted proxy (the tests' own loopback address).
+    auto arguments = limited;
+    arguments.insert(arguments.end(), {"--set", "server.trusted_proxies=127.0.0.1"});
+    ServerUnderTest server(arguments);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(discover(server.port(), "192.0.2.1"), 200) << i;
+    EXPECT_EQ(discover(server.port(), "192.0.2.1"), 429);
+    // Another client behind the same proxy still has its budget, and one that writes the first
+    // one's address before its own counts as itself: the proxy appends the address it heard from.
+    EXPECT_EQ(discover(server.port(), "192.0.2.2"), 200);
+    EXPECT_EQ(discover(server.port(), "192.0.2.1, 192.0.2.2"), 200);
+    // A GET spends from the same budget: the third of 192.0.2.2's tokens, then none.
+    HeaderList get_headers{{"Accept", "text/event-stream"}, {"X-Forwarded-For", "192.0.2.2"}};
+    EXPECT_NE(http_request(server.port(), "GET", "/mcp", get_headers, "").status, 429);
+    EXPECT_EQ(http_request(server.port(), "GET", "/mcp", get_headers, "").status, 429);
+  }
+  {  // Not behind a trusted proxy: X-Forwarded-For is the client's own word and changes nothing.
+    ServerUnderTest server(limited);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(discover(server.port(), "192.0.2." + std::to_string(i + 1)), 200) << i;
+    EXPECT_EQ(discover(server.port(), "192.0.2.99"), 429);
+  }
+}
+
 TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   ServerUnderTest server(
       ServerLaunch{{"--set", "server.shutdown_grace_s=10", "--set", "server.admin_listen=127.0.0.1:0"}, {}});
