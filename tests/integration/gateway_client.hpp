@@ -151,6 +151,21 @@ inline void expect_progress_round_trip(std::uint16_t port, std::string const& se
   EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
 }
 
+// The fake upstream's ask_later through the gateway on `port`: the call is answered, then the
+// upstream asks roots/list outside it; the request arrives on `listening` (the session's open GET
+// stream) and is answered with one root, `uri`.
+inline void answer_roots_asked_later(std::uint16_t port, std::string const& session, RawConnection& listening,
+                                     std::string const& uri) {
+  EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
+  std::string received;
+  ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
+  auto const asked = event_with(received, R"("method":"roots/list")");
+  auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
+                                     R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
+                                         R"(","result":{"roots":[{"uri":")" + uri + R"(","name":"r"}]}})");
+  EXPECT_EQ(answered.status, 202) << answered.body;
+}
+
 // A client with the sampling capability calls the fixtures' test_sampling through the gateway on
 // `port`: the upstream's sampling request reaches it on the call's stream, its answer goes back,
 // and the call completes with it.

@@ -174,13 +174,7 @@ TEST(GatewayHttp, ARemoteServersRequestOutsideAnyCallReachesTheClientOfThatSessi
   };
   ASSERT_TRUE(wait_until([&] { return streams_open() >= 2; }, 20s)) << remote.server.log_tail();
 
-  EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
-  ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
-  auto const asked = event_with(received, R"("method":"roots/list")");
-  auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                     R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
-                                         R"(","result":{"roots":[{"uri":"file:///srv/far","name":"far"}]}})");
-  EXPECT_EQ(answered.status, 202) << answered.body;
+  answer_roots_asked_later(port, session, listening, "file:///srv/far");
   EXPECT_TRUE(remote.server.wait_for_log("file:///srv/far", 10s)) << remote.server.log_tail();
 }
 

@@ -513,13 +513,7 @@ TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
   std::string received;
   ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
   // The call is answered; then the child asks roots/list on its own, and its client answers.
-  EXPECT_EQ(text_of(call_tool(port, session, "ask_later")), "asking later");
-  ASSERT_TRUE(read_until(listening.fd(), received, R"("method":"roots/list")")) << received;
-  auto const asked = event_with(received, R"("method":"roots/list")");
-  auto const answered = http_request(port, "POST", "/mcp", mcp_headers(session),
-                                     R"({"jsonrpc":"2.0","id":")" + std::string(asked.at("id").as_string()) +
-                                         R"(","result":{"roots":[{"uri":"file:///srv/notes","name":"notes"}]}})");
-  EXPECT_EQ(answered.status, 202) << answered.body;
+  answer_roots_asked_later(port, session, listening, "file:///srv/notes");
   EXPECT_TRUE(gateway.server.wait_for_log("file:///srv/notes")) << gateway.server.log_tail();
   EXPECT_NE(gateway.server.log().find("roots answer: "), std::string::npos);
 }
