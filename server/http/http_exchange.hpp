@@ -26,6 +26,7 @@ struct Response {
 struct ExchangeNotes {
   std::string correlation_id;  // echoed as X-Correlation-ID and in JSON-RPC error data
   std::string client_id;       // the authenticated client, or "anonymous"
+  std::string rate_bucket;     // whose rate limit it draws from: the client id, or "address:..."
   bool dispatched = false;     // the request reached the protocol engine, which reports it itself
 };
 

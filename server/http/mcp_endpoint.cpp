@@ -278,8 +278,8 @@ struct McpEndpoint::Impl {
     // Every request counts, streams and DELETEs too; without auth, per address, so one anonymous
     // client cannot spend everyone's budget.
     if (options.rate_limiter) {
-      auto bucket = authenticated ? notes.client_id : "address:" + client_address(exchange);
-      auto const decision = co_await options.rate_limiter->acquire(std::move(bucket), notes.client_id);
+      notes.rate_bucket = authenticated ? notes.client_id : "address:" + client_address(exchange);
+      auto const decision = co_await options.rate_limiter->acquire(notes.rate_bucket, notes.client_id);
       if (!decision.allowed) co_return co_await exchange.respond(rate_limited(decision));
     }
     if (method == "POST") {
@@ -435,6 +435,13 @@ struct McpEndpoint::Impl {
   }
 
   asio::awaitable<void> post_batch(Exchange& exchange, json::array& batch) {
+    // Each message costs what it would alone: the request itself paid for the first (one the
+    // engine refuses for its size costs no more).
+    for (std::size_t i = 1; options.rate_limiter && i < batch.size() && batch.size() <= Engine::kMaxBatchMessages; ++i) {
+      auto const& notes = exchange.notes();
+      auto const decision = co_await options.rate_limiter->acquire(notes.rate_bucket, notes.client_id);
+      if (!decision.allowed) co_return co_await exchange.respond(rate_limited(decision));
+    }
     std::shared_ptr<Session> session;
     if (exchange.has_header("Mcp-Session-Id"))
       if (auto failure = co_await find_session(exchange, session, nullptr); failure) co_return;

@@ -398,6 +398,12 @@ asio::awaitable<Engine::BatchOutcome> Engine::handle_batch(json::array& batch, s
     outcome.refused = RpcError{error_code::kInvalidRequest, "the batch is empty"};
     co_return outcome;
   }
+  if (batch.size() > kMaxBatchMessages) {
+    outcome.refused = RpcError{error_code::kInvalidRequest, "a batch may hold at most " +
+                                                                std::to_string(kMaxBatchMessages) + " messages; this one holds " +
+                                                                std::to_string(batch.size())};
+    co_return outcome;
+  }
   for (auto& element : batch) {
     auto const classification = classify(element);
     if (classification.kind == MessageKind::kInvalid) {

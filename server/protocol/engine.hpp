@@ -125,7 +125,9 @@ class Engine {
   asio::awaitable<void> receive(std::shared_ptr<Session> const& session, json::object const& message,
                                 MessageKind kind);
   // A JSON-RPC batch: the responses in order (empty when it held only notifications and
-  // answers), or why the batch is refused as a whole. Its requests do not stream.
+  // answers), or why the batch is refused as a whole (outside a 2025-03-26 session, empty, or
+  // more than kMaxBatchMessages). Its requests do not stream.
+  static constexpr std::size_t kMaxBatchMessages = 100;
   struct BatchOutcome {
     json::array responses;
     std::optional<RpcError> refused;

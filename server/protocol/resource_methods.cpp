@@ -71,6 +71,10 @@ asio::awaitable<json::object> Engine::read_resource(RequestContext& context) {
 
 asio::awaitable<json::object> Engine::subscribe(RequestContext& context) {
   auto const uri = required_uri(context.params, "resources/subscribe");
+  if (!context.session->can_subscribe(uri))
+    throw RpcError{error_code::kInvalidParams,
+                   "this session holds " + std::to_string(Session::kMaxSubscriptions) +
+                       " resource subscriptions, the most it may; resources/unsubscribe from some first"};
   // A proxied resource's updates come from its own server: it is told first.
   if (auto const owner = owner_of(*catalog_.snapshot(), uri)) {
     auto const& forward = owner->resource ? owner->resource->forward_subscribe : owner->resource_template->forward_subscribe;

@@ -201,7 +201,7 @@ std::chrono::steady_clock::time_point Session::last_seen() const {
 void Session::subscribe(std::string const& uri) {
   {
     std::lock_guard lock(mutex_);
-    if (!subscriptions_.insert(uri).second) return;
+    if (subscriptions_.size() >= kMaxSubscriptions || !subscriptions_.insert(uri).second) return;
   }
   record_change(std::string(field::kSubscriptionPrefix) + uri, "1");
 }
@@ -212,6 +212,11 @@ void Session::unsubscribe(std::string const& uri) {
     if (subscriptions_.erase(uri) == 0) return;
   }
   record_change(std::string(field::kSubscriptionPrefix) + uri, std::nullopt);
+}
+
+bool Session::can_subscribe(std::string const& uri) const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.size() < kMaxSubscriptions || subscriptions_.contains(uri);
 }
 
 bool Session::subscribed(std::string const& uri) const {

@@ -62,7 +62,11 @@ class Session {
   void set_upstream_session(std::string const& upstream, std::string value);
   std::optional<std::string> upstream_session(std::string const& upstream) const;
 
-  // Resource subscriptions (resources/subscribe).
+  // Resource subscriptions (resources/subscribe), at most kMaxSubscriptions: each costs memory
+  // here and, with sessions in Redis, a field there.
+  static constexpr std::size_t kMaxSubscriptions = 1000;
+  // False, and nothing changes, when the session holds kMaxSubscriptions others already.
+  bool can_subscribe(std::string const& uri) const;
   void subscribe(std::string const& uri);
   void unsubscribe(std::string const& uri);
   bool subscribed(std::string const& uri) const;

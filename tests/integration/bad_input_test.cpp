@@ -220,3 +220,45 @@ TEST(Sessions, OversizedClientCapabilitiesAreRefusedAndNotKept) {
   auto const sessions = metrics.find("\nmcp_sessions 1");
   EXPECT_NE(sessions, std::string::npos) << metrics;
 }
+
+// A session holds at most 1,000 resource subscriptions: the next is refused with -32602 saying
+// so, one it holds already is still fine, and unsubscribing makes room.
+TEST(Sessions, ResourceSubscriptionsAreBoundedPerSession) {
+  ServerUnderTest server({"--set", "rate_limit.enabled=false"});
+  auto const session = initialize_session(server.port());
+  auto subscribe = [&](std::string const& method, int n) {
+    return http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                        R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":{"uri":"test://s/)" +
+                            std::to_string(n) + R"("}})");
+  };
+  for (int n = 0; n < 1000; ++n) ASSERT_EQ(subscribe("resources/subscribe", n).status, 200) << n;
+  auto const refused = subscribe("resources/subscribe", 1000);
+  ASSERT_EQ(json::parse(refused.body).at("error").at("code").as_int64(), -32602) << refused.body;
+  EXPECT_NE(refused.body.find("1000 resource subscriptions"), std::string::npos) << refused.body;
+  EXPECT_EQ(subscribe("resources/subscribe", 7).status, 200);  // held already
+  EXPECT_EQ(subscribe("resources/unsubscribe", 7).status, 200);
+  EXPECT_TRUE(json::parse(subscribe("resources/subscribe", 1000).body).at("result").is_object());
+}
+
+// A 2025-03-26 batch holds at most 100 messages, and each message costs a rate-limit token as it
+// would alone: a batch is no way around the limit.
+TEST(Batches, AreCappedAndCostATokenPerMessage) {
+  // A burst of 10 and one token a minute: nothing refills during the test.
+  ServerUnderTest server({"--set", "rate_limit.enabled=true", "--set", "rate_limit.requests_per_minute=1", "--set",
+                          "rate_limit.burst=10"});
+  auto const session = initialize_session(server.port(), "2025-03-26");  // initialize + initialized: 2 tokens
+  auto batch_of = [](int size) {
+    std::string batch = "[";
+    for (int i = 0; i < size; ++i)
+      batch += (i ? "," : "") + std::string(R"({"jsonrpc":"2.0","id":)") + std::to_string(i) + R"(,"method":"ping"})";
+    return batch + "]";
+  };
+  auto const too_long = http_request(server.port(), "POST", "/mcp", mcp_headers(session), batch_of(101));
+  EXPECT_EQ(too_long.status, 400);
+  EXPECT_NE(too_long.body.find("a batch may hold at most 100 messages; this one holds 101"), std::string::npos)
+      << too_long.body;  // one token, as one request
+  auto const allowed = http_request(server.port(), "POST", "/mcp", mcp_headers(session), batch_of(3));
+  EXPECT_EQ(allowed.status, 200) << allowed.body;  // 6 tokens spent
+  auto const over = http_request(server.port(), "POST", "/mcp", mcp_headers(session), batch_of(5));
+  EXPECT_EQ(over.status, 429) << over.body;  // the 5th message would be the 11th token
+}
