@@ -151,6 +151,16 @@ inline void expect_progress_round_trip(std::uint16_t port, std::string const& se
   EXPECT_TRUE(answer(reply).contains("result")) << reply.body;
 }
 
+// A GET stream of `session` on `port`, its headers read: what the server sends the session
+// outside any call comes on it.
+inline RawConnection open_standalone_stream(std::uint16_t port, std::string const& session) {
+  RawConnection stream(port);
+  EXPECT_TRUE(stream.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  std::string received;
+  EXPECT_TRUE(read_until(stream.fd(), received, "text/event-stream")) << received;
+  return stream;
+}
+
 // The fake upstream's ask_later through the gateway on `port`: the call is answered, then the
 // upstream asks roots/list outside it; the request arrives on `listening` (the session's open GET
 // stream) and is answered with one root, `uri`.

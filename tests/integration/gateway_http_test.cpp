@@ -157,10 +157,7 @@ TEST(GatewayHttp, ARemoteServersRequestOutsideAnyCallReachesTheClientOfThatSessi
   Gateway gateway({"far=" + url_of(remote.server.port())});
   auto const port = gateway.server.port();
   auto const session = initialize_with(port, R"({"roots":{}})");
-  RawConnection listening(port);
-  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
-  std::string received;
-  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  auto listening = open_standalone_stream(port, session);
   // The client's first call starts its remote session; the gateway then keeps a stream open on it
   // (the supervised session keeps one too).
   EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"hello"})")), "hello");

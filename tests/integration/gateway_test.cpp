@@ -384,15 +384,13 @@ TEST(Gateway, ShutdownWithStreamsCallsAndRoundsOpenIsClean) {
   Gateway gateway({fixtures_upstream()}, {"--set", "server.shutdown_grace_s=1"});
   auto const port = gateway.server.port();
   auto const session = initialize_session(port);
-  RawConnection listening(port);
-  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
-  std::string received;
-  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  auto listening = open_standalone_stream(port, session);
   auto const round = stateless_request(port, "tools/call", "test_elicitation",
                                        R"("name":"test_elicitation","arguments":{"message":"left waiting"})",
                                        R"({"elicitation":{}})");
   ASSERT_EQ(round.at("result").at("resultType").as_string(), "input_required") << round;
   RawConnection slow(port);
+  std::string received;
   ASSERT_TRUE(slow.send(request_text(
       port, "POST", "/mcp", mcp_headers(session),
       R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"simulate_workload","arguments":{"duration_ms":60000,"steps":60},"_meta":{"progressToken":"p"}}})",
@@ -490,10 +488,8 @@ TEST(Gateway, ASubscriptionReachesTheUpstreamAndItsUpdatesReachTheSubscriber) {
   Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
   auto const port = gateway.server.port();
   auto const session = initialize_session(port);
-  RawConnection listening(port);  // the session's GET stream, where updates arrive
-  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
+  auto listening = open_standalone_stream(port, session);  // where updates arrive
   std::string received;
-  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
   EXPECT_EQ(text_of(call_tool(port, session, "touch")), "touched, nobody subscribed");
   auto const subscribed = http_request(port, "POST", "/mcp", mcp_headers(session),
                                        R"({"jsonrpc":"2.0","id":4,"method":"resources/subscribe","params":{"uri":"fake://note"}})");
@@ -508,10 +504,7 @@ TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
   Gateway gateway({fake_upstream()});
   auto const port = gateway.server.port();
   auto const session = initialize_with(port, R"({"roots":{}})");
-  RawConnection listening(port);
-  ASSERT_TRUE(listening.send(request_text(port, "GET", "/mcp", mcp_headers(session), "", true)));
-  std::string received;
-  ASSERT_TRUE(read_until(listening.fd(), received, "text/event-stream")) << received;
+  auto listening = open_standalone_stream(port, session);
   // The call is answered; then the child asks roots/list on its own, and its client answers.
   answer_roots_asked_later(port, session, listening, "file:///srv/notes");
   EXPECT_TRUE(gateway.server.wait_for_log("file:///srv/notes")) << gateway.server.log_tail();
