@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "config/upstream_keys.hpp"
+#include "gateway/client_relay.hpp"
 #include "gateway/input_rounds.hpp"
 #include "gateway/upstream.hpp"
 #include "logging/log.hpp"
@@ -61,25 +62,8 @@ CallHooks base_hooks(RequestContext const& context, std::string const& upstream,
 CallHooks hooks_for(RequestContext& context, std::string const& upstream, bool retryable) {
   auto hooks = base_hooks(context, upstream, retryable);
   if (!context.progress_token.is_null())
-    hooks.progress = [&context](json::object const& params) -> asio::awaitable<void> {
-      auto const* progress = params.if_contains("progress");
-      if (!progress || !progress->is_number()) co_return;
-      std::optional<double> total;
-      if (auto const* t = params.if_contains("total"); t && t->is_number()) total = t->to_number<double>();
-      std::string message;
-      if (auto const* m = params.if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
-      co_await context.progress(progress->to_number<double>(), total, message);
-    };
-  hooks.log = [&context](json::object const& params) -> asio::awaitable<void> {
-    auto const* level_name = params.if_contains("level");
-    auto const level = level_name && level_name->is_string() ? protocol::parse_log_level(level_name->get_string())
-                                                             : std::nullopt;
-    if (!level) co_return;
-    std::string logger;
-    if (auto const* l = params.if_contains("logger"); l && l->is_string()) logger = std::string(l->get_string());
-    json::value data = params.contains("data") ? params.at("data") : json::value(nullptr);  // not a temporary in co_await (GCC 12)
-    co_await context.log(*level, logger, std::move(data));
-  };
+    hooks.progress = [&context](json::object const& params) { return relay_progress(context, params); };
+  hooks.log = [&context](json::object const& params) { return relay_log(context, params); };
   hooks.server_request = [&context](std::string const& method, json::object params) -> asio::awaitable<json::object> {
     auto const capability = protocol::client_request_capability(method);
     if (capability.empty())

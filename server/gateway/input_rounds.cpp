@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "gateway/client_relay.hpp"
 #include "protocol/engine.hpp"
 #include "util/random.hpp"
 
@@ -323,23 +324,11 @@ asio::awaitable<json::object> InputRounds::next_round(protocol::RequestContext& 
       finished = waiting->finished;
       inputs = waiting->inputs.size();
     }
-    for (auto& note : notes) {
-      if (auto* progress = note.if_contains("progress")) {
-        auto& p = progress->get_object();
-        auto const* value = p.if_contains("progress");
-        if (!value || !value->is_number()) continue;
-        std::optional<double> total;
-        if (auto const* t = p.if_contains("total"); t && t->is_number()) total = t->to_number<double>();
-        std::string message(protocol::string_param(p, "message").value_or(""));
-        co_await context.progress(value->to_number<double>(), total, message);
-      } else if (auto* log = note.if_contains("log")) {
-        auto& p = log->get_object();
-        auto const level = protocol::parse_log_level(protocol::string_param(p, "level").value_or(""));
-        if (!level) continue;
-        std::string logger(protocol::string_param(p, "logger").value_or(""));
-        json::value data = p.contains("data") ? p.at("data") : json::value(nullptr);
-        co_await context.log(*level, logger, std::move(data));
-      }
+    for (auto const& note : notes) {
+      if (auto const* progress = note.if_contains("progress"))
+        co_await relay_progress(context, progress->get_object());
+      else if (auto const* log = note.if_contains("log"))
+        co_await relay_log(context, log->get_object());
     }
     if (finished) {
       forget(waiting->id);
