@@ -1,6 +1,7 @@
 #include "http/mcp_endpoint.hpp"
 #include "http/correlation.hpp"
 #include "http/http_listener.hpp"
+#include "http/mirrored_headers.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -91,104 +92,6 @@ int stateless_status(int code) {
     case rpc::kParseError: return 400;
     default: return 200;
   }
-}
-
-// Mcp-Param-* values: plain ASCII as is, anything else as =?base64?...?=.
-std::optional<std::string> decode_param_header(std::string_view value) {
-  value = trim(value);
-  if (value.starts_with("=?base64?") && value.ends_with("?=") && value.size() >= 11) {
-    auto const encoded = value.substr(9, value.size() - 11);
-    if (encoded.size() % 4 != 0) return std::nullopt;  // standard base64 is padded
-    return protocol::base64_decode(encoded);
-  }
-  // Plain values are visible ASCII; anything else had to be sent base64-encoded.
-  for (char c : value)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
-  return std::string(value);
-}
-
-bool header_matches_argument(std::string_view header, json::value const& argument) {
-  auto const decoded = decode_param_header(header);
-  if (!decoded) return false;
-  if (argument.is_string()) return *decoded == argument.get_string();
-  if (argument.is_bool()) return *decoded == (argument.get_bool() ? "true" : "false");
-  if (argument.is_int64() || argument.is_uint64() || argument.is_double()) {
-    double parsed = 0;
-    auto const [end, ec] = std::from_chars(decoded->data(), decoded->data() + decoded->size(), parsed);
-    if (ec != std::errc{} || end != decoded->data() + decoded->size()) return false;
-    return parsed == argument.to_number<double>();
-  }
-  return false;
-}
-
-// 2026-07-28: the headers that mirror the body (for routing by intermediaries) must agree with it.
-std::optional<RpcError> check_mirrored_headers(Exchange& exchange, json::object const& message,
-                                               protocol::Catalog const& catalog) {
-  auto mismatch = [](std::string text) { return RpcError{rpc::kHeaderMismatch, std::move(text)}; };
-  std::string_view const method = message.at("method").get_string();
-  json::object const* params = nullptr;
-  if (auto const* p = message.if_contains("params"); p && p->is_object()) params = &p->get_object();
-  std::string_view meta_version;
-  if (params)
-    if (auto const* meta = params->if_contains("_meta"); meta && meta->is_object())
-      if (auto const* v = meta->get_object().if_contains(protocol::meta_key::kProtocolVersion); v && v->is_string())
-        meta_version = v->get_string();
-
-  if (!exchange.has_header("MCP-Protocol-Version"))
-    return mismatch("the MCP-Protocol-Version header is required and must equal params._meta[\"" +
-                    std::string(protocol::meta_key::kProtocolVersion) + "\"]");
-  if (auto const header = trim(exchange.header("MCP-Protocol-Version")); header != meta_version)
-    return mismatch("the MCP-Protocol-Version header (\"" + std::string(header) +
-                    "\") does not match params._meta protocolVersion (\"" + std::string(meta_version) + "\")");
-  if (!exchange.has_header("Mcp-Method"))
-    return mismatch("the Mcp-Method header is required and must equal the JSON-RPC method");
-  if (auto const header = trim(exchange.header("Mcp-Method")); header != method)
-    return mismatch("the Mcp-Method header (\"" + std::string(header) + "\") does not match the method \"" +
-                    std::string(method) + "\"");
-
-  std::string_view name_key;
-  if (method == "tools/call" || method == "prompts/get") name_key = "name";
-  if (method == "resources/read") name_key = "uri";
-  if (!name_key.empty() && params) {
-    auto const value = protocol::string_param(*params, name_key);
-    if (value) {
-      if (!exchange.has_header("Mcp-Name"))
-        return mismatch("the Mcp-Name header is required for " + std::string(method) + " and must equal params." +
-                        std::string(name_key));
-      if (auto const header = trim(exchange.header("Mcp-Name")); header != *value)
-        return mismatch("the Mcp-Name header (\"" + std::string(header) + "\") does not match params." +
-                        std::string(name_key) + " (\"" + std::string(*value) + "\")");
-    }
-  }
-
-  if (method != "tools/call" || !params) return std::nullopt;
-  auto const tool_name = protocol::string_param(*params, "name");
-  if (!tool_name) return std::nullopt;
-  auto const snapshot = catalog.snapshot();
-  auto const tool = snapshot->tools_by_name.find(std::string(*tool_name));
-  if (tool == snapshot->tools_by_name.end()) return std::nullopt;
-  auto const* schema = tool->second->descriptor.if_contains("inputSchema");
-  auto const* properties = schema && schema->is_object() ? schema->get_object().if_contains("properties") : nullptr;
-  if (!properties || !properties->is_object()) return std::nullopt;
-  json::object const* arguments = nullptr;
-  if (auto const* a = params->if_contains("arguments"); a && a->is_object()) arguments = &a->get_object();
-  for (auto const& [property, definition] : properties->get_object()) {
-    auto const* header_name = definition.is_object() ? definition.get_object().if_contains("x-mcp-header") : nullptr;
-    if (!header_name || !header_name->is_string()) continue;
-    std::string const header = "Mcp-Param-" + std::string(header_name->get_string());
-    auto const* argument = arguments ? arguments->if_contains(property) : nullptr;
-    if (!argument || argument->is_null()) {
-      if (exchange.has_header(header))
-        return mismatch("the " + header + " header is present but argument \"" + std::string(property) +
-                        "\" is not");
-      continue;
-    }
-    if (!exchange.has_header(header))
-      return mismatch("the " + header + " header is required: it mirrors argument \"" + std::string(property) + "\"");
-    if (!header_matches_argument(exchange.header(header), *argument))
-      return mismatch("the " + header + " header does not match argument \"" + std::string(property) + "\"");
-  }
-  return std::nullopt;
 }
 
 // Serialized SSE events.
@@ -467,7 +370,11 @@ struct McpEndpoint::Impl {
     auto const meta_error = engine.bind_stateless(context);
     if (meta_error && meta_error->code == rpc::kInvalidParams)
       co_return co_await exchange.respond(rpc_error(400, id, *meta_error));
-    if (auto error = check_mirrored_headers(exchange, message_view(message, context), engine.catalog()))
+    auto const headers = [&exchange](std::string_view name) -> std::optional<std::string_view> {
+      if (!exchange.has_header(name)) return std::nullopt;
+      return exchange.header(name);
+    };
+    if (auto error = check_mirrored_headers(headers, message_view(message, context), engine.catalog()))
       co_return co_await exchange.respond(rpc_error(400, id, *error));
     if (meta_error) co_return co_await exchange.respond(rpc_error(stateless_status(meta_error->code), id, *meta_error));
     if (engine.may_stream(context)) co_return co_await serve_streaming(exchange, std::move(context), true);
