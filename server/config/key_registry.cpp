@@ -232,6 +232,11 @@ std::vector<KeySpec> make_keys() {
                            "The server runs its readiness checks this often by itself, for the "
                            "mcp_health_check_* metrics and alerts, and logs every change of a check's status."),
                        1, 3600)));
+  add(reloadable(range(key<&Settings::health, &HealthSettings::check_cache_ms>(
+                           "health.check_cache_ms",
+                           "A readiness check's result answers /ready probes for this long before the check runs "
+                           "again, so a flood of probes costs one Redis round trip per interval (0: every probe)."),
+                       0, 60'000)));
 
   // [auth]
   add(reloadable(key<&Settings::auth, &AuthSettings::enabled>(

@@ -48,6 +48,7 @@ struct HealthSettings {
   std::int64_t disk_min_free_mb = 100;
   std::int64_t check_timeout_ms = 2000;
   std::int64_t check_interval_s = 10;
+  std::int64_t check_cache_ms = 1000;
 };
 
 struct AuthSettings {

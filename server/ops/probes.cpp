@@ -28,8 +28,10 @@ std::string human_bytes(double bytes) {
   return text;
 }
 
-json::object to_json(CheckResult const& result) {
-  return json::object{{"status", result.status}, {"detail", result.detail}, {"latency_ms", result.latency_ms}};
+// `age_ms`: how old a reused result is (0: this probe ran the check).
+json::object to_json(CheckResult const& result, double age_ms) {
+  return json::object{
+      {"status", result.status}, {"detail", result.detail}, {"latency_ms", result.latency_ms}, {"age_ms", age_ms}};
 }
 
 CheckResult timed_out(std::int64_t timeout_ms) {
@@ -42,23 +44,52 @@ CheckResult timed_out(std::int64_t timeout_ms) {
 
 }  // namespace
 
-void Readiness::add(std::string name, Check check) { checks_.emplace_back(std::move(name), std::move(check)); }
+void Readiness::add(std::string name, Check check) {
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::move(name);
+  entry->check = std::move(check);
+  checks_.push_back(std::move(entry));
+}
+
+asio::awaitable<std::pair<CheckResult, double>> Readiness::result_of(Entry const& entry) const {
+  using namespace asio::experimental::awaitable_operators;
+  using Clock = std::chrono::steady_clock;
+  auto const cache = std::chrono::milliseconds(cache_ms_.load());
+  {
+    std::lock_guard lock(entry.mutex);
+    auto const age = Clock::now() - entry.taken;
+    if (entry.last && (age < cache || entry.refreshing))
+      co_return std::pair{*entry.last, std::chrono::duration<double, std::milli>(age).count()};
+    entry.refreshing = true;
+  }
+  auto const timeout_ms = timeout_ms_.load();
+  auto const started = Clock::now();
+  CheckResult result;
+  try {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(timeout_ms));
+    auto outcome = co_await (entry.check() || timer.async_wait(asio::use_awaitable));
+    result = outcome.index() == 0 ? std::get<0>(std::move(outcome)) : timed_out(timeout_ms);
+    if (outcome.index() == 0 && result.latency_ms == 0)
+      result.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  } catch (...) {
+    std::lock_guard lock(entry.mutex);
+    entry.refreshing = false;
+    throw;
+  }
+  std::lock_guard lock(entry.mutex);
+  entry.last = result;
+  entry.taken = Clock::now();
+  entry.refreshing = false;
+  co_return std::pair{std::move(result), 0.0};
+}
 
 asio::awaitable<Readiness::Report> Readiness::evaluate() const {
-  using namespace asio::experimental::awaitable_operators;
-  auto const executor = co_await asio::this_coro::executor;
-  auto const timeout_ms = timeout_ms_.load();
   json::object checks;
   bool ready = !draining_;
-  for (auto const& [name, check] : checks_) {
-    auto const started = std::chrono::steady_clock::now();
-    asio::steady_timer timer(executor, std::chrono::milliseconds(timeout_ms));
-    auto outcome = co_await (check() || timer.async_wait(asio::use_awaitable));
-    CheckResult result = outcome.index() == 0 ? std::get<0>(std::move(outcome)) : timed_out(timeout_ms);
-    if (outcome.index() == 0 && result.latency_ms == 0)
-      result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  for (auto const& entry : checks_) {
+    auto const [result, age_ms] = co_await result_of(*entry);
     if (result.status == "unhealthy") ready = false;
-    checks[name] = to_json(result);
+    checks[entry->name] = to_json(result, age_ms);
   }
   Report report;
   report.ready = ready;

@@ -1,12 +1,16 @@
 #pragma once
 // Liveness (/health) and readiness (/ready) as DESIGN.md fixes them. Readiness runs named checks
-// (redis, mcp_servers, disk_space), each bounded by a timeout, and turns 503 while draining.
+// (redis, mcp_servers, disk_space), each bounded by a timeout, and turns 503 while draining. A
+// check's result is reused for a short interval, so a flood of probes costs one Redis round trip
+// per interval, not one per probe.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +31,8 @@ class Readiness {
  public:
   void add(std::string name, Check check);  // before serving
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ms_ = timeout.count(); }
+  // How long a check's result answers probes before the check runs again (0: every probe).
+  void set_cache_interval(std::chrono::milliseconds interval) { cache_ms_ = interval.count(); }
   void set_draining() { draining_ = true; }
   bool draining() const { return draining_; }
 
@@ -37,8 +43,21 @@ class Readiness {
   asio::awaitable<Report> evaluate() const;
 
  private:
-  std::vector<std::pair<std::string, Check>> checks_;
+  struct Entry {
+    std::string name;
+    Check check;
+    // The last result and when it was taken; `refreshing` while a probe runs the check, so
+    // concurrent probes reuse the last result instead of each running it.
+    mutable std::mutex mutex;
+    mutable std::optional<CheckResult> last;
+    mutable std::chrono::steady_clock::time_point taken;
+    mutable bool refreshing = false;
+  };
+  asio::awaitable<std::pair<CheckResult, double>> result_of(Entry const& entry) const;
+
+  std::vector<std::unique_ptr<Entry>> checks_;
   std::atomic<std::int64_t> timeout_ms_{2000};
+  std::atomic<std::int64_t> cache_ms_{1000};
   std::atomic<bool> draining_{false};
 };
 

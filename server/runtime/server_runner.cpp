@@ -172,6 +172,7 @@ class Service {
     metrics_.set_known_clients(clients);
     sessions_.set_recheck_interval(ms(settings_.cache.session_recheck_ms));
     readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
+    readiness_.set_cache_interval(ms(settings_.health.check_cache_ms));
     redis_required_ = settings_.cache.redis_required;
     disk_min_free_mb_ = settings_.health.disk_min_free_mb;
     health_interval_s_ = settings_.health.check_interval_s;

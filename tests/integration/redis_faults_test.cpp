@@ -168,6 +168,29 @@ TEST(RedisFaults, ReadinessFailsWhileRequiredRedisIsDown) {
   EXPECT_EQ(http_request(server.port(), "POST", "/mcp", mcp_headers(session), lookup(404)).status, 200);
 }
 
+// A flood of /ready probes must not become a flood of Redis round trips: a check's result answers
+// probes for health.check_cache_ms.
+TEST(RedisFaults, AFloodOfReadinessProbesCostsFewRedisRoundTrips) {
+  RedisUnderTest redis;
+  ServerUnderTest server(ServerLaunch{with_redis(redis, {"--set", "health.check_cache_ms=5000"}), {}});
+  ASSERT_TRUE(wait_until([&] { return ready(server).at("http_status") == 200; }, 5s));
+  auto const pings = [&] {
+    auto const stats = redis.cli("INFO commandstats");
+    auto const at = stats.find("cmdstat_ping:calls=");
+    return at == std::string::npos ? 0 : std::stoi(stats.substr(at + 19));
+  };
+  auto const before = pings();
+  bool reused = false;
+  for (int probe = 0; probe < 200; ++probe) {
+    auto const body = ready(server);
+    EXPECT_EQ(body.at("http_status"), 200);
+    reused = reused || body.at("checks").at("redis").at("age_ms").to_number<double>() > 0;
+  }
+  EXPECT_TRUE(reused) << "no probe was answered from the cached result";
+  // 200 probes within a few seconds: one check per 5 s interval, plus the server's own periodic one.
+  EXPECT_LE(pings() - before, 10);
+}
+
 TEST(RedisFaults, ASlowRedisIsBoundedByTheCommandTimeout) {
   RedisUnderTest redis;
   ServerUnderTest server(ServerLaunch{with_redis(redis, {"--set", "cache.command_timeout_ms=100"}), {}});
