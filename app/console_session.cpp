@@ -84,6 +84,10 @@ void ConsoleSession::begin() {
       events_.add(EventSeverity::kCritical, QStringLiteral("console"), QStringLiteral("replay_failed"), error);
       return;
     }
+    if (replayer_.dropped_tail())
+      events_.add(EventSeverity::kWarning, QStringLiteral("console"), QStringLiteral("replay_tail_dropped"),
+                  tr("the last line of %1 was cut short (the recording did not end cleanly) and is left out")
+                      .arg(options_.replay_file));
     replayer_.play(options_.replay_speed);
     return;
   }

@@ -35,8 +35,10 @@ EventsPage::EventsPage(ConsoleSession& session, QWidget* parent) : QWidget(paren
     QString error;
     if (!path.isEmpty() && !recorder.start(path, &error)) range_label_->setText(tr("Cannot record: %1").arg(error));
   });
-  connect(&session.recorder(), &SessionRecorder::recording_changed, this, [this](bool recording) {
+  connect(&session.recorder(), &SessionRecorder::recording_changed, this, [this, &session](bool recording) {
     record_button_->setText(recording ? tr("Stop recording") : tr("Record…"));
+    if (!recording && !session.recorder().problem().isEmpty())
+      range_label_->setText(tr("Recording stopped: %1").arg(session.recorder().problem()));
   });
   layout->addLayout(range_row);
   table_ = new QTableView;

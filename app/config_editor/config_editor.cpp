@@ -1,5 +1,7 @@
 #include "config_editor/config_editor.hpp"
 
+#include "admin/admin_request.hpp"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -147,20 +149,23 @@ void ConfigEditor::refresh_running() {
     return;
   }
   url.setPath(QStringLiteral("/config"));
-  QNetworkRequest request(url);
+  auto request = admin_request(url);
   request.setTransferTimeout(3000);
   auto* reply = network_.get(request);
   connect(reply, &QNetworkReply::finished, this, [this, reply] {
     reply->deleteLater();
     auto const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    auto const body = QJsonDocument::fromJson(reply->readAll()).object();
+    auto const text = reply->readAll();
+    auto const body = QJsonDocument::fromJson(text).object();
     if (status == 200 && body.contains("keys")) {
       running_ = body;
       running_problem_.clear();
     } else {
       running_ = {};
-      running_problem_ = status == 404 ? tr("this server does not show its config (GET /config: 404)")
-                                       : reply->errorString();
+      running_problem_ = admin_refusal(status, text);
+      if (running_problem_.isEmpty())
+        running_problem_ = status == 404 ? tr("this server does not show its config (GET /config: 404)")
+                                         : reply->errorString();
     }
     update_running_comparison();
     emit running_changed();

@@ -1,5 +1,7 @@
 #include "demo/fault_client.hpp"
 
+#include "admin/admin_request.hpp"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
@@ -17,7 +19,7 @@ void FaultClient::set_admin_url(QUrl const& admin_url) {
 
 void FaultClient::refresh() {
   if (url_.isEmpty()) return;
-  QNetworkRequest request(url_);
+  auto request = admin_request(url_);
   request.setTransferTimeout(3000);
   auto* reply = network_.get(request);
   connect(reply, &QNetworkReply::finished, this, [this, reply] { take_answer(reply); });
@@ -31,7 +33,7 @@ void FaultClient::arm_crash_tool(bool armed) { put({{"crash_tool", armed}}); }
 
 void FaultClient::put(QJsonObject const& body) {
   if (url_.isEmpty()) return;
-  QNetworkRequest request(url_);
+  auto request = admin_request(url_);
   request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   request.setTransferTimeout(3000);
   auto* reply = network_.put(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -41,7 +43,8 @@ void FaultClient::put(QJsonObject const& body) {
 void FaultClient::take_answer(QNetworkReply* reply) {
   reply->deleteLater();
   int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-  auto const body = QJsonDocument::fromJson(reply->readAll()).object();
+  auto const text = reply->readAll();
+  auto const body = QJsonDocument::fromJson(text).object();
   if (status == 200) {
     state_.known = true;
     state_.allowed = body.value("allowed").toBool();
@@ -50,7 +53,8 @@ void FaultClient::take_answer(QNetworkReply* reply) {
     state_.crash_tool = body.value("crash_tool").toBool();
     state_.problem.clear();
   } else {
-    state_.problem = body.value("error").toString(status ? tr("HTTP %1").arg(status) : reply->errorString());
+    state_.problem = status == 401 ? admin_refusal(status, text)
+                                   : body.value("error").toString(status ? tr("HTTP %1").arg(status) : reply->errorString());
     if (status == 403) {
       state_.known = true;
       state_.allowed = false;

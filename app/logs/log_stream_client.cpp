@@ -1,5 +1,7 @@
 #include "logs/log_stream_client.hpp"
 
+#include "admin/admin_request.hpp"
+
 #include <QUrlQuery>
 
 namespace prodmcp::console {
@@ -36,9 +38,10 @@ void LogStreamClient::open() {
   QUrl url = admin_url_;
   url.setPath("/logs");
   url.setQuery(QUrlQuery{{"replay", QString::number(replay_lines_)}});
-  QNetworkRequest request(url);
+  auto request = admin_request(url);
   // No transfer timeout: the stream is meant to stay open; a dead server ends it with an error.
   partial_.clear();
+  refusal_.clear();
   reply_ = network_.get(request);
   connect(reply_, &QNetworkReply::readyRead, this, &LogStreamClient::read);
   connect(reply_, &QNetworkReply::finished, this, &LogStreamClient::on_finished);
@@ -51,6 +54,11 @@ void LogStreamClient::open() {
 }
 
 void LogStreamClient::read() {
+  auto const status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (status != 200) {
+    refusal_ += reply_->readAll();  // an error body, not log lines
+    return;
+  }
   partial_ += reply_->readAll();
   QList<QByteArray> lines;
   qsizetype begin = 0;
@@ -61,8 +69,12 @@ void LogStreamClient::read() {
 }
 
 void LogStreamClient::on_finished() {
-  QString const detail = reply_->error() == QNetworkReply::NoError ? tr("the server ended the log stream")
-                                                                   : reply_->errorString();
+  auto const status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  refusal_ += reply_->readAll();
+  QString detail = admin_refusal(status, refusal_);
+  if (detail.isEmpty())
+    detail = reply_->error() == QNetworkReply::NoError ? tr("the server ended the log stream") : reply_->errorString();
+  refusal_.clear();
   reply_->deleteLater();
   connected_ = false;
   emit connection_changed(false, detail);

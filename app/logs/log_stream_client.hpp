@@ -38,6 +38,7 @@ class LogStreamClient : public QObject {
   QTimer reconnect_;
   QUrl admin_url_;
   QByteArray partial_;
+  QByteArray refusal_;  // the body of a non-200 answer
   int replay_lines_ = 500;
   int backoff_ms_ = 500;
   bool connected_ = false;

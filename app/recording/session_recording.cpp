@@ -30,7 +30,9 @@ EventSeverity severity_of(QString const& text) {
 
 SessionRecorder::SessionRecorder(ConsoleSession& session, QObject* parent) : QObject(parent), session_(session) {
   flush_.setInterval(1000);
-  connect(&flush_, &QTimer::timeout, this, [this] { file_.flush(); });
+  connect(&flush_, &QTimer::timeout, this, [this] {
+    if (file_.isOpen() && !file_.flush()) stop_because(tr("cannot write %1: %2").arg(file_.fileName(), file_.errorString()));
+  });
 }
 
 SessionRecorder::~SessionRecorder() { stop(); }
@@ -43,6 +45,8 @@ bool SessionRecorder::start(QString const& path, QString* error) {
     return false;
   }
   records_ = 0;
+  bytes_ = 0;
+  problem_.clear();
   auto const now = QDateTime::currentMSecsSinceEpoch();
   write(now, QStringLiteral("recording"),
         {{"version", kFormatVersion}, {"admin_url", session_.admin_url().toString()}, {"mcp_url", session_.mcp_url().toString()}});
@@ -96,11 +100,26 @@ void SessionRecorder::stop() {
   emit recording_changed(false);
 }
 
+void SessionRecorder::stop_because(QString const& problem) {
+  if (!file_.isOpen() || !problem_.isEmpty()) return;
+  problem_ = problem;  // from here on write() writes nothing: the events below must not recurse
+  stop();
+  session_.events().add(EventSeverity::kWarning, QStringLiteral("console"), QStringLiteral("recording_failed"), problem);
+}
+
 void SessionRecorder::write(qint64 time_ms, QString const& kind, QJsonObject fields) {
+  if (!file_.isOpen() || !problem_.isEmpty()) return;
   fields.insert("t", time_ms);
   fields.insert("kind", kind);
-  file_.write(QJsonDocument(fields).toJson(QJsonDocument::Compact));
-  file_.write("\n");
+  auto line = QJsonDocument(fields).toJson(QJsonDocument::Compact);
+  line += '\n';
+  if (bytes_ + line.size() > max_bytes_)
+    return stop_because(tr("the recording reached its size limit (%1 MiB) and stopped; %2 keeps what came before")
+                            .arg(max_bytes_ >> 20)
+                            .arg(file_.fileName()));
+  if (file_.write(line) != line.size())
+    return stop_because(tr("cannot write %1: %2").arg(file_.fileName(), file_.errorString()));
+  bytes_ += line.size();
   ++records_;
 }
 
@@ -118,6 +137,7 @@ bool SessionReplayer::load(QString const& path, QString* error) {
   };
   if (!file.open(QIODevice::ReadOnly)) return fail(file.errorString());
   records_.clear();
+  dropped_tail_ = false;
   int line_number = 0;
   while (!file.atEnd()) {
     auto const line = file.readLine();
@@ -125,8 +145,14 @@ bool SessionReplayer::load(QString const& path, QString* error) {
     if (line.trimmed().isEmpty()) continue;
     QJsonParseError parse_error{};
     auto const object = QJsonDocument::fromJson(line, &parse_error).object();
-    if (parse_error.error != QJsonParseError::NoError || !object.contains("t") || !object.contains("kind"))
+    if (parse_error.error != QJsonParseError::NoError || !object.contains("t") || !object.contains("kind")) {
+      // Every line the recorder writes ends in a newline: a last line without one was cut short.
+      if (file.atEnd() && !line.endsWith('\n') && !records_.empty()) {
+        dropped_tail_ = true;
+        break;
+      }
       return fail(tr("%1:%2: not a recording line (%3)").arg(path).arg(line_number).arg(parse_error.errorString()));
+    }
     if (line_number == 1 && object.value("kind").toString() != QLatin1String("recording"))
       return fail(tr("%1: not a console recording (no header line)").arg(path));
     records_.push_back({object.value("t").toInteger(), object.value("kind").toString(), object});

@@ -19,23 +19,34 @@ class SessionRecorder : public QObject {
   explicit SessionRecorder(ConsoleSession& session, QObject* parent = nullptr);
   ~SessionRecorder() override;
 
+  static constexpr qint64 kDefaultMaxBytes = qint64{1} << 30;
+
   // Starts writing to `path` (replacing it), beginning with the events so far. False with `error`.
   bool start(QString const& path, QString* error = nullptr);
   void stop();
   bool recording() const { return file_.isOpen(); }
   QString path() const { return file_.fileName(); }
   qint64 records() const { return records_; }
+  qint64 bytes() const { return bytes_; }
+  // A recording stops by itself (with an event saying so) before it would pass this size.
+  void set_max_bytes(qint64 bytes) { max_bytes_ = bytes; }
+  // Why the last recording stopped by itself (a write error, the size limit); empty otherwise.
+  QString problem() const { return problem_; }
 
  signals:
   void recording_changed(bool recording);
 
  private:
   void write(qint64 time_ms, QString const& kind, QJsonObject fields);
+  void stop_because(QString const& problem);
 
   ConsoleSession& session_;
   QFile file_;
   QTimer flush_;
   qint64 records_ = 0;
+  qint64 bytes_ = 0;
+  qint64 max_bytes_ = kDefaultMaxBytes;
+  QString problem_;
   std::vector<QMetaObject::Connection> taps_;
 };
 
@@ -44,8 +55,10 @@ class SessionReplayer : public QObject {
  public:
   explicit SessionReplayer(ConsoleSession& session, QObject* parent = nullptr);
 
-  // Reads a recording; false with `error` (the line that is wrong) if it is not one.
+  // Reads a recording; false with `error` (the line that is wrong) if it is not one. A last line
+  // cut short (the console stopped mid-write) is left out, not an error: see dropped_tail().
   bool load(QString const& path, QString* error = nullptr);
+  bool dropped_tail() const { return dropped_tail_; }
   // Plays from the start at `speed` times the recorded pace.
   void play(double speed = 1);
   void set_speed(double speed);
@@ -74,6 +87,7 @@ class SessionReplayer : public QObject {
   ConsoleSession& session_;
   std::vector<Record> records_;
   std::size_t next_ = 0;
+  bool dropped_tail_ = false;
   qint64 first_ms_ = 0;
   qint64 last_ms_ = 0;
   double speed_ = 1;

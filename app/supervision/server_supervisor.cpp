@@ -1,5 +1,6 @@
 #include "supervision/server_supervisor.hpp"
 
+#include "admin/admin_request.hpp"
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -108,6 +109,10 @@ void ServerSupervisor::prepare_server_launch() {
     environment.insert("REDIS_URL", redis_url());
   else if (!environment.contains("REDIS_URL"))  // the embedded default needs no Redis
     environment.insert("REDIS_URL", "");
+  // The console's own token opens the server's /logs, /config and /faults whatever its profile;
+  // the token itself is the console's, never the server's to read.
+  environment.remove("PRODMCP_ADMIN_TOKEN");
+  environment.insert("PRODMCP_SERVER_ADMIN_TOKEN_HASH", console_admin_token_hash());
   server_.set_environment(environment);
 }
 

@@ -1,9 +1,9 @@
 #include "cache/tiered_cache.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 
 #include "cache/cache_key.hpp"
+#include "logging/detached_failure.hpp"
 
 namespace prodmcp::cache {
 
@@ -55,7 +55,7 @@ void TieredCache::put(std::string key, std::string result, std::chrono::seconds 
         if (stored.ok()) breaker->record_success();
         else breaker->record_failure();
       },
-      asio::detached);
+      logging::LogFailure{"cache_write_behind"});
 }
 
 }  // namespace prodmcp::cache

@@ -111,6 +111,19 @@ std::vector<KeySpec> make_keys() {
         "loopback unless a scraper elsewhere needs it.");
     admin.check = [](Value const& value) { return check_listen(value, true); };
     add(std::move(admin));
+    auto token = reloadable(key<&Settings::server, &ServerSettings::admin_token_hash>(
+        "server.admin_token_hash",
+        "SHA-256 of the admin token (sha256:<hex>, `prodmcp-server hash-token` prints it). /logs, /config and "
+        "/faults need it as Authorization: Bearer <token>, except from loopback in the development profile; "
+        "/metrics, /health and /ready stay open."));
+    token.secret = true;
+    token.check = [](Value const& value) -> std::optional<std::string> {
+      auto const& hash = std::get<std::string>(value);
+      if (hash.empty() || (hash.starts_with("sha256:") && hash.size() == 7 + 64 && is_hex(std::string_view(hash).substr(7))))
+        return std::nullopt;
+      return "the admin token must be stored hashed, as sha256:<64 hex digits> (`prodmcp-server hash-token` prints it)";
+    };
+    add(std::move(token));
   }
   add(range(key<&Settings::server, &ServerSettings::workers>(
                 "server.workers", "Worker threads, one event loop each; 0 runs one per CPU core."),
@@ -181,6 +194,16 @@ std::vector<KeySpec> make_keys() {
   add(range(key<&Settings::limits, &LimitSettings::max_connections>(
                 "limits.max_connections", "Most open client connections; beyond it new ones get 503."),
             1, 1'000'000));
+  add(range(key<&Settings::limits, &LimitSettings::max_connections_per_address>(
+                "limits.max_connections_per_address",
+                "Most open connections from one remote address; beyond it new ones get 503 (0: no such limit). "
+                "The addresses in server.trusted_proxies are not limited."),
+            0, 1'000'000));
+  add(reloadable(range(key<&Settings::limits, &LimitSettings::max_in_flight_per_session>(
+                           "limits.max_in_flight_per_session",
+                           "Most requests one MCP session may have served at once; the next gets JSON-RPC error "
+                           "-32014 until one ends."),
+                       1, 100'000)));
   add(range(key<&Settings::limits, &LimitSettings::header_timeout_ms>(
                 "limits.header_timeout_ms", "A request's line and headers must arrive within this time."),
             100, 600'000));
@@ -234,8 +257,9 @@ std::vector<KeySpec> make_keys() {
                        1, 3600)));
   add(reloadable(range(key<&Settings::health, &HealthSettings::check_cache_ms>(
                            "health.check_cache_ms",
-                           "A readiness check's result answers /ready probes for this long before the check runs "
-                           "again, so a flood of probes costs one Redis round trip per interval (0: every probe)."),
+                           "A healthy readiness check's result answers /ready probes for this long before the check "
+                           "runs again, so a flood of probes costs one Redis round trip per interval (0: every "
+                           "probe); a failing check runs on every probe."),
                        0, 60'000)));
 
   // [auth]

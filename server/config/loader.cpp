@@ -154,6 +154,14 @@ void check_combinations(LoadedConfig& config) {
     add(severity, "auth.enabled",
         "serving " + settings.server.listen + " beyond this machine without authentication",
         "set auth.enabled = true and add [auth] clients, or listen on 127.0.0.1");
+  if (!settings.server.admin_listen.empty() && settings.server.admin_token_hash.empty())
+    if (auto const admin = parse_host_port(settings.server.admin_listen, problem); admin && !is_loopback_host(admin->host))
+      add(severity, "server.admin_token_hash",
+          "the admin port " + settings.server.admin_listen +
+              " is reachable beyond this machine but has no admin token, so /logs, /config and /faults refuse "
+              "everyone",
+          "set server.admin_token_hash (`prodmcp-server hash-token` hashes a token), or keep server.admin_listen on "
+          "127.0.0.1");
   if (settings.faults.enabled)
     add(severity, "faults.enabled", "fault injection is enabled: tool calls are delayed and failed on purpose",
         "set faults.enabled = false outside demos and resilience tests");

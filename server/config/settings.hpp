@@ -11,6 +11,7 @@ namespace prodmcp::config {
 struct ServerSettings {
   std::string listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";
+  std::string admin_token_hash;  // "sha256:<hex>" of the token /logs, /config and /faults need
   std::int64_t workers = 0;  // 0: one per CPU core
   std::int64_t max_sessions = 100'000;
   std::int64_t session_idle_timeout_s = 1800;
@@ -27,6 +28,8 @@ struct LimitSettings {
   std::int64_t max_header_size = 16 * 1024;
   std::int64_t max_json_depth = 64;
   std::int64_t max_connections = 10'000;
+  std::int64_t max_in_flight_per_session = 256;
+  std::int64_t max_connections_per_address = 1000;
   std::int64_t header_timeout_ms = 10'000;
   std::int64_t body_timeout_ms = 30'000;
   std::int64_t idle_timeout_ms = 60'000;

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -11,6 +10,8 @@
 
 #include <atomic>
 #include <optional>
+
+#include "logging/detached_failure.hpp"
 
 namespace prodmcp::gateway {
 
@@ -59,7 +60,7 @@ void answer_unsolicited(asio::any_io_executor executor,
     }
     if (refused) send(protocol::make_error(id, *refused));
   };
-  asio::co_spawn(executor, run(std::move(ask), std::move(message), std::move(send)), asio::detached);
+  asio::co_spawn(executor, run(std::move(ask), std::move(message), std::move(send)), logging::LogFailure{"upstream_request_answer"});
 }
 
 json::object transport_failure_message(std::string text, bool retryable) {

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,6 +15,7 @@
 #include "gateway/client_relay.hpp"
 #include "gateway/input_rounds.hpp"
 #include "gateway/upstream.hpp"
+#include "logging/detached_failure.hpp"
 #include "logging/log.hpp"
 #include "protocol/engine.hpp"
 #include "protocol/meta_keys.hpp"
@@ -347,7 +347,7 @@ Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
 void Gateway::start() {
   impl_->thread = std::thread([this] { impl_->io.run(); });
   for (auto const& upstream : impl_->upstreams) upstream->start();
-  asio::co_spawn(impl_->io, impl_->sweep(), asio::detached);
+  asio::co_spawn(impl_->io, impl_->sweep(), logging::LogFailure{"gateway_sweep"});
 }
 
 void Gateway::stop(std::chrono::milliseconds grace) {

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -24,6 +23,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "logging/detached_failure.hpp"
 #include "util/sse_reader.hpp"
 
 namespace prodmcp::gateway {
@@ -488,7 +488,7 @@ struct HttpConnection::State : std::enable_shared_from_this<State> {
   }
 
   void post(json::object const& message) {
-    if (alive()) asio::co_spawn(executor, post_message(json::serialize(message)), asio::detached);
+    if (alive()) asio::co_spawn(executor, post_message(json::serialize(message)), logging::LogFailure{"http_upstream_post"});
   }
 
   bool alive() const {
@@ -617,7 +617,7 @@ void HttpConnection::stop(std::chrono::milliseconds grace) {
   auto const state = state_;
   if (!state->session().empty() && state->alive())
     asio::co_spawn(state->executor, state->delete_session(std::max(grace, std::chrono::milliseconds(500))),
-                   asio::detached);
+                   logging::LogFailure{"http_upstream_call"});
   state->end(ConnectionEnd{"the gateway ended the session", false, json::object{{"url", state->url()}}},
              "the gateway is ending its session with the upstream server");
 }
@@ -654,10 +654,10 @@ asio::awaitable<json::object> HttpConnection::request(std::string method, json::
   auto body = json::serialize(outgoing_request(method, id, std::move(params), hooks));
   // On the caller's own io_context: no thread hop per call.
   asio::co_spawn(call->executor, state->exchange(call, std::move(body), hooks.correlation_id, initialize, timeout),
-                 asio::detached);
+                 logging::LogFailure{"http_upstream_stream"});
   std::function<void(json::object)> const send = [state](json::object message) { state->post(message); };
   auto result = co_await await_answer(*call->inbox, method, id, timeout, hooks, send);
-  if (initialize && state->options.listen) asio::co_spawn(state->executor, state->listen(), asio::detached);
+  if (initialize && state->options.listen) asio::co_spawn(state->executor, state->listen(), logging::LogFailure{"http_upstream_listen"});
   co_return result;
 }
 

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +18,7 @@
 #include <mutex>
 #include <optional>
 
+#include "logging/detached_failure.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "util/line_reader.hpp"
 
@@ -270,10 +270,10 @@ std::shared_ptr<StdioConnection> StdioConnection::start(asio::any_io_executor ex
                                                         std::size_t max_line_bytes, Events events) {
   auto child = std::make_unique<ChildProcess>(spec);
   auto state = std::make_shared<State>(executor, std::move(child), max_line_bytes, std::move(events));
-  asio::co_spawn(executor, state->write_loop(), asio::detached);
-  asio::co_spawn(executor, state->read_loop(), asio::detached);
-  asio::co_spawn(executor, state->stderr_loop(), asio::detached);
-  asio::co_spawn(executor, state->watch_exit(), asio::detached);
+  asio::co_spawn(executor, state->write_loop(), logging::LogFailure{"stdio_upstream_write"});
+  asio::co_spawn(executor, state->read_loop(), logging::LogFailure{"stdio_upstream_read"});
+  asio::co_spawn(executor, state->stderr_loop(), logging::LogFailure{"stdio_upstream_stderr"});
+  asio::co_spawn(executor, state->watch_exit(), logging::LogFailure{"stdio_upstream_exit"});
   return std::shared_ptr<StdioConnection>(new StdioConnection(std::move(state)));
 }
 
@@ -322,7 +322,7 @@ void StdioConnection::stop(std::chrono::milliseconds grace) {
         std::lock_guard lock(state->mutex);
         if (!state->exited) state->child->signal_group(SIGKILL);
       },
-      asio::detached);
+      logging::LogFailure{"stdio_upstream_request"});
 }
 
 asio::awaitable<json::object> StdioConnection::request(std::string method, json::object params,

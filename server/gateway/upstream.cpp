@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,6 +14,7 @@
 
 #include "gateway/http_connection.hpp"
 #include "gateway/stdio_connection.hpp"
+#include "logging/detached_failure.hpp"
 #include "logging/log.hpp"
 #include "ops/metrics.hpp"
 #include "resilience/breaker_settings.hpp"
@@ -475,7 +475,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   void notification(json::object const& message) {
     auto const method = message.at("method").get_string();
     if (method.ends_with("/list_changed")) {
-      asio::co_spawn(executor, relist(), asio::detached);
+      asio::co_spawn(executor, relist(), logging::LogFailure{"upstream_relist"});
     } else if (method == "notifications/resources/updated") {
       auto const* params = message.if_contains("params");
       auto const* uri = params && params->is_object() ? params->get_object().if_contains("uri") : nullptr;
@@ -532,7 +532,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
                          {"prompts", listing.prompts.size()}});
         if (observer.listed) observer.listed(listing);
         if (std::shared_ptr<Connection> ready = connection_now(); ready)
-          asio::co_spawn(executor, resubscribe(std::move(ready)), asio::detached);
+          asio::co_spawn(executor, resubscribe(std::move(ready)), logging::LogFailure{"upstream_resubscribe"});
         auto [ec] = co_await exit_signal->async_receive(asio::as_tuple(asio::use_awaitable));
         failed = ec == asio::error::connection_aborted;
         failure = !failed ? "it exited" : remote() ? "the server lost the session" : "it exited with a failure";
@@ -633,7 +633,7 @@ void Upstream::start() {
     std::lock_guard lock(impl_->mutex);
     impl_->supervising = true;
   }
-  asio::co_spawn(impl_->executor, impl_->supervise(), asio::detached);
+  asio::co_spawn(impl_->executor, impl_->supervise(), logging::LogFailure{"upstream_supervise"});
 }
 
 void Upstream::stop(std::chrono::milliseconds grace) {

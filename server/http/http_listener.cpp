@@ -2,11 +2,12 @@
 #include "http/http_listener.hpp"
 
 #include "http/correlation.hpp"
+#include "logging/detached_failure.hpp"
 #include "logging/log.hpp"
+#include "logging/log_budget.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,11 +17,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <atomic>
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 namespace prodmcp::http {
@@ -31,8 +34,24 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
+std::string canonical_address(std::string_view text) {
+  error_code ec;
+  auto const address = asio::ip::make_address(std::string(text), ec);
+  return ec ? std::string(text) : address.to_string();
+}
+
 Response json_response(int status, std::string body) {
   return Response{status, "application/json", std::move(body), {}};
+}
+
+bool is_json_content_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type.remove_prefix(1);
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  return content_type.size() == kJson.size() &&
+         std::equal(content_type.begin(), content_type.end(), kJson.begin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
 }
 
 namespace {
@@ -218,6 +237,30 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
   std::mutex acceptors_mutex;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> draining{false};
+  logging::LogBudget accept_failures{1};
+  std::mutex per_address_mutex;
+  std::unordered_map<std::string, std::size_t> per_address;  // open connections by remote address
+
+  // Counts a connection from `address`; false (nothing counted) when it has too many open.
+  bool admit_address(std::string const& address) {
+    if (limits.max_connections_per_address == 0 ||
+        std::find(limits.unlimited_addresses.begin(), limits.unlimited_addresses.end(), address) !=
+            limits.unlimited_addresses.end())
+      return true;
+    std::lock_guard lock(per_address_mutex);
+    auto& open = per_address[address];
+    if (open >= limits.max_connections_per_address) {
+      if (open == 0) per_address.erase(address);
+      return false;
+    }
+    ++open;
+    return true;
+  }
+  void release_address(std::string const& address) {
+    std::lock_guard lock(per_address_mutex);
+    auto const found = per_address.find(address);
+    if (found != per_address.end() && --found->second == 0) per_address.erase(found);
+  }
 
   asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
     auto self = shared_from_this();
@@ -227,14 +270,19 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       auto [ec, socket] = co_await acceptor.async_accept(context, kNoThrow);
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) {
-        // Out of file descriptors and similar: wait a little instead of spinning.
-        std::cerr << "accept failed: " << ec.message() << '\n';
+        // Out of file descriptors and similar: wait a little instead of spinning, and say so at
+        // most once a second.
+        if (auto const left_out = accept_failures.admit())
+          logging::write(logging::Level::kError, "http", "accept_failed",
+                         boost::json::object{{"error", ec.message()}, {"left_out", *left_out},
+                                             {"hint", "raise the descriptor limit (ulimit -n) or lower "
+                                                      "limits.max_connections"}});
         backoff.expires_after(std::chrono::milliseconds(50));
         co_await backoff.async_wait(kNoThrow);
         continue;
       }
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, serve_connection(std::move(socket)), asio::detached);
+      asio::co_spawn(executor, serve_connection(std::move(socket)), logging::LogFailure{"http_connection"});
     }
   }
 
@@ -290,6 +338,18 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
                                "the server has reached its connection limit; retry shortly", 11, "1");
       co_return;
     }
+    if (!admit_address(remote)) {
+      co_await reply_and_close(stream, bhttp::status::service_unavailable,
+                               "too many connections from your address (limits.max_connections_per_address); close "
+                               "some or reuse them (keep-alive)",
+                               11, "1");
+      co_return;
+    }
+    struct Release {
+      Impl& impl;
+      std::string const& address;
+      ~Release() { impl.release_address(address); }
+    } const release{*this, remote};
 
     beast::flat_buffer buffer;
     ReadDeadline deadline(stream);
@@ -298,10 +358,19 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
-      // Slow-drip clients get a deadline for the whole header, not per byte.
+      // Slow-drip clients get a deadline for the whole header, not per byte. On a keep-alive
+      // connection the idle timeout lasts until the next request's first byte; its header then
+      // has the header timeout like any other.
       bool const idle = !first && buffer.size() == 0;
       first = false;
-      auto read_ec = co_await deadline.read(idle ? limits.idle_timeout : limits.header_timeout, [&] {
+      if (idle) {
+        auto const wait_ec = co_await deadline.read(limits.idle_timeout, [&]() -> asio::awaitable<std::tuple<error_code, std::size_t>> {
+          auto [ec] = co_await stream.socket().async_wait(tcp::socket::wait_read, kNoThrow);
+          co_return std::tuple{ec, std::size_t{0}};
+        });
+        if (wait_ec) co_return;  // idle too long, or the client left
+      }
+      auto read_ec = co_await deadline.read(limits.header_timeout, [&] {
         return bhttp::async_read_header(stream, buffer, parser, kNoThrow);
       });
       if (read_ec == bhttp::error::header_limit) {
@@ -415,7 +484,7 @@ std::uint16_t Listener::listen(std::string const& address, std::uint16_t port) {
     std::lock_guard lock(impl_->acceptors_mutex);
     impl_->acceptors.push_back(std::move(acceptor));
   }
-  asio::co_spawn(impl_->pool.main(), impl_->accept_loop(ref), asio::detached);
+  asio::co_spawn(impl_->pool.main(), impl_->accept_loop(ref), logging::LogFailure{"http_accept"});
   return bound;
 }
 

@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "http/http_exchange.hpp"
 #include "runtime/worker_pool.hpp"
@@ -16,6 +18,10 @@ struct ListenerLimits {
   std::size_t max_body_bytes = 1 << 20;      // MAX_REQUEST_SIZE
   std::size_t max_header_bytes = 16 * 1024;  // request line and headers
   std::size_t max_connections = 10'000;      // beyond this: 503 and close
+  // Beyond this many from one remote address: 503 and close (0: no such limit). Addresses in
+  // `unlimited_addresses` (a load balancer, a trusted proxy) are not counted.
+  std::size_t max_connections_per_address = 0;
+  std::vector<std::string> unlimited_addresses;
   std::chrono::milliseconds header_timeout{10'000};  // a request's headers must arrive within this
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
@@ -45,7 +51,12 @@ class Listener {
   std::shared_ptr<Impl> impl_;
 };
 
+// An IP address as the listener reports peers ("::ffff:1.2.3.4" stays so); other text as it is.
+std::string canonical_address(std::string_view text);
+
 // A JSON body with the right headers; shared by the endpoints for their error replies.
 Response json_response(int status, std::string body);
+// Whether a Content-Type is application/json (any case, parameters such as charset ignored).
+bool is_json_content_type(std::string_view content_type);
 
 }  // namespace prodmcp::http

@@ -13,8 +13,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/system/system_error.hpp>
 #include <charconv>
 
+#include "logging/detached_failure.hpp"
 #include "logging/log.hpp"
 #include "protocol/meta_keys.hpp"
 #include "protocol/request_state.hpp"
@@ -58,10 +60,6 @@ bool accepts(std::string_view accept, std::string_view type) {
     accept.remove_prefix(comma + 1);
   }
   return false;
-}
-
-bool is_json_content_type(std::string_view content_type) {
-  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
 // Responses are built by functions, never as braced temporaries inside co_await: GCC 12
@@ -131,11 +129,6 @@ struct McpEndpoint::Impl {
     for (auto& proxy : this->options.trusted_proxies) proxy = canonical_address(proxy);
   }
 
-  static std::string canonical_address(std::string_view text) {
-    boost::system::error_code ec;
-    auto const address = asio::ip::make_address(std::string(text), ec);
-    return ec ? std::string(text) : address.to_string();
-  }
   bool trusted_proxy(std::string const& address) const {
     return std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(), address) !=
            options.trusted_proxies.end();
@@ -419,10 +412,27 @@ struct McpEndpoint::Impl {
               if (call.context.session) call.context.session->end_request(call.key);
             }
           } finish{*call};
-          auto response = co_await engine_ptr->handle(call->context);
+          std::optional<json::object> response;
+          std::string failure;
+          try {
+            response = co_await engine_ptr->handle(call->context);
+          } catch (boost::system::system_error const& error) {
+            if (error.code() != asio::error::operation_aborted) failure = error.what();
+          } catch (std::exception const& error) {
+            failure = error.what();
+          }
+          // A request that failed outside its handler still gets an answer on its stream.
+          if (!failure.empty()) {
+            logging::write(logging::Level::kError, "http", "request_failed",
+                           json::object{{"correlation_id", call->context.correlation_id}, {"error", failure}});
+            response = protocol::make_error(
+                call->context.id, rpc::kInternalError,
+                "internal error while serving this request; the server log has it under this correlation id",
+                json::object{{"correlation_id", call->context.correlation_id}});
+          }
           if (response) call->stream->push(json::serialize(*response));
         },
-        asio::bind_cancellation_slot(call->in_flight->signal.slot(), [](std::exception_ptr) {}));
+        asio::bind_cancellation_slot(call->in_flight->signal.slot(), logging::LogFailure{"streamed_request"}));
 
     Headers headers;
     if (!stateless && session) headers.emplace_back("Mcp-Session-Id", session->id());

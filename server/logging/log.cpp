@@ -116,6 +116,15 @@ void redact_value(json::value& value) {
   }
 }
 
+// `text` within kMaxValueBytes (cut at a UTF-8 character boundary), and the marker saying what was
+// cut, empty when nothing was.
+std::pair<std::string_view, std::string> within_limit(std::string_view text) {
+  if (text.size() <= kMaxValueBytes) return {text, {}};
+  std::size_t end = kMaxValueBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;  // not mid-character
+  return {text.substr(0, end), "...[cut, " + std::to_string(text.size()) + " bytes]"};
+}
+
 // The human format keeps one line per entry: line breaks in values are shown escaped.
 void append_plain(std::string& out, std::string_view text) {
   for (char const c : text) {
@@ -147,9 +156,8 @@ void append_timestamp(std::string& out) {
   out.append(fraction, sizeof fraction);
 }
 
-void append_escaped(std::string& out, std::string_view text) {
+void append_escaped_chars(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
   for (char const c : text) {
     auto const byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
@@ -163,7 +171,20 @@ void append_escaped(std::string& out, std::string_view text) {
       out.push_back(c);  // UTF-8 passes through; the values come from validated JSON or our own code
     }
   }
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  auto const [kept, marker] = within_limit(text);
   out.push_back('"');
+  append_escaped_chars(out, kept);
+  out.append(marker);
+  out.push_back('"');
+}
+
+void append_plain_cut(std::string& out, std::string_view text) {
+  auto const [kept, marker] = within_limit(text);
+  append_plain(out, kept);
+  out.append(marker);
 }
 
 void append_value(std::string& out, Field const& field, bool as_json) {
@@ -176,7 +197,7 @@ void append_value(std::string& out, Field const& field, bool as_json) {
         using T = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
           if (as_json) append_escaped(out, value);
-          else append_plain(out, value);
+          else append_plain_cut(out, value);
         } else if constexpr (std::is_same_v<T, bool>) {
           out += value ? "true" : "false";
         } else if constexpr (std::is_same_v<T, double>) {
@@ -197,7 +218,7 @@ void enqueue(State& s, Level level, std::string_view line) {
     std::cerr << line << '\n';
     return;
   }
-  if (s.pending_lines >= s.capacity) {
+  if (s.pending_lines >= s.capacity || s.pending.size() + line.size() >= kMaxQueuedBytes) {
     s.dropped.fetch_add(1, std::memory_order_relaxed);  // the queue is full: drop, never block
     return;
   }
@@ -393,9 +414,15 @@ void write(Level level, std::string_view logger, std::string_view event, json::o
             for (auto const& field : fields) {
               if (is_envelope_key(field.key())) continue;
               append_key(line, field.key(), as_json);
-              auto const* text = field.value().if_string();
-              if (as_json) line += json::serialize(field.value());
-              else append_plain(line, text ? std::string_view(*text) : json::serialize(field.value()));
+              if (auto const* text = field.value().if_string()) {
+                if (as_json) append_escaped(line, *text);
+                else append_plain_cut(line, *text);
+                continue;
+              }
+              auto const serialized = json::serialize(field.value());
+              if (!as_json) append_plain_cut(line, serialized);
+              else if (serialized.size() <= kMaxValueBytes) line += serialized;
+              else append_escaped(line, serialized);  // too long: cut, as a string
             }
           }));
 }

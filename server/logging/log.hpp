@@ -38,6 +38,12 @@ void set_level(Level level);
 bool enabled(Level level);
 std::uint64_t dropped_lines();
 
+// A field value longer than this (a string, or any other value once serialized) is cut there and
+// ends with "...[cut, N bytes]": a client-chosen method, tool name or path cannot make a huge line.
+inline constexpr std::size_t kMaxValueBytes = 2048;
+// The queue of lines waiting for the writer holds at most this many bytes besides its line count.
+inline constexpr std::size_t kMaxQueuedBytes = 8 << 20;
+
 void write(Level level, std::string_view logger, std::string_view event, json::object fields = {});
 
 // The per-request fast path: fields written straight into the line, no JSON tree. Values are

@@ -6,11 +6,13 @@ namespace prodmcp::logging {
 
 void RecentLines::append(std::string_view line) {
   std::lock_guard lock(mutex_);
-  if (lines_.size() == capacity_) {
+  lines_.emplace_back(line);
+  bytes_ += line.size();
+  while (lines_.size() > capacity_ || (bytes_ > max_bytes_ && lines_.size() > 1)) {
+    bytes_ -= lines_.front().size();
     lines_.pop_front();
     ++first_;
   }
-  lines_.emplace_back(line);
 }
 
 RecentLines::Batch RecentLines::since(std::uint64_t from, std::size_t max) const {

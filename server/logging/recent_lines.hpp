@@ -12,7 +12,9 @@ namespace prodmcp::logging {
 
 class RecentLines {
  public:
-  explicit RecentLines(std::size_t capacity = 2000) : capacity_(capacity) {}
+  // At most `capacity` lines and `max_bytes` bytes of them (the newest line is always kept).
+  explicit RecentLines(std::size_t capacity = 2000, std::size_t max_bytes = 4 << 20)
+      : capacity_(capacity), max_bytes_(max_bytes) {}
 
   void append(std::string_view line);
 
@@ -30,6 +32,8 @@ class RecentLines {
 
  private:
   std::size_t const capacity_;
+  std::size_t const max_bytes_;
+  std::size_t bytes_ = 0;
   mutable std::mutex mutex_;
   std::deque<std::string> lines_;
   std::uint64_t first_ = 0;  // number of lines_.front()

@@ -76,6 +76,8 @@ LogStreamRequest parse_log_stream_request(std::string_view target) {
 }  // namespace
 
 asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
+  if (exchange.path() == "/logs" || exchange.path() == "/config" || exchange.path() == "/faults")
+    if (auto refusal = access_.refusal(exchange)) co_return co_await exchange.respond(std::move(*refusal));
   if (exchange.path() == "/faults") co_return co_await exchange.respond(faults(exchange));
   if (exchange.method() != "GET" && exchange.method() != "HEAD") co_return co_await exchange.respond(method_not_allowed());
   auto const path = exchange.path();
@@ -110,6 +112,9 @@ http::Response AdminEndpoint::faults(http::Exchange& exchange) {
   }
   if (!faults_.allowed || !faults_.set)
     return http::json_response(403, R"({"error":"fault injection is refused in the production profile"})");
+  // Only JSON: a web page can send a form or text/plain without asking first, but not JSON.
+  if (!http::is_json_content_type(exchange.header("Content-Type")))
+    return http::json_response(415, R"({"error":"send the faults as Content-Type: application/json"})");
   boost::system::error_code parse_error;
   auto const body = boost::json::parse(exchange.body(), parse_error);
   if (parse_error || !body.is_object())

@@ -4,7 +4,9 @@
 // /faults (demo fault switches: added latency, an error rate and an armed crashing tool, refused in
 // the production profile),
 // /config (the effective config now, secrets masked, for the console's diff against its editor).
+// /logs, /config and /faults are protected (ops/admin_access.hpp).
 #include "http/http_exchange.hpp"
+#include "ops/admin_access.hpp"
 #include "ops/metrics.hpp"
 #include "ops/probes.hpp"
 
@@ -29,9 +31,13 @@ struct FaultSwitch {
 
 class AdminEndpoint final : public http::Handler {
  public:
-  AdminEndpoint(Metrics& metrics, Readiness const& readiness, FaultSwitch faults = {},
+  AdminEndpoint(Metrics& metrics, Readiness const& readiness, AdminAccess const& access, FaultSwitch faults = {},
                 std::function<std::string()> running_config = {})
-      : metrics_(metrics), readiness_(readiness), faults_(std::move(faults)), running_config_(std::move(running_config)) {}
+      : metrics_(metrics),
+        readiness_(readiness),
+        access_(access),
+        faults_(std::move(faults)),
+        running_config_(std::move(running_config)) {}
   asio::awaitable<void> serve(http::Exchange& exchange) override;
   // /logs readers connected now (a drain lets them read the last lines before the server stops).
   int log_streams() const { return log_streams_.load(); }
@@ -42,6 +48,7 @@ class AdminEndpoint final : public http::Handler {
 
   Metrics& metrics_;
   Readiness const& readiness_;
+  AdminAccess const& access_;
   FaultSwitch const faults_;
   std::function<std::string()> const running_config_;  // print-config's JSON of the running settings
   std::atomic<int> log_streams_{0};

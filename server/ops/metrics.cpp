@@ -234,6 +234,9 @@ struct Metrics::Impl {
                                                   "of one core");
     memory_bytes = &gauge("mcp_memory_usage_bytes", "Resident memory of the server process");
     dropped_logs = &counter("mcp_log_lines_dropped_total", "Log lines dropped because the log queue was full");
+    coroutine_failures = &counter("mcp_coroutine_failures_total",
+                                  "Connections and background tasks that ended with an unexpected exception (each "
+                                  "logged as coroutine_failed)");
     process_cpu = &counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds");
     process_resident = &gauge("process_resident_memory_bytes", "Resident memory size in bytes");
     process_virtual = &gauge("process_virtual_memory_bytes", "Virtual memory size in bytes");
@@ -286,6 +289,10 @@ struct Metrics::Impl {
       auto const dropped = static_cast<double>(sources.dropped_log_lines());
       if (dropped > dropped_logs->Value()) dropped_logs->Increment(dropped - dropped_logs->Value());
     }
+    if (sources.coroutine_failures) {
+      auto const failed = static_cast<double>(sources.coroutine_failures());
+      if (failed > coroutine_failures->Value()) coroutine_failures->Increment(failed - coroutine_failures->Value());
+    }
   }
 
   MetricSources sources;
@@ -319,6 +326,7 @@ struct Metrics::Impl {
   Gauge* cpu_percent = nullptr;
   Gauge* memory_bytes = nullptr;
   Counter* dropped_logs = nullptr;
+  Counter* coroutine_failures = nullptr;
   Counter* process_cpu = nullptr;
   Gauge* process_resident = nullptr;
   Gauge* process_virtual = nullptr;

@@ -25,6 +25,7 @@ struct MetricSources {
   std::function<std::int64_t()> active_connections;
   std::function<std::int64_t()> sessions;
   std::function<std::uint64_t()> dropped_log_lines;
+  std::function<std::uint64_t()> coroutine_failures;
 };
 
 class Metrics {

@@ -58,7 +58,9 @@ asio::awaitable<std::pair<CheckResult, double>> Readiness::result_of(Entry const
   {
     std::lock_guard lock(entry.mutex);
     auto const age = Clock::now() - entry.taken;
-    if (entry.last && (age < cache || entry.refreshing))
+    // Only a healthy result is reused: one that is not is checked again, so recovery shows at once.
+    bool const fresh = age < cache && entry.last && entry.last->status == "healthy";
+    if (entry.last && (fresh || entry.refreshing))
       co_return std::pair{*entry.last, std::chrono::duration<double, std::milli>(age).count()};
     entry.refreshing = true;
   }

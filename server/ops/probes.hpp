@@ -1,8 +1,9 @@
 #pragma once
 // Liveness (/health) and readiness (/ready) as DESIGN.md fixes them. Readiness runs named checks
 // (redis, mcp_servers, disk_space), each bounded by a timeout, and turns 503 while draining. A
-// check's result is reused for a short interval, so a flood of probes costs one Redis round trip
-// per interval, not one per probe.
+// healthy result is reused for a short interval, so a flood of probes costs one Redis round trip
+// (or upstream ping) per interval, not one per probe; while one probe runs a check, the others
+// get its last result.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <atomic>

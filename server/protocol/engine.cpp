@@ -247,7 +247,23 @@ std::shared_ptr<Tool const> Engine::called_tool(RequestContext const& context) c
 asio::awaitable<std::optional<json::object>> Engine::handle(RequestContext& context) {
   auto const started = std::chrono::steady_clock::now();
   if (context.correlation_id.empty()) context.correlation_id = util::unique_id();
-  auto response = co_await dispatch(context);
+  std::optional<json::object> response;
+  auto const most = max_in_flight_per_session_.load(std::memory_order_relaxed);
+  if (context.session && !context.session->begin_serving(most)) {
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    response = make_error(context.id, RpcError{error_code::kTooManyInFlight,
+                                               "this session has " + std::to_string(most) +
+                                                   " requests in flight (limits.max_in_flight_per_session); wait "
+                                                   "for one to finish"});
+  } else {
+    struct EndServing {
+      Session* session;
+      ~EndServing() {
+        if (session) session->end_serving();
+      }
+    } const serving{context.session.get()};
+    response = co_await dispatch(context);
+  }
   // A cancelled request is still published and reported: what follows must not be cancelled too
   // (a cancelled coroutine's next co_await would throw, and the request would vanish unlogged).
   if (!response) co_await asio::this_coro::reset_cancellation_state();

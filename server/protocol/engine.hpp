@@ -157,6 +157,9 @@ class Engine {
   // Set the cache before serving; the policy may change at any time (config reload).
   void set_result_cache(ResultCache& cache) { result_cache_ = &cache; }
   void set_cache_policy(CachePolicy policy) { cache_policy_.store(std::make_shared<CachePolicy const>(std::move(policy))); }
+  // Most requests one session may have served at once (limits.max_in_flight_per_session); the
+  // next gets -32014 until one ends. May change at any time (config reload).
+  void set_max_in_flight_per_session(std::size_t most) { max_in_flight_per_session_ = most; }
 
   Catalog& catalog() { return catalog_; }
   SessionRegistry& sessions() { return sessions_; }
@@ -226,6 +229,7 @@ class Engine {
   std::atomic<std::shared_ptr<FaultInjection const>> faults_{std::make_shared<FaultInjection const>()};
   ResultCache* result_cache_ = nullptr;
   std::atomic<std::shared_ptr<CachePolicy const>> cache_policy_{std::make_shared<CachePolicy const>()};
+  std::atomic<std::size_t> max_in_flight_per_session_{256};
 };
 
 // Reading params.

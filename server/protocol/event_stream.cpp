@@ -12,7 +12,8 @@ struct EventStream::Doorbell {
   asio::experimental::concurrent_channel<void(boost::system::error_code)> channel;
 };
 
-EventStream::EventStream(std::string id, std::size_t retained) : id_(std::move(id)), retained_(retained) {}
+EventStream::EventStream(std::string id, std::size_t retained, std::size_t retained_bytes)
+    : id_(std::move(id)), retained_(retained), retained_bytes_(retained_bytes) {}
 EventStream::~EventStream() = default;
 
 std::uint64_t EventStream::push(std::string data) {
@@ -21,8 +22,12 @@ std::uint64_t EventStream::push(std::string data) {
     std::lock_guard lock(mutex_);
     if (finished_) return 0;
     sequence = next_sequence_++;
+    bytes_ += data.size();
     events_.push_back({sequence, std::move(data)});
-    while (events_.size() > retained_) events_.pop_front();
+    while (events_.size() > retained_ || (bytes_ > retained_bytes_ && events_.size() > 1)) {
+      bytes_ -= events_.front().data.size();
+      events_.pop_front();
+    }
   }
   ring();
   return sequence;

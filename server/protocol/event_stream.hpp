@@ -27,8 +27,10 @@ class EventStream {
     bool detach = false;    // this reader must end its connection (displaced, polling, shutdown)
   };
 
-  // `retained` bounds the events kept for replay; the oldest are dropped first.
-  EventStream(std::string id, std::size_t retained);
+  // `retained` and `retained_bytes` bound the events kept for replay; the oldest are dropped
+  // first, but the newest is always kept (it may be the call's result).
+  static constexpr std::size_t kDefaultRetainedBytes = 1 << 20;
+  EventStream(std::string id, std::size_t retained, std::size_t retained_bytes = kDefaultRetainedBytes);
   ~EventStream();
 
   std::string const& id() const { return id_; }
@@ -52,6 +54,8 @@ class EventStream {
 
   std::string id_;
   std::size_t retained_;
+  std::size_t retained_bytes_;
+  std::size_t bytes_ = 0;  // of the events kept
   mutable std::mutex mutex_;
   std::deque<Event> events_;
   std::uint64_t next_sequence_ = 1;

@@ -24,6 +24,7 @@ inline constexpr int kRateLimited = -32010;             // implementation-define
 inline constexpr int kUnauthorized = -32011;            // implementation-defined
 inline constexpr int kRequestTooLarge = -32012;         // implementation-defined
 inline constexpr int kServerShuttingDown = -32013;      // implementation-defined
+inline constexpr int kTooManyInFlight = -32014;         // implementation-defined
 }  // namespace error_code
 
 // A JSON-RPC error raised by a handler; the dispatcher turns it into an error response.

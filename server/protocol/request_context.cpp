@@ -46,6 +46,11 @@ asio::awaitable<json::object> RequestContext::ask_client(std::string_view method
     throw RpcError{error_code::kInternalError,
                    "this request cannot carry a server-to-client request (no session or no stream)"};
   auto [request_id, pending] = session->expect_reply(executor);
+  struct Forget {  // announcing or sending may fail before wait_reply takes over
+    Session& session;
+    std::string const& id;
+    ~Forget() { session.forget_reply(id); }
+  } const forget{*session, request_id};
   co_await session->announce_reply(request_id, timeout);
   json::object request;
   request["jsonrpc"] = "2.0";

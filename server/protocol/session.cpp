@@ -1,4 +1,5 @@
 #include "protocol/session.hpp"
+#include "protocol/jsonrpc.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -224,6 +225,14 @@ bool Session::subscribed(std::string const& uri) const {
   return subscriptions_.contains(uri);
 }
 
+bool Session::begin_serving(std::size_t most) {
+  if (serving_.fetch_add(1, std::memory_order_relaxed) < most) return true;
+  serving_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+void Session::end_serving() { serving_.fetch_sub(1, std::memory_order_relaxed); }
+
 std::shared_ptr<InFlightRequest> Session::begin_request(std::string const& id, asio::any_io_executor executor) {
   auto request = std::make_shared<InFlightRequest>();
   request->executor = std::move(executor);
@@ -262,6 +271,9 @@ std::pair<std::string, std::shared_ptr<Session::PendingReply>> Session::expect_r
   std::lock_guard lock(mutex_);
   // Unique across replicas: the answer may reach another one, which hands it over by this id.
   std::string id = "srv-" + util::unique_id();
+  if (pending_.size() >= kMaxPendingReplies)
+    throw RpcError{error_code::kTooManyInFlight, "the client has " + std::to_string(kMaxPendingReplies) +
+                                                     " requests from this server unanswered; answer them first"};
   if (!closed_) pending_[id_key(json::value(id))] = pending;
   else pending->channel.close();
   return {std::move(id), std::move(pending)};
@@ -281,6 +293,12 @@ asio::awaitable<std::optional<json::object>> Session::wait_reply(std::string con
                                                                  std::chrono::milliseconds timeout) {
   using namespace asio::experimental::awaitable_operators;
   auto const key = id_key(json::value(id));
+  // However the wait ends (answer, timeout, the caller cancelled), the place is freed.
+  struct Forget {
+    Session& session;
+    std::string const& id;
+    ~Forget() { session.forget_reply(id); }
+  } const forget{*this, id};
   SessionStore* store = nullptr;
   {
     std::lock_guard lock(mutex_);
@@ -310,11 +328,12 @@ asio::awaitable<std::optional<json::object>> Session::wait_reply(std::string con
     if (!ec && value.is_object()) response = std::move(value.get_object());
     break;
   }
-  {
-    std::lock_guard lock(mutex_);
-    pending_.erase(key);
-  }
   co_return response;
+}
+
+void Session::forget_reply(std::string const& id) {
+  std::lock_guard lock(mutex_);
+  pending_.erase(id_key(json::value(id)));
 }
 
 bool Session::deliver_reply(std::string const& id, json::object response) {

@@ -71,13 +71,21 @@ class Session {
   void unsubscribe(std::string const& uri);
   bool subscribed(std::string const& uri) const;
 
+  // Requests being served now, whatever their transport: false (and nothing counted) when `most`
+  // are already; each true is followed by one end_serving().
+  bool begin_serving(std::size_t most);
+  void end_serving();
+
   // Requests in flight, by serialized JSON-RPC id.
   std::shared_ptr<InFlightRequest> begin_request(std::string const& id, asio::any_io_executor executor);
   void end_request(std::string const& id);
   bool cancel_request(std::string const& id);
   std::size_t in_flight() const;
 
-  // Server-to-client requests: reserve an id before sending, then wait for the answer.
+  // Server-to-client requests: reserve an id before sending, then wait for the answer. At most
+  // kMaxPendingReplies wait at once: a client that answers none cannot make the session hold more
+  // (the next throws -32014).
+  static constexpr std::size_t kMaxPendingReplies = 64;
   struct PendingReply;
   std::pair<std::string, std::shared_ptr<PendingReply>> expect_reply(asio::any_io_executor executor);
   // Shared sessions: tells the store the answer is awaited, so another replica receiving it hands
@@ -87,6 +95,9 @@ class Session {
   asio::awaitable<std::optional<json::object>> wait_reply(std::string const& id,
                                                           std::shared_ptr<PendingReply> pending,
                                                           std::chrono::milliseconds timeout);
+  // No answer to `id` is awaited any more (wait_reply does it; a request that failed before waiting
+  // must too, or its place stays taken). Safe to repeat.
+  void forget_reply(std::string const& id);
   // Routes a client's response to the waiting request; false when nothing waits for that id.
   bool deliver_reply(std::string const& id, json::object response);
 
@@ -129,6 +140,7 @@ class Session {
   std::atomic<int> log_level_{-1};
   std::atomic<std::int64_t> last_seen_;
   std::atomic<std::int64_t> checked_{0};
+  std::atomic<std::size_t> serving_{0};
 
   mutable std::mutex mutex_;
   std::set<std::string> subscriptions_;

@@ -54,6 +54,8 @@ void RequestReporter::on_exchange(http::Exchange& exchange, int status, std::chr
   // Refused before the engine (auth, rate limit, bad HTTP): still requests, with an unknown method.
   if (metrics_) metrics_->observe_request("other", "error", client, "unknown", "/mcp", elapsed);
   if (!logging::enabled(logging::Level::kWarning)) return;
+  auto const left_out = rejected_lines_.admit();
+  if (!left_out) return;
   json::object fields;
   fields["correlation_id"] = notes.correlation_id;
   fields["http_method"] = exchange.method();
@@ -62,6 +64,7 @@ void RequestReporter::on_exchange(http::Exchange& exchange, int status, std::chr
   fields["remote"] = exchange.remote_address();
   fields["status"] = status;
   fields["duration_ms"] = milliseconds(elapsed);
+  if (*left_out > 0) fields["left_out"] = *left_out;  // request_rejected lines over the budget before this one
   logging::write(logging::Level::kWarning, "http", "request_rejected", std::move(fields));
 }
 

@@ -2,6 +2,7 @@
 // Turns every served request into one log line (and metrics, when wired): JSON-RPC requests as the
 // engine reports them, and HTTP exchanges refused before reaching the engine.
 #include "http/http_exchange.hpp"
+#include "logging/log_budget.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/engine.hpp"
 
@@ -15,6 +16,8 @@ class RequestReporter final : public protocol::RequestObserver, public http::Exc
 
  private:
   ops::Metrics* metrics_;
+  // request_rejected lines: anyone can cause them, so at most this many a second are written.
+  logging::LogBudget rejected_lines_{50};
 };
 
 }  // namespace prodmcp::runtime

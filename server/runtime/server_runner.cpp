@@ -1,7 +1,6 @@
 #include "runtime/server_runner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +22,7 @@
 #include "gateway/gateway.hpp"
 #include "http/http_listener.hpp"
 #include "http/mcp_endpoint.hpp"
+#include "logging/detached_failure.hpp"
 #include "logging/log.hpp"
 #include "ops/admin_endpoint.hpp"
 #include "ops/metrics.hpp"
@@ -32,6 +32,7 @@
 #include "resilience/breaker_settings.hpp"
 #include "resilience/circuit_breaker.hpp"
 #include "sessions/redis_session_store.hpp"
+#include "runtime/descriptor_limit.hpp"
 #include "runtime/request_reporter.hpp"
 #include "runtime/worker_pool.hpp"
 #include "security/bearer_auth.hpp"
@@ -173,6 +174,15 @@ class Service {
     sessions_.set_recheck_interval(ms(settings_.cache.session_recheck_ms));
     readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
     readiness_.set_cache_interval(ms(settings_.health.check_cache_ms));
+    engine_.set_max_in_flight_per_session(static_cast<std::size_t>(settings_.limits.max_in_flight_per_session));
+    ops::AdminAccessPolicy admin_policy;
+    admin_policy.token_hash = settings_.server.admin_token_hash;
+    admin_policy.development = profile_ == config::Profile::kDevelopment;
+    std::string problem;
+    auto const admin_address = config::parse_host_port(settings_.server.admin_listen, problem);
+    admin_policy.loopback_listener = !admin_address || config::is_loopback_host(admin_address->host);
+    admin_policy.allowed_origins = settings_.server.allowed_origins;
+    admin_access_.configure(std::move(admin_policy));
     redis_required_ = settings_.cache.redis_required;
     disk_min_free_mb_ = settings_.health.disk_min_free_mb;
     health_interval_s_ = settings_.health.check_interval_s;
@@ -189,6 +199,7 @@ class Service {
     };
     sources.sessions = [this] { return static_cast<std::int64_t>(sessions_.size()); };
     sources.dropped_log_lines = [] { return logging::dropped_lines(); };
+    sources.coroutine_failures = [] { return logging::coroutine_failures(); };
     return sources;
   }
 
@@ -283,7 +294,20 @@ class Service {
     auto const workers = settings_.server.workers > 0 ? static_cast<std::size_t>(settings_.server.workers)
                                                       : std::max(1u, std::thread::hardware_concurrency());
     WorkerPool pool(workers);
-    http::Listener listener(pool, listener_limits(settings_.limits));
+    auto limits = listener_limits(settings_.limits);
+    auto const descriptors = raise_descriptor_limit(limits.max_connections);
+    if (descriptors.max_connections < limits.max_connections)
+      log(Level::kWarning, "descriptor_limit",
+          json::object{{"limit", descriptors.limit},
+                       {"max_connections", limits.max_connections},
+                       {"serving", descriptors.max_connections},
+                       {"hint", "the MCP port takes " + std::to_string(descriptors.max_connections) +
+                                    " connections: raise the hard descriptor limit (ulimit -Hn, LimitNOFILE=) or "
+                                    "lower limits.max_connections"}});
+    limits.max_connections = descriptors.max_connections;
+    limits.max_connections_per_address = static_cast<std::size_t>(settings_.limits.max_connections_per_address);
+    for (auto const& proxy : settings_.server.trusted_proxies) limits.unlimited_addresses.push_back(http::canonical_address(proxy));
+    http::Listener listener(pool, limits);
     http::McpEndpointOptions endpoint_options;
     endpoint_options.origins =
         http::OriginPolicy(config::is_loopback_host(address->host), settings_.server.allowed_origins);
@@ -296,7 +320,7 @@ class Service {
     listener.observe(reporter_);
     mcp_listener_ = &listener;
 
-    // The admin port: metrics and probes, small limits, never behind auth (keep it on loopback).
+    // The admin port: metrics and probes open, /logs, /config and /faults behind admin_access_.
     http::ListenerLimits admin_limits;
     admin_limits.max_body_bytes = 4096;
     admin_limits.max_connections = 256;
@@ -315,7 +339,7 @@ class Service {
       engine_.set_faults({settings_.faults.enabled, ms(faults.latency_ms), faults.error_rate});
       crash_armed_ = faults.crash_tool;
     };
-    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, std::move(fault_switch), [this] { return running_config_json(); });
+    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, admin_access_, std::move(fault_switch), [this] { return running_config_json(); });
     for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config"}) admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
@@ -346,9 +370,9 @@ class Service {
     write_ports_file(options_.ports_file, ports);
     log(Level::kInfo, "listening", std::move(listening));
 
-    asio::co_spawn(pool.main(), expire_sessions(), asio::detached);
-    asio::co_spawn(pool.main(), watch_health(), asio::detached);
-    asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint, admin_endpoint), asio::detached);
+    asio::co_spawn(pool.main(), expire_sessions(), logging::LogFailure{"expire_sessions"});
+    asio::co_spawn(pool.main(), watch_health(), logging::LogFailure{"watch_health"});
+    asio::co_spawn(pool.main(), handle_signals(pool, listener, endpoint, admin_endpoint), logging::LogFailure{"handle_signals"});
     pool.run();
     // Before the workers' io_contexts go: the gateway keeps connections for their calls.
     if (gateway_) gateway_->stop(kUpstreamStopGrace);
@@ -499,6 +523,7 @@ class Service {
   }
 
   config::Profile const profile_;
+  ops::AdminAccess admin_access_;
   std::mutex faults_mutex_;  // the admin port's fault switch and reloads both write settings_.faults
   config::Settings settings_;
   std::mutex running_mutex_;  // reloads write running_ on the main thread; /config reads it on a worker

@@ -1,9 +1,9 @@
 #include "stdio/stdio_transport.hpp"
+#include "logging/detached_failure.hpp"
 #include "util/line_reader.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -92,7 +92,7 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
                        else if (!outcome.responses.empty()) self->write_line(json::serialize(outcome.responses));
                        self->running.fetch_sub(1);
                      },
-                     asio::detached);
+                     logging::LogFailure{"stdio_message"});
       return;
     }
     handle_message(message);
@@ -120,7 +120,7 @@ struct StdioTransport::Impl : std::enable_shared_from_this<Impl>,
           context,
           [self, target = stateless ? nullptr : session, object = std::move(object),
            kind = classification.kind]() -> asio::awaitable<void> { co_await self->engine.receive(target, object, kind); },
-          asio::detached);
+          logging::LogFailure{"stdio_request"});
       return;
     }
     if (!stateless && object.at("method") == "initialize") {

@@ -24,7 +24,8 @@ docker = installers / "docker"
 ENVIRONMENTS = ("development", "staging", "production")
 SERVICES = ("prodmcp", "redis", "prometheus", "alertmanager", "grafana")
 # Values for the variables an operator must give (${VAR:?...}); the client hash matches no token.
-OPERATOR_VARS = {"PRODMCP_AUTH_CLIENTS": "ci=sha256:" + "0" * 64, "GRAFANA_ADMIN_PASSWORD": "ci-password"}
+OPERATOR_VARS = {"PRODMCP_AUTH_CLIENTS": "ci=sha256:" + "0" * 64, "PRODMCP_ADMIN_TOKEN_HASH": "sha256:" + "0" * 64,
+                 "GRAFANA_ADMIN_PASSWORD": "ci-password"}
 # Packages every debian:12-slim image already has.
 BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
 
@@ -214,11 +215,14 @@ def check_environments(base, image_env, server, variables):
         values = {k["key"]: k["value"] for k in report.get("keys", [])}
         check(report.get("profile") == environment, f"{where}: the server runs profile {report.get('profile')}")
         for diagnostic in report["diagnostics"]:
-            # Development may listen beyond loopback without authentication (a warning there).
-            allowed = environment == "development" and diagnostic.get("key") == "auth.enabled" and diagnostic["severity"] == "warning"
+            # Development may listen beyond loopback without authentication or an admin token (a
+            # warning there).
+            allowed = (environment == "development" and diagnostic.get("key") in ("auth.enabled", "server.admin_token_hash")
+                       and diagnostic["severity"] == "warning")
             check(allowed, f"{where}: {diagnostic['text']}")
         if environment != "development":
             check(values.get("auth.enabled") is True and values.get("auth.clients"), f"{where}: must require authentication")
+            check(values.get("server.admin_token_hash"), f"{where}: the admin port needs its token")
 
 
 def package_of(path):

@@ -17,7 +17,8 @@ import yaml
 
 k8s = pathlib.Path(__file__).resolve().parent.parent.parent / "installers/k8s"
 KINDS = {("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"),
-         ("policy/v1", "PodDisruptionBudget"), ("autoscaling/v2", "HorizontalPodAutoscaler")}
+         ("policy/v1", "PodDisruptionBudget"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
+         ("networking.k8s.io/v1", "NetworkPolicy")}
 errors = []
 
 
@@ -94,6 +95,31 @@ def check_workload(deployment):
                 check(port_of(container, port), f"{cwhere}: {probe} port {port} is not a container port")
 
 
+def check_network_policies(policies, container, server_labels, redis, admin_port, mcp_port):
+    """The server pods take MCP from anyone but the admin port only from named peers; Redis only
+    from the server pods."""
+    def rules_for(labels):
+        return [rule for p in policies if selects(p["spec"]["podSelector"].get("matchLabels"), labels)
+                for rule in p["spec"].get("ingress", [])]
+
+    def ports(rule, target):
+        return {port_of(target, p["port"]) if isinstance(p["port"], str) else p["port"] for p in rule.get("ports", [])}
+
+    server_rules = rules_for(server_labels)
+    if not check(server_rules, "no NetworkPolicy selects the server pods"):
+        return
+    check(any(mcp_port in ports(r, container) and not r.get("from") for r in server_rules),
+          "networkpolicy.yaml: the MCP port must be open to every client")
+    for rule in server_rules:
+        if admin_port in ports(rule, container) or not rule.get("ports"):
+            check(rule.get("from"), "networkpolicy.yaml: the admin port must be open only to named peers (from:)")
+    redis_labels = redis["spec"]["template"]["metadata"]["labels"]
+    redis_rules = rules_for(redis_labels)
+    check(redis_rules and all(any(selects(peer.get("podSelector", {}).get("matchLabels"), server_labels)
+                                  for peer in r.get("from", [])) for r in redis_rules),
+          "networkpolicy.yaml: Redis must take connections only from the server pods")
+
+
 def effective_config(server, scratch, container, configmaps, secrets):
     """The pod's config file and environment, run through prodmcp-server: (values, config path)."""
     args = container.get("args", [])
@@ -151,7 +177,7 @@ def run(server, scratch):
     deployments = by_kind.get("Deployment", [])
     servers = [d for d in deployments if any(c["image"].startswith("prodmcp-server") for c in d["spec"]["template"]["spec"]["containers"])]
     redis = [d for d in deployments if any(c["image"].startswith("redis") for c in d["spec"]["template"]["spec"]["containers"])]
-    for kind in ("Service", "ConfigMap", "Secret", "PodDisruptionBudget", "HorizontalPodAutoscaler"):
+    for kind in ("Service", "ConfigMap", "Secret", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"):
         check(by_kind.get(kind), f"no {kind}")
     if not (check(len(servers) == 1, "need exactly one prodmcp-server Deployment") and check(len(redis) == 1, "need a Redis Deployment")):
         return
@@ -181,6 +207,9 @@ def run(server, scratch):
     check(values["server.admin_listen"].startswith("0.0.0.0:") and values["server.listen"].startswith("0.0.0.0:"),
           "configmap.yaml: the pod must listen on 0.0.0.0 (the kubelet probes and Services use the pod IP)")
     check(values["auth.enabled"] is True, "configmap.yaml: production needs auth.enabled")
+    check(values.get("server.admin_token_hash"), "the pod needs server.admin_token_hash (from the Secret)")
+    check_network_policies(by_kind.get("NetworkPolicy", []), container, spec["template"]["metadata"]["labels"],
+                           redis[0], admin_port, mcp_port)
     for probe, path in (("livenessProbe", "/health"), ("readinessProbe", "/ready")):
         get = container.get(probe, {}).get("httpGet", {})
         check(get.get("path") == path, f"{where}: {probe} must GET {path}")

@@ -1,6 +1,7 @@
 // The real console window supervising a real prodmcp-server, offscreen.
 #include <signal.h>
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
@@ -54,6 +55,34 @@ QStringList column_texts(QAbstractItemModel const& model, int column) {
   QStringList texts;
   for (int row = 0; row < model.rowCount(); ++row) texts << model.index(row, column).data().toString();
   return texts;
+}
+
+// Whether the console's log holds a line with this event (after taking in what arrived).
+bool log_has_event(logs::LogTableModel& logs, QString const& event) {
+  logs.flush();
+  for (int row = 0; row < logs.rowCount(); ++row)
+    if (logs.index(row, logs::LogTableModel::kEventColumn).data().toString() == event) return true;
+  return false;
+}
+
+// Starts a prodmcp-server the console did not start (on free loopback ports, `arguments` besides)
+// and returns the options that attach a console to it; without an admin URL when it did not start.
+ConsoleOptions start_server_to_attach(QProcess& server, QTemporaryDir const& work, QStringList const& arguments = {}) {
+  auto environment = QProcessEnvironment::systemEnvironment();
+  environment.insert("REDIS_URL", "");
+  server.setProcessEnvironment(environment);
+  server.start(PRODMCP_SERVER_BINARY, arguments + QStringList{"--listen", "127.0.0.1:0", "--admin-listen",
+                                                              "127.0.0.1:0", "--ports-file", work.filePath("ports.json")});
+  ConsoleOptions options;
+  if (!server.waitForStarted(5000)) return options;
+  QFile ports_file(work.filePath("ports.json"));
+  for (int waited = 0; waited < 200 && !QFile::exists(ports_file.fileName()); ++waited) QTest::qWait(50);
+  if (!ports_file.open(QIODevice::ReadOnly)) return options;
+  auto const ports = QJsonDocument::fromJson(ports_file.readAll()).object();
+  options.attach_admin_url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ports.value("admin").toInt()));
+  options.attach_mcp_url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(ports.value("mcp").toInt()));
+  options.health_interval_ms = 300;
+  return options;
 }
 
 }  // namespace
@@ -489,25 +518,49 @@ class MainWindowTest : public QObject {
     }
   }
 
+  // Attach mode to a server outside the development profile: its /logs needs the admin token. Without
+  // PRODMCP_ADMIN_TOKEN the console says so (and shows no error body as log lines); with it, the
+  // log streams.
+  void attachesWithTheAdminTokenFromItsEnvironment() {
+    QTemporaryDir work;
+    QByteArray const token = "console-admin-token-1234";
+    auto const hash = "sha256:" + QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
+    QProcess server;
+    auto const options = start_server_to_attach(
+        server, work, {"--profile", "staging", "--set", "server.admin_token_hash=" + QString(hash)});
+    QVERIFY(!options.attach_admin_url.isEmpty());
+    for (bool const with_token : {false, true}) {
+      if (with_token) qputenv("PRODMCP_ADMIN_TOKEN", token);
+      ConsoleSession session(options);
+      QSignalSpy changes(&session.log_stream(), &LogStreamClient::connection_changed);
+      session.begin();
+      if (!with_token) {
+        QTRY_VERIFY_WITH_TIMEOUT(!changes.isEmpty(), 10000);
+        auto const detail = changes.first().at(1).toString();
+        QVERIFY2(detail.contains("PRODMCP_ADMIN_TOKEN"), qPrintable(detail));
+        QVERIFY(!session.log_stream().connected());
+        auto& logs = session.log_model();
+        logs.flush();
+        for (int row = 0; row < logs.rowCount(); ++row)
+          for (int column = 0; column < logs.columnCount(); ++column)
+            QVERIFY(!logs.index(row, column).data().toString().contains("admin token"));
+      } else {
+        QTRY_VERIFY_WITH_TIMEOUT(session.log_stream().connected(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(log_has_event(session.log_model(), "listening"), 10000);
+      }
+    }
+    qunsetenv("PRODMCP_ADMIN_TOKEN");
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
+  }
+
   // Attach mode: a server the console did not start, watched by URL: health, metrics and the log
   // (from the server's /logs stream, with the replay of its start-up lines); no process control.
   void attachesToARunningServer() {
     QTemporaryDir work;
     QProcess server;
-    auto environment = QProcessEnvironment::systemEnvironment();
-    environment.insert("REDIS_URL", "");
-    server.setProcessEnvironment(environment);
-    server.start(PRODMCP_SERVER_BINARY, {"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--ports-file",
-                                         work.filePath("ports.json")});
-    QVERIFY(server.waitForStarted(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(work.filePath("ports.json")), 10000);
-    QFile ports_file(work.filePath("ports.json"));
-    QVERIFY(ports_file.open(QIODevice::ReadOnly));
-    auto const ports = QJsonDocument::fromJson(ports_file.readAll()).object();
-    ConsoleOptions options;
-    options.attach_admin_url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ports.value("admin").toInt()));
-    options.attach_mcp_url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(ports.value("mcp").toInt()));
-    options.health_interval_ms = 300;
+    auto const options = start_server_to_attach(server, work);
+    QVERIFY(!options.attach_admin_url.isEmpty());
     ConsoleSession session(options);
     MainWindow window(session);
     window.show();
@@ -518,13 +571,7 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(session.scraper().last_report().ok, 10000);
     QVERIFY(session.scraper().last_report().series > 10);
     QTRY_VERIFY_WITH_TIMEOUT(session.log_stream().connected(), 10000);
-    auto& logs = session.log_model();
-    auto const has_event = [&](QString const& event) {
-      logs.flush();
-      for (int row = 0; row < logs.rowCount(); ++row)
-        if (logs.index(row, logs::LogTableModel::kEventColumn).data().toString() == event) return true;
-      return false;
-    };
+    auto const has_event = [&](QString const& event) { return log_has_event(session.log_model(), event); };
     QTRY_VERIFY_WITH_TIMEOUT(has_event("listening"), 10000);  // replayed
     QVERIFY(timeline_has(session, "attach"));
     QTRY_VERIFY_WITH_TIMEOUT(session.fleet().index(0, FleetMonitor::kStatus).data().toString() == "up, ready", 10000);

@@ -178,8 +178,9 @@ TEST_P(BadInput, WrongHttpMethodIs405) {
 }
 
 TEST_P(BadInput, IdleAndSlowDripClientsDoNotStarveANormalClient) {
+  // Many, from one address, but within limits.max_connections_per_address (1,000) with the others.
   std::vector<RawConnection> idle;
-  for (int i = 0; i < 1000; ++i) idle.emplace_back(server_.port());
+  for (int i = 0; i < 900; ++i) idle.emplace_back(server_.port());
   std::vector<RawConnection> slow;
   for (int i = 0; i < 50; ++i) {
     slow.emplace_back(server_.port());
@@ -261,4 +262,78 @@ TEST(Batches, AreCappedAndCostATokenPerMessage) {
   EXPECT_EQ(allowed.status, 200) << allowed.body;  // 6 tokens spent
   auto const over = http_request(server.port(), "POST", "/mcp", mcp_headers(session), batch_of(5));
   EXPECT_EQ(over.status, 429) << over.body;  // the 5th message would be the 11th token
+}
+
+// One session cannot have more than limits.max_in_flight_per_session requests served at once: the
+// next gets -32014 saying so, other sessions are served, and a slot frees when a call ends.
+TEST(Sessions, RequestsInFlightAreBoundedPerSession) {
+  ServerUnderTest server({"--set", "limits.max_in_flight_per_session=3", "--set", "rate_limit.enabled=false"});
+  auto const session = initialize_session(server.port());
+  std::vector<std::unique_ptr<RawConnection>> calls;
+  for (int i = 0; i < 3; ++i) {
+    calls.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(calls.back()->send(request_text(
+        server.port(), "POST", "/mcp", mcp_headers(session),
+        R"({"jsonrpc":"2.0","id":"w)" + std::to_string(i) +
+            R"(","method":"tools/call","params":{"name":"simulate_workload","arguments":{"duration_ms":60000,"steps":4}}})",
+        true)));
+    std::string received;
+    ASSERT_TRUE(read_until(calls.back()->fd(), received, "retry:")) << received;  // the call runs
+  }
+  std::string const ping = R"({"jsonrpc":"2.0","id":9,"method":"ping"})";
+  auto const refused = http_request(server.port(), "POST", "/mcp", mcp_headers(session), ping);
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  auto const error = json::parse(refused.body).at("error").as_object();
+  EXPECT_EQ(error.at("code").as_int64(), -32014);
+  EXPECT_NE(error.at("message").as_string().find("limits.max_in_flight_per_session"), std::string::npos);
+
+  auto const other = initialize_session(server.port());
+  auto const served = http_request(server.port(), "POST", "/mcp", mcp_headers(other), ping);
+  EXPECT_TRUE(json::parse(served.body).as_object().contains("result")) << served.body;
+
+  auto const cancelled = http_request(server.port(), "POST", "/mcp", mcp_headers(session),
+                                      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"w0"}})");
+  EXPECT_EQ(cancelled.status, 202);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto const again = http_request(server.port(), "POST", "/mcp", mcp_headers(session), ping);
+        return json::parse(again.body).as_object().contains("result");
+      },
+      std::chrono::seconds(20)))
+      << "the cancelled call's slot never freed";
+}
+
+// Anyone can make the server refuse requests (here 404, an unknown session): a flood of them is
+// logged within a per-second budget, the line after says how many were left out, and the lines
+// of real requests still reach the log.
+TEST(Logs, AFloodOfRefusedRequestsIsLoggedWithinABudget) {
+  ServerUnderTest server({"--set", "rate_limit.enabled=false"});
+  constexpr int kRefused = 600;
+  RawConnection flood(server.port());
+  std::string const refused = request_text(server.port(), "POST", "/mcp", mcp_headers("0123456789abcdef"),
+                                           R"({"jsonrpc":"2.0","id":1,"method":"ping"})", true);
+  std::string answers;
+  auto const started = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRefused; ++i) {
+    ASSERT_TRUE(flood.send(refused));
+    ASSERT_TRUE(read_until(flood.fd(), answers, "HTTP/1.1 404")) << answers;
+    answers.clear();
+  }
+  auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // into the budget's next second
+  ASSERT_TRUE(flood.send(refused));
+  ASSERT_TRUE(read_until(flood.fd(), answers, "HTTP/1.1 404"));
+  auto const session = initialize_session(server.port());
+  ASSERT_TRUE(server.wait_for_log(R"("method":"initialize")", std::chrono::seconds(10))) << server.log_tail();
+  auto const log = server.log();
+  std::size_t lines = 0;
+  for (auto at = log.find("\"request_rejected\""); at != std::string::npos; at = log.find("\"request_rejected\"", at + 1))
+    ++lines;
+  // 50 lines a second, over the seconds the flood took (begun and ended mid-second) and the last one.
+  auto const most = static_cast<std::size_t>(50 * (seconds + 3));
+  EXPECT_GT(lines, 0u);
+  EXPECT_LE(lines, most) << "the flood took " << seconds << " s";
+  if (most < kRefused) {
+    EXPECT_NE(log.find(R"("left_out":)"), std::string::npos) << server.log_tail();
+  }
 }

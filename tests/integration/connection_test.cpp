@@ -27,8 +27,8 @@ namespace {
 std::string const kPing = R"({"jsonrpc":"2.0","id":7,"method":"ping"})";
 
 // The line and headers of a POST of kPing in `session`, to send apart from its body.
-std::string ping_head(std::uint16_t port, std::string const& session) {
-  auto const text = request_text(port, "POST", "/mcp", mcp_headers(session), kPing);
+std::string ping_head(std::uint16_t port, std::string const& session, bool keep_alive = false) {
+  auto const text = request_text(port, "POST", "/mcp", mcp_headers(session), kPing, keep_alive);
   return text.substr(0, text.size() - kPing.size());
 }
 
@@ -193,4 +193,69 @@ TEST(Connections, AHandlerThatThrowsGetsTheClientA500AndTheListenerServesOn) {
   listener.stop();
   pool.stop();
   worker.join();
+}
+
+// On a keep-alive connection the idle timeout lasts only until the next request begins: a request
+// that then stalls gets the header timeout like the first one did, not the idle timeout.
+TEST(Connections, AStalledRequestOnAKeptAliveConnectionGetsTheHeaderTimeout) {
+  ServerUnderTest server({"--set", "limits.header_timeout_ms=300", "--set", "limits.idle_timeout_ms=600000"});
+  auto const session = initialize_session(server.port());
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send(ping_head(server.port(), session, true) + kPing));
+  std::string received;
+  ASSERT_TRUE(read_until(connection.fd(), received, R"("id":7)")) << received;
+  ASSERT_TRUE(connection.send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-"));
+  received.clear();
+  EXPECT_TRUE(read_until(connection.fd(), received, "HTTP/1.1 408", 30s)) << received;
+  EXPECT_NE(received.find("limits.header_timeout_ms (300 ms)"), std::string::npos) << received;
+}
+
+namespace {
+
+// `count` keep-alive connections, each of which has been served a ping (so the server counts it).
+std::vector<RawConnection> hold_connections(std::uint16_t port, std::string const& session, int count) {
+  std::vector<RawConnection> held;
+  for (int i = 0; i < count; ++i) {
+    held.emplace_back(port);
+    std::string received;
+    EXPECT_TRUE(held.back().send(ping_head(port, session, true) + kPing)) << i;
+    EXPECT_TRUE(read_until(held.back().fd(), received, R"("id":7)")) << i << ": " << received;
+  }
+  return held;
+}
+
+}  // namespace
+
+// Out of descriptors the MCP port answers 503 at once instead of failing accept() over and over,
+// and the admin port, whose descriptors are kept in reserve, still answers probes.
+TEST(Connections, AtTheDescriptorLimitClientsGet503AndProbesStillAnswer) {
+  ServerLaunch launch{{"--set", "server.admin_listen=127.0.0.1:0", "--set", "rate_limit.enabled=false"}, {}};
+  launch.descriptor_limit = 200;  // below the reserve: the MCP port gets half
+  ServerUnderTest server(launch);
+  ASSERT_TRUE(server.wait_for_log(R"("event":"descriptor_limit")")) << server.log_tail();
+  EXPECT_NE(server.log().find(R"("serving":100)"), std::string::npos) << server.log_tail();
+  auto const session = initialize_session(server.port());
+  auto held = hold_connections(server.port(), session, 100);
+  auto const refused = http_request(server.port(), "POST", "/mcp", mcp_headers(session), kPing);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_EQ(http_request(server.admin_port(), "GET", "/health", {}, "").status, 200);
+  EXPECT_EQ(http_request(server.admin_port(), "GET", "/ready", {}, "").status, 200);
+  held.clear();
+  EXPECT_TRUE(wait_until(
+      [&] { return http_request(server.port(), "POST", "/mcp", mcp_headers(session), kPing).status == 200; }, 20s));
+}
+
+// One client cannot take every connection: past limits.max_connections_per_address its address
+// gets 503 saying so, until it closes some.
+TEST(Connections, OneAddressCannotHoldMoreThanItsShare) {
+  ServerUnderTest server({"--set", "limits.max_connections_per_address=5", "--set", "rate_limit.enabled=false"});
+  auto const session = initialize_session(server.port());
+  auto held = hold_connections(server.port(), session, 5);
+  auto const refused = http_request(server.port(), "POST", "/mcp", mcp_headers(session), kPing);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.body.find("limits.max_connections_per_address"), std::string::npos) << refused.body;
+  held.pop_back();
+  EXPECT_TRUE(wait_until(
+      [&] { return http_request(server.port(), "POST", "/mcp", mcp_headers(session), kPing).status == 200; }, 20s));
 }

@@ -46,6 +46,8 @@ HeaderList with(HeaderList headers, std::string name, std::string value) {
   return headers;
 }
 
+HeaderList const kJson{{"Content-Type", "application/json"}};
+
 }  // namespace
 
 TEST(ConfigCommands, CheckConfigReportsEveryErrorWithLineColumnAndHint) {
@@ -408,24 +410,85 @@ TEST(AdminEndpoint, FaultSwitchesWorkOutsideProductionOnly) {
   auto const session = initialize_session(server.port());
   auto const failed = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("echo", R"({"message":"x"})"));
   EXPECT_NE(failed.body.find("injected fault"), std::string::npos) << failed.body;
-  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"error_rate":2})").status, 400);
-  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"latency_ms":"slow"})").status, 400);
-  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, "not json").status, 400);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", kJson, R"({"error_rate":2})").status, 400);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", kJson, R"({"latency_ms":"slow"})").status, 400);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", kJson, "not json").status, 400);
   EXPECT_EQ(http_request(admin, "DELETE", "/faults", {}, "").status, 405);
-  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"error_rate":0})").status, 200);
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", kJson, R"({"error_rate":0})").status, 200);
   auto const fine = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("echo", R"({"message":"x"})"));
   EXPECT_EQ(fine.body.find("injected fault"), std::string::npos) << fine.body;
 
   TempFile file("[auth]\nclients = { console = \"" + prodmcp::util::hash_token(kToken) + "\" }\n");
   ServerUnderTest production(
       ServerLaunch{{"--config", file.path(), "--profile", "production", "--set", "server.admin_listen=127.0.0.1:0",
-                    "--set", "server.conformance_fixtures=false"},
+                    "--set", "server.conformance_fixtures=false", "--set",
+                    "server.admin_token_hash=" + prodmcp::util::hash_token(kToken)},
                    {}});
   ASSERT_NE(production.admin_port(), 0) << production.log();
-  EXPECT_EQ(json::parse(http_request(production.admin_port(), "GET", "/faults", {}, "").body).at("allowed"), false);
-  auto const refused = http_request(production.admin_port(), "PUT", "/faults", {}, R"({"latency_ms":100})");
+  auto const admin_token = with(kJson, "Authorization", "Bearer " + kToken);
+  EXPECT_EQ(json::parse(http_request(production.admin_port(), "GET", "/faults", admin_token, "").body).at("allowed"),
+            false);
+  auto const refused = http_request(production.admin_port(), "PUT", "/faults", admin_token, R"({"latency_ms":100})");
   EXPECT_EQ(refused.status, 403);
   EXPECT_NE(refused.body.find("production"), std::string::npos);
+}
+
+// /logs, /config and /faults: open from loopback in the development profile, behind the admin
+// token otherwise; never for a web page (Origin) or through a rebound DNS name (Host).
+TEST(AdminEndpoint, ProtectedRoutesNeedTheAdminTokenOutsideDevelopmentLoopback) {
+  ServerUnderTest development(ServerLaunch{{"--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  auto const dev = development.admin_port();
+  for (auto const* path : {"/logs?follow=0", "/config", "/faults"})
+    EXPECT_EQ(http_request(dev, "GET", path, {}, "").status, 200) << path;
+  auto const from_page = http_request(dev, "PUT", "/faults", with(kJson, "Origin", "http://evil.example"),
+                                      R"({"error_rate":1})");
+  EXPECT_EQ(from_page.status, 403);
+  EXPECT_NE(from_page.body.find("web pages"), std::string::npos) << from_page.body;
+  RawConnection rebound(dev);  // a page of evil.example whose name now resolves to 127.0.0.1
+  ASSERT_TRUE(rebound.send("GET /config HTTP/1.1\r\nHost: evil.example:9090\r\n\r\n"));
+  std::string answer;
+  EXPECT_TRUE(read_until(rebound.fd(), answer, "\r\n\r\n"));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 403")) << answer;
+  auto const form = http_request(dev, "PUT", "/faults", {{"Content-Type", "text/plain"}}, R"({"error_rate":1})");
+  EXPECT_EQ(form.status, 415) << form.body;
+  EXPECT_EQ(json::parse(http_request(dev, "GET", "/faults", {}, "").body).at("enabled"), false)
+      << "nothing refused changed a fault";
+
+  TempFile file("[auth]\nclients = { console = \"" + prodmcp::util::hash_token(kToken) + "\" }\n");
+  ServerUnderTest production(ServerLaunch{{"--config", file.path(), "--profile", "production", "--set",
+                                           "server.admin_listen=127.0.0.1:0", "--set", "server.conformance_fixtures=false",
+                                           "--set", "server.admin_token_hash=" + prodmcp::util::hash_token(kToken)},
+                                          {}});
+  auto const admin = production.admin_port();
+  ASSERT_NE(admin, 0) << production.log();
+  for (auto const* path : {"/metrics", "/health", "/ready"}) EXPECT_EQ(http_request(admin, "GET", path, {}, "").status, 200) << path;
+  for (auto const* path : {"/logs?follow=0", "/config", "/faults"}) {
+    auto const anonymous = http_request(admin, "GET", path, {}, "");
+    EXPECT_EQ(anonymous.status, 401) << path;
+    EXPECT_EQ(anonymous.header("WWW-Authenticate"), R"(Bearer realm="prodmcp-admin")") << path;
+    EXPECT_EQ(http_request(admin, "GET", path, {{"Authorization", "Bearer wrong"}}, "").status, 401) << path;
+    EXPECT_EQ(http_request(admin, "GET", path, {{"Authorization", "Bearer " + kToken}}, "").status, 200) << path;
+  }
+
+  // Staging without a token: refused, with what to do about it.
+  ServerUnderTest staging(ServerLaunch{{"--profile", "staging", "--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  auto const refused = http_request(staging.admin_port(), "GET", "/config", {}, "");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("server.admin_token_hash"), std::string::npos) << refused.body;
+}
+
+TEST(ConfigCommands, ProductionRefusesAnAdminPortBeyondLoopbackWithoutAToken) {
+  TempFile file("[server]\nadmin_listen = \"0.0.0.0:9090\"\n[auth]\nenabled = true\nclients = { console = \"" +
+                prodmcp::util::hash_token(kToken) + "\" }\n");
+  auto const refused = run_server_command({"check-config", file.path(), "--profile", "production"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("server.admin_token_hash"), std::string::npos) << refused.output;
+  auto const accepted = run_server_command({"check-config", file.path(), "--profile", "production"},
+                                           {{"PRODMCP_SERVER_ADMIN_TOKEN_HASH", prodmcp::util::hash_token(kToken)}});
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.output;
+  auto const development = run_server_command({"check-config", file.path()});
+  EXPECT_EQ(development.exit_code, 0) << development.output;
+  EXPECT_NE(development.output.find("server.admin_token_hash"), std::string::npos) << "a warning outside production";
 }
 
 // simulate_crash refuses until armed on the admin port, then ends the process by SIGABRT; the
@@ -437,8 +500,8 @@ TEST(AdminEndpoint, TheCrashingToolCrashesOnlyWhenArmed) {
   auto const refused = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("simulate_crash", "{}"));
   EXPECT_NE(refused.body.find("not armed"), std::string::npos) << refused.body;
   EXPECT_NE(refused.body.find(R"("isError":true)"), std::string::npos) << refused.body;
-  EXPECT_EQ(http_request(admin, "PUT", "/faults", {}, R"({"crash_tool":"yes"})").status, 400);
-  auto const armed = http_request(admin, "PUT", "/faults", {}, R"({"crash_tool":true})");
+  EXPECT_EQ(http_request(admin, "PUT", "/faults", kJson, R"({"crash_tool":"yes"})").status, 400);
+  auto const armed = http_request(admin, "PUT", "/faults", kJson, R"({"crash_tool":true})");
   ASSERT_EQ(armed.status, 200) << armed.body;
   EXPECT_EQ(json::parse(armed.body).at("crash_tool"), true);
   // The process dies mid-request: the connection closes with no reply.

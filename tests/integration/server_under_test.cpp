@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -153,6 +154,10 @@ ServerUnderTest::ServerUnderTest(ServerLaunch launch) {
     int const log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(log, 2);
     for (auto const& [name, value] : launch.environment) ::setenv(name.c_str(), value.c_str(), 1);
+    if (launch.descriptor_limit > 0) {
+      rlimit const limit{launch.descriptor_limit, launch.descriptor_limit};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     std::vector<char*> argv;
     for (auto& a : arguments) argv.push_back(a.data());
     argv.push_back(nullptr);

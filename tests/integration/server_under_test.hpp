@@ -15,6 +15,7 @@ namespace prodmcp::testing {
 struct ServerLaunch {
   std::vector<std::string> arguments;                            // after the defaults
   std::vector<std::pair<std::string, std::string>> environment;  // set in the server's environment
+  std::uint64_t descriptor_limit = 0;  // the soft and hard RLIMIT_NOFILE of the server; 0: inherited
 };
 
 class ServerUnderTest {

@@ -44,6 +44,21 @@ TEST(EventStream, RetainsABoundedNumberOfEvents) {
   EXPECT_EQ(batch.events[0].data, "3");
 }
 
+TEST(EventStream, RetainsABoundedNumberOfBytesButAlwaysTheNewestEvent) {
+  asio::io_context io;
+  EventStream stream("1", 100, 1000);
+  for (int i = 0; i < 10; ++i) stream.push(std::string(300, static_cast<char>('a' + i)));
+  auto batch = next(io, stream, 0, stream.attach_reader());
+  ASSERT_EQ(batch.events.size(), 3u);  // 900 bytes; a fourth would pass 1000
+  EXPECT_EQ(batch.events[0].data[0], 'h');
+  stream.push(std::string(5000, 'z'));  // larger than the bound on its own: kept, alone
+  stream.finish();
+  batch = next(io, stream, 0, stream.attach_reader());
+  ASSERT_EQ(batch.events.size(), 1u);
+  EXPECT_EQ(batch.events[0].data.size(), 5000u);
+  EXPECT_TRUE(batch.finished);
+}
+
 TEST(EventStream, ANewReaderDisplacesTheOldOne) {
   asio::io_context io;
   EventStream stream("1", 8);

@@ -14,6 +14,23 @@
 namespace json = boost::json;
 using namespace prodmcp::logging;
 
+namespace {
+
+// Starts the log pipeline writing only to a new temporary file; returns its path.
+std::string start_logging_to_a_file(Level level) {
+  char pattern[] = "/tmp/prodmcp-log-XXXXXX";
+  int const fd = ::mkstemp(pattern);
+  ::close(fd);
+  LogOptions options;
+  options.stream = "none";
+  options.file = pattern;
+  options.level = level;
+  start(options);
+  return pattern;
+}
+
+}  // namespace
+
 TEST(LogRedaction, HidesSecretFieldsAtAnyDepth) {
   auto fields = json::parse(R"({"authorization":"Bearer abc","user":"ann","nested":{"api_key":"k","list":[{"password":"p"}]},
     "refresh_token":null,"count":3})").as_object();
@@ -41,14 +58,7 @@ TEST(LogLevels, ParseAndFilter) {
 }
 
 TEST(LogPipeline, WritesParseableJsonLinesToTheFileAndRedactsSecrets) {
-  char pattern[] = "/tmp/prodmcp-log-XXXXXX";
-  int const fd = ::mkstemp(pattern);
-  ::close(fd);
-  LogOptions options;
-  options.stream = "none";
-  options.file = pattern;
-  options.level = Level::kDebug;
-  start(options);
+  auto const pattern = start_logging_to_a_file(Level::kDebug);
   std::array<Field, 4> fields{Field{"text", std::string_view("a \"quoted\"\nline\\")}, Field{"count", std::int64_t{42}},
                               Field{"duration_ms", 1.5}, Field{"api_token", std::string_view("hunter2")}};
   write_fields(Level::kInfo, "mcp", "request", fields);
@@ -60,7 +70,7 @@ TEST(LogPipeline, WritesParseableJsonLinesToTheFileAndRedactsSecrets) {
   std::ifstream file(pattern);
   std::vector<json::object> lines;
   for (std::string line; std::getline(file, line);) lines.push_back(json::parse(line).as_object());
-  std::remove(pattern);
+  std::remove(pattern.c_str());
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].at("event"), "request");
   EXPECT_EQ(lines[0].at("logger"), "mcp");
@@ -71,4 +81,32 @@ TEST(LogPipeline, WritesParseableJsonLinesToTheFileAndRedactsSecrets) {
   EXPECT_EQ(lines[1].at("password"), "[REDACTED]");
   EXPECT_EQ(lines[2].at("event"), "hidden_below_level");
   EXPECT_EQ(dropped_lines(), 0u);
+}
+
+// A client chooses methods, tool names and paths: a 100 kB one must not make a 100 kB line.
+TEST(LogPipeline, CutsLongValuesWithAMarkerAndKeepsTheLineJson) {
+  auto const pattern = start_logging_to_a_file(Level::kInfo);
+  std::string const huge(100000, 'x');
+  std::string const accented = std::string(kMaxValueBytes - 1, 'a') + "\xc3\xa9" + huge;  // é across the cut
+  std::array<Field, 2> fields{Field{"method", std::string_view(huge)}, Field{"tool", std::string_view(accented)}};
+  write_fields(Level::kInfo, "mcp", "request", fields);
+  json::array big_list;
+  for (int i = 0; i < 20000; ++i) big_list.push_back(i);
+  write(Level::kWarning, "server", "tree", json::object{{"path", huge}, {"list", big_list}, {"small", json::array{1, 2}}});
+  stop();
+  std::ifstream file(pattern);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  std::remove(pattern.c_str());
+  ASSERT_EQ(lines.size(), 2u);
+  for (auto const& line : lines) EXPECT_LT(line.size(), 4 * kMaxValueBytes + 500);
+  auto const request = json::parse(lines[0]).as_object();
+  EXPECT_EQ(request.at("method").as_string(), std::string(kMaxValueBytes, 'x') + "...[cut, 100000 bytes]");
+  EXPECT_EQ(request.at("tool").as_string().size(), (kMaxValueBytes - 1) + std::string("...[cut, 100002 bytes]").size())
+      << "cut before the two-byte character, not inside it";
+  auto const tree = json::parse(lines[1]).as_object();
+  EXPECT_NE(tree.at("path").as_string().find("[cut, 100000 bytes]"), std::string::npos);
+  EXPECT_TRUE(tree.at("list").is_string()) << "a long non-string value is cut as text";
+  EXPECT_NE(tree.at("list").as_string().find("...[cut, "), std::string::npos);
+  EXPECT_EQ(tree.at("small"), (json::array{1, 2}));
 }

@@ -30,7 +30,7 @@ std::size_t count_lines(std::string const& text, std::string const& prefix) {
 
 TEST(Metrics, ExposesTheContractedNamesLabelsAndBuckets) {
   Metrics metrics("1.2.3", {[] { return std::int64_t{7}; }, [] { return std::int64_t{3}; },
-                            [] { return std::uint64_t{2}; }});
+                            [] { return std::uint64_t{2}; }, [] { return std::uint64_t{4}; }});
   metrics.set_known_clients({"console"});
   metrics.set_tool_filter([](std::string_view name) { return name == "echo"; });
   metrics.observe_request("tools/call", "ok", "console", "2025-11-25", "/mcp", 3ms);
@@ -56,6 +56,7 @@ TEST(Metrics, ExposesTheContractedNamesLabelsAndBuckets) {
            "mcp_active_connections 7",
            "mcp_sessions 3",
            "mcp_log_lines_dropped_total 2",
+           "mcp_coroutine_failures_total 4",
        }) {
     bool const must_be_absent = std::string_view(line).find("0.0025") != std::string_view::npos;
     EXPECT_EQ(text.find(std::string("\n") + line) != std::string::npos, !must_be_absent) << line;

@@ -46,17 +46,19 @@ TEST(Readiness, ReusesACheckResultWithinTheCacheInterval) {
   EXPECT_EQ(runs, 3);
 }
 
-TEST(Readiness, AnUnhealthyResultIsReusedToo) {
+TEST(Readiness, AResultThatIsNotHealthyIsCheckedAgainAtOnce) {
   int runs = 0;
   ops::Readiness readiness;
   readiness.add("failing", [&runs]() -> asio::awaitable<ops::CheckResult> {
     ++runs;
-    co_return ops::CheckResult{"unhealthy", "down", 0};
+    co_return ops::CheckResult{runs < 3 ? "unhealthy" : "healthy", "down, then up", 0};
   });
   readiness.set_cache_interval(60s);
   EXPECT_FALSE(evaluate(readiness).ready);
   EXPECT_FALSE(evaluate(readiness).ready);
-  EXPECT_EQ(runs, 1);
+  EXPECT_TRUE(evaluate(readiness).ready) << "recovery shows on the next probe";
+  EXPECT_TRUE(evaluate(readiness).ready);
+  EXPECT_EQ(runs, 3);
   readiness.set_draining();
   EXPECT_EQ(evaluate(readiness).body.at("shutting_down"), true);
 }

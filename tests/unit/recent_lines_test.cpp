@@ -36,3 +36,16 @@ TEST(RecentLines, BatchesAreBoundedAndReplayNeverGoesBeforeTheStart) {
   EXPECT_TRUE(recent.since(99, 2).lines.empty());
   EXPECT_EQ(recent.since(99, 2).next, 5u);
 }
+
+TEST(RecentLines, KeepsABoundedNumberOfBytesButAlwaysTheNewestLine) {
+  RecentLines recent(100, 1000);
+  for (int i = 0; i < 10; ++i) recent.append(std::string(300, static_cast<char>('a' + i)));
+  auto batch = recent.since(0, 100);
+  ASSERT_EQ(batch.lines.size(), 3u);
+  EXPECT_EQ(batch.skipped, 7u);
+  EXPECT_EQ(batch.lines.front()[0], 'h');
+  recent.append(std::string(5000, 'z'));
+  batch = recent.since(recent.replay_from(100), 100);
+  ASSERT_EQ(batch.lines.size(), 1u);
+  EXPECT_EQ(batch.lines.front().size(), 5000u);
+}

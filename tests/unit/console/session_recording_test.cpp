@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -119,4 +120,56 @@ TEST(SessionRecording, SpeedChangesKeepTheReplayedMoment) {
   replayer.set_speed(1000);
   EXPECT_GE(replayer.now_ms(), before);
   ASSERT_TRUE(QTest::qWaitFor([&] { return replayer.finished(); }, 3000));
+}
+
+// The console stopped mid-write: the recording still plays, without its cut-short last line.
+TEST(SessionRecording, ATruncatedLastLineIsLeftOutNotFatal) {
+  QTemporaryDir dir;
+  auto const path = dir.filePath("cut.jsonl");
+  QFile file(path);
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+  file.write("{\"t\":1,\"kind\":\"recording\",\"version\":1}\n"
+             "{\"t\":2,\"kind\":\"event\",\"severity\":\"info\",\"source\":\"s\",\"event\":\"e\",\"message\":\"m\"}\n"
+             "{\"t\":3,\"kind\":\"logs\",\"lines\":[\"abc");
+  file.close();
+  ConsoleSession session(quiet_options());
+  QString error;
+  ASSERT_TRUE(session.replayer().load(path, &error)) << error.toStdString();
+  EXPECT_TRUE(session.replayer().dropped_tail());
+  EXPECT_EQ(session.replayer().record_count(), 2u);
+  // A bad line anywhere else is still an error.
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  file.write("{\"t\":1,\"kind\":\"recording\",\"version\":1}\n{\"t\":3,\"kind\":\"logs\",\"lines\":[\"abc\n"
+             "{\"t\":4,\"kind\":\"logs\",\"lines\":[]}\n");
+  file.close();
+  EXPECT_FALSE(session.replayer().load(path, &error));
+  EXPECT_TRUE(error.contains(":2:")) << error.toStdString();
+}
+
+TEST(SessionRecording, StopsAtItsSizeLimitAndSaysSo) {
+  QTemporaryDir dir;
+  auto const path = dir.filePath("capped.jsonl");
+  ConsoleSession session(quiet_options());
+  session.recorder().set_max_bytes(4096);
+  ASSERT_TRUE(session.recorder().start(path));
+  for (int i = 0; i < 100 && session.recorder().recording(); ++i)
+    emit session.scraper().fetched(QDateTime::currentMSecsSinceEpoch(), scrape_body(i), {});
+  EXPECT_FALSE(session.recorder().recording());
+  EXPECT_TRUE(session.recorder().problem().contains("size limit")) << session.recorder().problem().toStdString();
+  EXPECT_LE(QFileInfo(path).size(), 4096);
+  QString error;
+  EXPECT_TRUE(session.replayer().load(path, &error)) << error.toStdString();  // what came before plays
+}
+
+// A full disk (here /dev/full) stops the recording with the reason instead of losing records quietly.
+TEST(SessionRecording, AWriteErrorStopsTheRecordingWithTheReason) {
+  if (!QFile::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  ConsoleSession session(quiet_options());
+  ASSERT_TRUE(session.recorder().start("/dev/full"));
+  // QFile buffers; the write that reaches the device, at the latest the periodic flush, fails.
+  for (int i = 0; i < 2000 && session.recorder().recording(); ++i)
+    emit session.scraper().fetched(QDateTime::currentMSecsSinceEpoch(), scrape_body(i), {});
+  for (int waited = 0; waited < 200 && session.recorder().recording(); ++waited) QTest::qWait(50);
+  EXPECT_FALSE(session.recorder().recording());
+  EXPECT_TRUE(session.recorder().problem().contains("cannot write")) << session.recorder().problem().toStdString();
 }

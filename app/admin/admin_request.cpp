@@ -1,0 +1,47 @@
+#include "admin/admin_request.hpp"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QRandomGenerator>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtGlobal>
+
+namespace prodmcp::console {
+
+QByteArray console_admin_token() {
+  if (auto given = qgetenv("PRODMCP_ADMIN_TOKEN"); !given.isEmpty()) return given;
+  static QByteArray const made_up = [] {
+    QByteArray random(24, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(random.data()), random.size() / 4);
+    return random.toHex();
+  }();
+  return made_up;
+}
+
+QString console_admin_token_hash() {
+  return "sha256:" + QString::fromLatin1(QCryptographicHash::hash(console_admin_token(), QCryptographicHash::Sha256).toHex());
+}
+
+QNetworkRequest admin_request(QUrl const& url) {
+  QNetworkRequest request(url);
+  request.setRawHeader("Authorization", "Bearer " + console_admin_token());
+  return request;
+}
+
+QString admin_refusal(int status, QByteArray const& body) {
+  if (status != 401 && status != 403) return {};
+  auto const answer = QJsonDocument::fromJson(body).object();
+  auto const error = answer.value("error").toString();
+  auto const said = error.isEmpty() ? QString::number(status) : QStringLiteral("%1: %2").arg(status).arg(error);
+  if (status == 401 && qEnvironmentVariableIsEmpty("PRODMCP_ADMIN_TOKEN"))
+    return QCoreApplication::translate("AdminRequest",
+                                       "the server wants its admin token (%1); start the console with "
+                                       "PRODMCP_ADMIN_TOKEN set to it")
+        .arg(said);
+  auto const hint = answer.value("hint").toString();
+  return QCoreApplication::translate("AdminRequest", "the server refused the console (%1)").arg(said) +
+         (hint.isEmpty() ? QString() : "; " + hint);
+}
+
+}  // namespace prodmcp::console
