@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package ProdMCP needs to build, test and run. Safe to re-run: it asks
-# apt only for what is missing.
+# Installs every Debian 12 package ProdMCP needs to build, test and run, and the packages named
+# as arguments (run.sh fuzz: clang). Safe to re-run: it asks apt only for what is missing.
 set -euo pipefail
 
 packages=(
@@ -19,6 +19,7 @@ packages=(
   prometheus-alertmanager systemd strace python3-yaml
   # Node for the official MCP conformance suite and SDK clients
   nodejs npm
+  "$@"
 )
 
 missing=()

@@ -2,8 +2,11 @@
 # The two set-up commands of the README, for a fresh Debian 12 machine. Safe to re-run.
 #   run.sh console   install what is needed, build, and run the console with the embedded default
 #   run.sh test      install what is needed, build with warnings as errors, run every test, then
-#                    run the unit tests and the gateway, streaming and stdio tests again under
-#                    AddressSanitizer + UndefinedBehaviorSanitizer
+#                    run the unit tests, the fuzz corpora and the gateway, streaming and stdio tests
+#                    again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   run.sh fuzz [SECONDS] [TARGET...]
+#                    build the libFuzzer targets with clang and fuzz each for SECONDS (default 60),
+#                    two at a time; new inputs go to build-fuzz/corpus, crashes to build-fuzz/crashes
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -12,7 +15,9 @@ jobs=$(nproc)
 # Cache hits across checkouts in different folders (a CI clone reuses a developer's objects).
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
-bash installers/dev/install-deps.sh
+extra_packages=()
+[[ $command == fuzz ]] && extra_packages=(clang-16 libclang-rt-16-dev)
+bash installers/dev/install-deps.sh "${extra_packages[@]}"
 
 # The official conformance suite and Node 22 come from npm, pinned by package-lock.json.
 install_npm_packages() {
@@ -42,7 +47,7 @@ case $command in
     configure_and_build build-ci -DPRODMCP_WERROR=ON
     (cd build-ci && ctest --output-on-failure -j "$jobs" --timeout 900)
     configure_and_build build-sanitize --target prodmcp_unit_tests --target prodmcp_console_unit_tests \
-      --target prodmcp-server --target prodmcp_fake_upstream --target prodmcp_integration_tests \
+      --target prodmcp-server --target prodmcp_fake_upstream --target prodmcp_integration_tests --target prodmcp_fuzz_replay \
       -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPRODMCP_BUILD_CONSOLE=ON
     (cd build-sanitize && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs" -L unit)
     # The gateway, streaming and stdio tests against a sanitized server: its reports go to files
@@ -60,8 +65,39 @@ case $command in
     rm -rf "$reports"
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
+  fuzz)
+    seconds=${2:-60}
+    CXX=clang++-16 configure_and_build build-fuzz --target fuzz_targets -DPRODMCP_FUZZ=ON \
+      -DPRODMCP_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    targets=("${@:3}")
+    if ((${#targets[@]} == 0)); then
+      for binary in build-fuzz/bin/fuzz_*; do targets+=("${binary##*/fuzz_}"); done
+    fi
+    mkdir -p build-fuzz/crashes build-fuzz/logs
+    fuzz_one() {  # target: fuzz it for $seconds, new inputs beside a copy of the seeds
+      local target=$1 corpus=build-fuzz/corpus/$1
+      mkdir -p "$corpus"
+      local status=0
+      build-fuzz/bin/fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/"$target"- "$corpus" tests/fuzz/corpus/"$target" \
+        >build-fuzz/logs/"$target".log 2>&1 || status=$?
+      local runs; runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/logs/"$target".log | grep -o '[0-9]*$' || echo 0)
+      echo "$target: ${seconds} s, ${runs:-0} runs, corpus $(ls "$corpus" | wc -l), exit $status"
+      return $status
+    }
+    failed=0
+    for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+      pids=()
+      for target in "${targets[@]:i:jobs}"; do fuzz_one "$target" & pids+=($!); done
+      for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+    done
+    if ((failed)); then
+      echo "a target failed: its input is in build-fuzz/crashes, its log in build-fuzz/logs" >&2
+      exit 1
+    fi
+    ;;
   *)
-    echo "usage: $0 console|test" >&2
+    echo "usage: $0 console|test|fuzz" >&2
     exit 2
     ;;
 esac

@@ -82,6 +82,7 @@ class Service {
   Service(config::LoadedConfig const& config, RunOptions const& options)
       : profile_(config.profile),
         settings_(config.settings),
+        in_force_(std::make_shared<config::Settings const>(config.settings)),
         running_(config),
         options_(options),
         sessions_(static_cast<std::size_t>(settings_.server.max_sessions)),
@@ -123,7 +124,7 @@ class Service {
         shared_limiter_.get(), redis_breaker_.get(), [this](std::string_view client) { metrics_.rate_limited(client); });
     engine_.observe(reporter_);
     add_readiness_checks();
-    apply_reloadable();
+    apply_reloadable(*in_force_.load());
   }
 
   ~Service() {
@@ -148,47 +149,45 @@ class Service {
   }
 
   // The settings a reload may change, pushed into the parts that use them.
-  void apply_reloadable() {
-    if (auto const level = logging::parse_level(settings_.logging.level)) logging::set_level(*level);
-    auth_.configure(settings_.auth.enabled, settings_.auth.clients);
-    std::unique_lock faults_lock(faults_mutex_);
+  void apply_reloadable(config::Settings const& settings) {
+    if (auto const level = logging::parse_level(settings.logging.level)) logging::set_level(*level);
+    auth_.configure(settings.auth.enabled, settings.auth.clients);
     protocol::FaultInjection faults;
-    faults.enabled = settings_.faults.enabled;
-    faults.latency = ms(settings_.faults.latency_ms);
-    faults.error_rate = settings_.faults.error_rate;
+    faults.enabled = settings.faults.enabled;
+    faults.latency = ms(settings.faults.latency_ms);
+    faults.error_rate = settings.faults.error_rate;
     engine_.set_faults(faults);
-    faults_lock.unlock();
     protocol::CachePolicy cache_policy;
-    cache_policy.default_ttl = std::chrono::seconds(settings_.cache.ttl_s);
-    for (auto const& [tool, ttl] : settings_.cache.tool_ttl_s) cache_policy.per_tool[tool] = std::chrono::seconds(ttl);
+    cache_policy.default_ttl = std::chrono::seconds(settings.cache.ttl_s);
+    for (auto const& [tool, ttl] : settings.cache.tool_ttl_s) cache_policy.per_tool[tool] = std::chrono::seconds(ttl);
     engine_.set_cache_policy(std::move(cache_policy));
     ratelimit::RateLimitPolicy rate_policy;
-    rate_policy.enabled = settings_.rate_limit.enabled;
-    rate_policy.per_minute = static_cast<double>(settings_.rate_limit.requests_per_minute);
-    rate_policy.burst = static_cast<double>(settings_.rate_limit.burst > 0 ? settings_.rate_limit.burst
-                                                                            : settings_.rate_limit.requests_per_minute);
+    rate_policy.enabled = settings.rate_limit.enabled;
+    rate_policy.per_minute = static_cast<double>(settings.rate_limit.requests_per_minute);
+    rate_policy.burst = static_cast<double>(settings.rate_limit.burst > 0 ? settings.rate_limit.burst
+                                                                            : settings.rate_limit.requests_per_minute);
     rate_limiter_->configure(rate_policy);
     std::vector<std::string> clients;
-    for (auto const& [client, hash] : settings_.auth.clients) clients.push_back(client);
+    for (auto const& [client, hash] : settings.auth.clients) clients.push_back(client);
     metrics_.set_known_clients(clients);
-    sessions_.set_recheck_interval(ms(settings_.cache.session_recheck_ms));
-    readiness_.set_timeout(ms(settings_.health.check_timeout_ms));
-    readiness_.set_cache_interval(ms(settings_.health.check_cache_ms));
-    engine_.set_max_in_flight_per_session(static_cast<std::size_t>(settings_.limits.max_in_flight_per_session));
+    sessions_.set_recheck_interval(ms(settings.cache.session_recheck_ms));
+    readiness_.set_timeout(ms(settings.health.check_timeout_ms));
+    readiness_.set_cache_interval(ms(settings.health.check_cache_ms));
+    engine_.set_max_in_flight_per_session(static_cast<std::size_t>(settings.limits.max_in_flight_per_session));
     ops::AdminAccessPolicy admin_policy;
-    admin_policy.token_hash = settings_.server.admin_token_hash;
+    admin_policy.token_hash = settings.server.admin_token_hash;
     admin_policy.development = profile_ == config::Profile::kDevelopment;
     std::string problem;
-    auto const admin_address = config::parse_host_port(settings_.server.admin_listen, problem);
+    auto const admin_address = config::parse_host_port(settings.server.admin_listen, problem);
     admin_policy.loopback_listener = !admin_address || config::is_loopback_host(admin_address->host);
-    admin_policy.allowed_origins = settings_.server.allowed_origins;
+    admin_policy.allowed_origins = settings.server.allowed_origins;
     admin_access_.configure(std::move(admin_policy));
-    redis_required_ = settings_.cache.redis_required;
-    disk_min_free_mb_ = settings_.health.disk_min_free_mb;
-    health_interval_s_ = settings_.health.check_interval_s;
+    redis_required_ = settings.cache.redis_required;
+    disk_min_free_mb_ = settings.health.disk_min_free_mb;
+    health_interval_s_ = settings.health.check_interval_s;
     if (faults.enabled)
       log(Level::kWarning, "faults_enabled",
-          json::object{{"latency_ms", settings_.faults.latency_ms}, {"error_rate", settings_.faults.error_rate}});
+          json::object{{"latency_ms", settings.faults.latency_ms}, {"error_rate", settings.faults.error_rate}});
   }
 
   ops::MetricSources metric_sources() {
@@ -328,15 +327,17 @@ class Service {
     ops::FaultSwitch fault_switch;
     fault_switch.allowed = profile_ != config::Profile::kProduction;
     fault_switch.get = [this] {
-      std::lock_guard lock(faults_mutex_);
-      return ops::FaultSwitch::Faults{settings_.faults.latency_ms, settings_.faults.error_rate, crash_armed_.load()};
+      auto const settings = in_force_.load();
+      return ops::FaultSwitch::Faults{settings->faults.latency_ms, settings->faults.error_rate, crash_armed_.load()};
     };
     fault_switch.set = [this](ops::FaultSwitch::Faults faults) {
-      std::lock_guard lock(faults_mutex_);
-      settings_.faults.enabled = faults.latency_ms > 0 || faults.error_rate > 0;
-      settings_.faults.latency_ms = faults.latency_ms;
-      settings_.faults.error_rate = faults.error_rate;
-      engine_.set_faults({settings_.faults.enabled, ms(faults.latency_ms), faults.error_rate});
+      std::lock_guard writer(settings_writer_);
+      auto next = std::make_shared<config::Settings>(*in_force_.load());
+      next->faults.enabled = faults.latency_ms > 0 || faults.error_rate > 0;
+      next->faults.latency_ms = faults.latency_ms;
+      next->faults.error_rate = faults.error_rate;
+      engine_.set_faults({next->faults.enabled, ms(faults.latency_ms), faults.error_rate});
+      in_force_.store(std::move(next));
       crash_armed_ = faults.crash_tool;
     };
     ops::AdminEndpoint admin_endpoint(metrics_, readiness_, admin_access_, std::move(fault_switch), [this] { return running_config_json(); });
@@ -490,13 +491,15 @@ class Service {
     }
     json::array applied;
     json::array needs_restart;
+    std::lock_guard writer(settings_writer_);
+    auto in_force = std::make_shared<config::Settings>(*in_force_.load());
     {
       std::lock_guard lock(running_mutex_);
       restart_required_.clear();
-      for (auto const& name : config::changed_keys(settings_, next.settings)) {
+      for (auto const& name : config::changed_keys(*in_force, next.settings)) {
         auto const& spec = *config::find_key(name);
         if (spec.reloadable) {
-          spec.set(settings_, spec.get(next.settings));
+          spec.set(*in_force, spec.get(next.settings));
           spec.set(running_.settings, spec.get(next.settings));
           running_.origins[name] = next.origins[name];
           applied.emplace_back(name);
@@ -506,7 +509,8 @@ class Service {
         }
       }
     }
-    apply_reloadable();
+    in_force_.store(in_force);
+    apply_reloadable(*in_force);
     metrics_.config_reload(true);
     log(Level::kInfo, "config_reloaded",
         json::object{{"changed", std::move(applied)}, {"restart_required", std::move(needs_restart)}});
@@ -524,8 +528,12 @@ class Service {
 
   config::Profile const profile_;
   ops::AdminAccess admin_access_;
-  std::mutex faults_mutex_;  // the admin port's fault switch and reloads both write settings_.faults
-  config::Settings settings_;
+  // The settings as the server started: what only a restart changes is read from here.
+  config::Settings const settings_;
+  // The settings in force, an immutable snapshot: a reload or the admin port's fault switch makes a
+  // changed copy and swaps it in (one writer at a time), readers take whichever is current.
+  std::atomic<std::shared_ptr<config::Settings const>> in_force_;
+  std::mutex settings_writer_;
   std::mutex running_mutex_;  // reloads write running_ on the main thread; /config reads it on a worker
   config::LoadedConfig running_;  // the settings in force and where each came from (not the fault switch)
   std::vector<std::string> restart_required_;

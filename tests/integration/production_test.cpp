@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <set>
+#include <atomic>
 #include <thread>
 
 #include "server_under_test.hpp"
@@ -618,4 +619,34 @@ TEST(Shutdown, SigtermLetsASlowToolCallFinishThenExitsZero) {
   EXPECT_EQ(slow.find(R"("isError":true)"), std::string::npos) << slow;
   EXPECT_EQ(server.wait_exit(std::chrono::seconds(5)), 0) << server.log();
   EXPECT_NE(server.log().find(R"("event":"drained")"), std::string::npos) << server.log();
+}
+
+// Reloads (SIGHUP) and the admin port's fault switch both change the settings in force, from
+// different threads, while requests read them. Each makes a new snapshot; none is lost or torn,
+// and the server serves throughout.
+TEST(ConfigReload, ReloadsAndTheFaultSwitchAtOnceLeaveConsistentSettings) {
+  TempFile file("[logging]\nlevel = \"info\"\n[rate_limit]\nenabled = false\n");
+  ServerUnderTest server(ServerLaunch{{"--config", file.path(), "--set", "server.admin_listen=127.0.0.1:0"}, {}});
+  ASSERT_NE(server.admin_port(), 0);
+  auto const session = initialize_session(server.port());
+  std::atomic<bool> done{false};
+  std::thread switcher([&] {
+    for (int i = 0; !done; ++i) {
+      auto const body = R"({"latency_ms":)" + std::to_string(i % 3) + "}";
+      EXPECT_EQ(http_request(server.admin_port(), "PUT", "/faults", kJson, body).status, 200);
+    }
+  });
+  for (int reload = 0; reload < 30; ++reload) {
+    file.write(std::string("[logging]\nlevel = \"") + (reload % 2 ? "debug" : "info") + "\"\n[rate_limit]\nenabled = false\n");
+    server.signal(SIGHUP);
+    auto const reply = http_request(server.port(), "POST", "/mcp", mcp_headers(session), call_tool_body("echo", R"({"message":"x"})"));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+  }
+  done = true;
+  switcher.join();
+  // Settled: the last reload's level is in force, the switch's last latency stands until the next reload.
+  ASSERT_TRUE(wait_until([&] { return server.log().find(R"("event":"config_reloaded")") != std::string::npos; }, std::chrono::seconds(10)));
+  EXPECT_EQ(http_request(server.admin_port(), "PUT", "/faults", kJson, R"({"latency_ms":0})").status, 200);
+  EXPECT_EQ(json::parse(http_request(server.admin_port(), "GET", "/faults", {}, "").body).at("latency_ms"), 0);
+  EXPECT_TRUE(server.running());
 }
