@@ -8,6 +8,7 @@
 namespace prodmcp::console {
 
 AlertBanner::AlertBanner(ConsoleSession& session, QWidget* parent) : QLabel(parent), session_(session) {
+  setTextFormat(Qt::PlainText);  // alert text carries label values a server chose: never markup
   setWordWrap(true);
   setMargin(6);
   hide();

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QNetworkReply>
 
+#include "net/reply_limit.hpp"
+
 namespace prodmcp::console {
 
 QString check_state_name(CheckState state) {
@@ -66,12 +68,17 @@ void HealthPoller::get(QString const& path,
   QElapsedTimer clock;
   clock.start();
   QNetworkReply* reply = network_.get(request);
+  constexpr qint64 kMaxBodyBytes = qint64{1} << 20;  // a probe's answer is a few hundred bytes
+  limit_reply_size(reply, kMaxBodyBytes);
   connect(reply, &QNetworkReply::finished, this, [reply, clock, generation = generation_, this, done] {
     reply->deleteLater();
     if (generation != generation_) return;
-    int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QString const error = status == 0 ? reply->errorString() : QString();
-    done(status, reply->readAll(), double(clock.nsecsElapsed()) / 1e6, error);
+    bool const too_large = reply_too_large(reply);
+    int const status = too_large ? 0 : reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    QString const error = too_large     ? reply->url().path() + ": " + reply_too_large_error(kMaxBodyBytes)
+                          : status == 0 ? reply->errorString()
+                                        : QString();
+    done(status, too_large ? QByteArray() : reply->readAll(), double(clock.nsecsElapsed()) / 1e6, error);
   });
 }
 

@@ -40,7 +40,7 @@ void LogStreamClient::open() {
   url.setQuery(QUrlQuery{{"replay", QString::number(replay_lines_)}});
   auto request = admin_request(url);
   // No transfer timeout: the stream is meant to stay open; a dead server ends it with an error.
-  partial_.clear();
+  lines_.clear();
   refusal_.clear();
   reply_ = network_.get(request);
   connect(reply_, &QNetworkReply::readyRead, this, &LogStreamClient::read);
@@ -59,12 +59,7 @@ void LogStreamClient::read() {
     refusal_ += reply_->readAll();  // an error body, not log lines
     return;
   }
-  partial_ += reply_->readAll();
-  QList<QByteArray> lines;
-  qsizetype begin = 0;
-  for (qsizetype newline; (newline = partial_.indexOf('\n', begin)) >= 0; begin = newline + 1)
-    lines.append(partial_.mid(begin, newline - begin));
-  partial_.remove(0, begin);
+  auto const lines = lines_.feed(reply_->readAll());
   if (!lines.isEmpty()) emit output_lines(lines);
 }
 

@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QUrl>
 
+#include "net/line_splitter.hpp"
+
 namespace prodmcp::console {
 
 class LogStreamClient : public QObject {
@@ -37,7 +39,7 @@ class LogStreamClient : public QObject {
   QPointer<QNetworkReply> reply_;
   QTimer reconnect_;
   QUrl admin_url_;
-  QByteArray partial_;
+  LineSplitter lines_;
   QByteArray refusal_;  // the body of a non-200 answer
   int replay_lines_ = 500;
   int backoff_ms_ = 500;

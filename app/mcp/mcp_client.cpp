@@ -73,15 +73,20 @@ void McpClient::call_tool(QString const& tool, QJsonObject arguments, std::funct
 }
 
 void McpClient::list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
-                           std::function<void(QJsonArray, QString)> done) {
+                           std::function<void(QJsonArray, QString)> done, int pages) {
   QJsonObject params;
   if (!cursor.isEmpty()) params.insert("cursor", cursor);
-  request(method, params, {}, [this, method, key, collected, done](McpAnswer answer) mutable {
+  request(method, params, {}, [this, method, key, collected, cursor, pages, done](McpAnswer answer) mutable {
     if (!answer.ok) return done(collected, method + ": " + answer.problem);
     for (auto const& item : answer.result.value(key).toArray()) collected.append(item);
     auto const next = answer.result.value("nextCursor").toString();
     if (next.isEmpty() || collected.size() > 10'000) return done(collected, {});  // bounded, whatever the server says
-    list_pages(method, key, collected, next, done);
+    // A server that hands back the cursor it was given (or pages forever) would be asked forever.
+    if (next == cursor || pages >= kMaxPages)
+      return done(collected, tr("%1: the server's nextCursor does not advance; stopped after %2 pages")
+                                 .arg(method)
+                                 .arg(pages + 1));
+    list_pages(method, key, collected, next, done, pages + 1);
   });
 }
 

@@ -45,8 +45,9 @@ class McpClient : public QObject {
   void list_all(std::function<void(McpCatalog)> done);
 
  private:
+  static constexpr int kMaxPages = 1000;
   void list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
-                  std::function<void(QJsonArray, QString)> done);
+                  std::function<void(QJsonArray, QString)> done, int pages = 0);
 
   QNetworkAccessManager network_;
   QUrl url_;

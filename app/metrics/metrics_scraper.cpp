@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "metrics/exposition_parser.hpp"
+#include "net/reply_limit.hpp"
 
 namespace prodmcp::console {
 
@@ -38,12 +39,15 @@ void MetricsScraper::scrape_now() {
   clock.start();
   qint64 const started_ms = QDateTime::currentMSecsSinceEpoch();
   QNetworkReply* reply = network_.get(request);
+  limit_reply_size(reply, kMaxBodyBytes);
   connect(reply, &QNetworkReply::finished, this, [this, reply, clock, started_ms] {
     reply->deleteLater();
     fetch_ms_ = clock.elapsed();
     int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString error;
-    if (reply->error() != QNetworkReply::NoError || status != 200)
+    if (reply_too_large(reply))
+      error = "/metrics: " + reply_too_large_error(kMaxBodyBytes);
+    else if (reply->error() != QNetworkReply::NoError || status != 200)
       error = status ? tr("/metrics answered HTTP %1").arg(status) : reply->errorString();
     auto const body = error.isEmpty() ? reply->readAll() : QByteArray();
     emit fetched(started_ms, body, error);

@@ -26,6 +26,9 @@ struct ScrapeReport {
 class MetricsScraper : public QObject {
   Q_OBJECT
  public:
+  // A /metrics body larger than this is not read (prodmcp-server's own is some tens of kB).
+  static constexpr qint64 kMaxBodyBytes = qint64{32} << 20;
+
   explicit MetricsScraper(metrics::SeriesStore& store, QObject* parent = nullptr);
   ~MetricsScraper() override;
 

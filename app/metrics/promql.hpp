@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
+#include <QRegularExpression>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +33,7 @@ struct LabelMatcher {
   std::string name;
   Op op = Op::kEqual;
   std::string value;
-  std::shared_ptr<std::regex const> regex;           // set for =~ and !~
+  std::shared_ptr<QRegularExpression const> regex;   // set for =~ and !~ (PCRE2: no deep recursion)
   bool matches(std::string_view label_value) const;  // an absent label has the value ""
 };
 

@@ -345,6 +345,11 @@ class Parser {
   explicit Parser(std::string_view text) : tokens_(Lexer(text).run()) {}
 
   std::unique_ptr<PromqlExpr> run() {
+    // Parsing, evaluating and freeing recurse as deep as the expression: a query from a hostile
+    // rule file or a paste stays within the stack. No real query comes near this.
+    constexpr std::size_t kMaxTokens = 2000;
+    if (tokens_.size() > kMaxTokens)
+      fail(tokens_[kMaxTokens].pos, "the query is longer than " + std::to_string(kMaxTokens) + " tokens");
     auto expr = parse_expr(0);
     if (cur().kind != Tok::kEnd)
       fail(cur().pos, "unexpected " + describe(cur()) + " after the end of the expression");
@@ -788,12 +793,13 @@ class Parser {
           fail(value.pos, "the metric name is set twice (before '{' and as __name__)");
         LabelMatcher matcher{label, op, value.value, nullptr};
         if (op == LabelMatcher::Op::kRegexMatch || op == LabelMatcher::Op::kRegexNoMatch) {
-          try {
-            matcher.regex = std::make_shared<std::regex const>(value.value,
-                                                               std::regex::ECMAScript | std::regex::optimize);
-          } catch (std::regex_error const& error) {
-            fail(value.pos, "invalid regular expression " + std::string(value.text) + ": " + error.what());
-          }
+          // Anchored at both ends, as Prometheus anchors its matchers.
+          auto regex = std::make_shared<QRegularExpression const>(
+              QRegularExpression::anchoredPattern(QString::fromStdString(value.value)));
+          if (!regex->isValid())
+            fail(value.pos, "invalid regular expression " + std::string(value.text) + ": " +
+                                regex->errorString().toStdString());
+          matcher.regex = std::move(regex);
         }
         e->matchers.push_back(std::move(matcher));
         if (cur().kind == Tok::kComma) {
@@ -828,10 +834,9 @@ bool LabelMatcher::matches(std::string_view label_value) const {
     case Op::kNotEqual:
       return label_value != value;
     case Op::kRegexMatch:
-      // regex_match is anchored at both ends, as Prometheus anchors its matchers.
-      return std::regex_match(label_value.begin(), label_value.end(), *regex);
+      return regex->match(QString::fromUtf8(label_value.data(), static_cast<qsizetype>(label_value.size()))).hasMatch();
     case Op::kRegexNoMatch:
-      return !std::regex_match(label_value.begin(), label_value.end(), *regex);
+      return !regex->match(QString::fromUtf8(label_value.data(), static_cast<qsizetype>(label_value.size()))).hasMatch();
   }
   return false;
 }

@@ -115,7 +115,7 @@ void SupervisedProcess::launch() {
   connect(process_.get(), &QProcess::readyRead, this, &SupervisedProcess::read_output);
   connect(process_.get(), &QProcess::finished, this, &SupervisedProcess::on_finished);
   connect(process_.get(), &QProcess::errorOccurred, this, &SupervisedProcess::on_error);
-  partial_line_.clear();
+  output_lines_.clear();
   recent_output_.clear();
   set_state(State::kStarting);
   run_clock_.start();
@@ -125,15 +125,7 @@ void SupervisedProcess::launch() {
 }
 
 void SupervisedProcess::read_output() {
-  partial_line_ += process_->readAll();
-  QList<QByteArray> lines;
-  qsizetype begin = 0;
-  for (qsizetype newline; (newline = partial_line_.indexOf('\n', begin)) >= 0; begin = newline + 1) {
-    QByteArray line = partial_line_.mid(begin, newline - begin);
-    if (line.endsWith('\r')) line.chop(1);
-    lines.append(std::move(line));
-  }
-  partial_line_.remove(0, begin);
+  auto const lines = output_lines_.feed(process_->readAll());
   if (lines.isEmpty()) return;
   for (qsizetype i = std::max<qsizetype>(0, lines.size() - qsizetype(kRecentOutputLines)); i < lines.size(); ++i) {
     recent_output_.push_back(QString::fromUtf8(lines[i]));
@@ -162,10 +154,9 @@ QString SupervisedProcess::server_error_hint() const {
 
 void SupervisedProcess::on_finished(int exit_code, QProcess::ExitStatus status) {
   read_output();
-  if (!partial_line_.isEmpty()) {
-    recent_output_.push_back(QString::fromUtf8(partial_line_));
-    emit output_lines({partial_line_});
-    partial_line_.clear();
+  if (auto const rest = output_lines_.take_rest(); !rest.isEmpty()) {
+    recent_output_.push_back(QString::fromUtf8(rest));
+    emit output_lines({rest});
   }
   kill_timer_.stop();
   bool const requested = state_ == State::kStopping;

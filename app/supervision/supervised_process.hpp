@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 
+#include "net/line_splitter.hpp"
 #include "supervision/restart_policy.hpp"
 
 namespace prodmcp::console {
@@ -87,7 +88,7 @@ class SupervisedProcess : public QObject {
   QTimer restart_timer_;
   QElapsedTimer run_clock_;
   RestartPolicy::TimePoint run_started_{};
-  QByteArray partial_line_;
+  LineSplitter output_lines_;
   std::deque<QString> recent_output_;
   State state_ = State::kStopped;
   bool restart_after_stop_ = false;

@@ -16,7 +16,7 @@ jobs=$(nproc)
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 extra_packages=()
-[[ $command == fuzz ]] && extra_packages=(clang-16 libclang-rt-16-dev)
+[[ $command == fuzz ]] && extra_packages=(clang-16 libclang-rt-16-dev time)
 bash installers/dev/install-deps.sh "${extra_packages[@]}"
 
 # The official conformance suite and Node 22 come from npm, pinned by package-lock.json.
@@ -77,12 +77,16 @@ case $command in
     fuzz_one() {  # target: fuzz it for $seconds, new inputs beside a copy of the seeds
       local target=$1 corpus=build-fuzz/corpus/$1
       mkdir -p "$corpus"
-      local status=0
-      build-fuzz/bin/fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      local status=0 log=build-fuzz/logs/$1.log
+      # CPU seconds (user + system) as the kernel counted them, not the wall time asked for.
+      command time -f '%U %S' -o build-fuzz/logs/"$target".cpu \
+        build-fuzz/bin/fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/"$target"- "$corpus" tests/fuzz/corpus/"$target" \
-        >build-fuzz/logs/"$target".log 2>&1 || status=$?
-      local runs; runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/logs/"$target".log | grep -o '[0-9]*$' || echo 0)
-      echo "$target: ${seconds} s, ${runs:-0} runs, corpus $(ls "$corpus" | wc -l), exit $status"
+        >"$log" 2>&1 || status=$?
+      local runs cpu
+      runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+      cpu=$(awk 'END { printf "%.0f", $1 + $2 }' build-fuzz/logs/"$target".cpu 2>/dev/null || echo "?")
+      echo "$target: ${cpu} CPU s, ${runs:-0} runs, corpus $(ls "$corpus" | wc -l), exit $status"
       return $status
     }
     failed=0

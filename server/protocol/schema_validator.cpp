@@ -12,6 +12,13 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
+// A count a schema gave (minLength, maxItems, ...) for a message: whole when it is whole and fits,
+// else as JSON writes it. A schema may say 1e300; converting that to an integer is undefined.
+std::string count_text(double count) {
+  if (count == std::floor(count) && std::fabs(count) < 9e15) return std::to_string(static_cast<std::int64_t>(count));
+  return json::serialize(json::value(count));
+}
+
 class Validator {
  public:
   explicit Validator(json::value const& root) : root_(root) {}
@@ -51,18 +58,18 @@ class Validator {
     if (instance.is_string()) {
       auto const length = utf8_length(instance.get_string());
       if (auto const min = number(s, "minLength"); min && double(length) < *min)
-        return at(path, "must be at least " + std::to_string(std::int64_t(*min)) + " characters long");
+        return at(path, "must be at least " + count_text(*min) + " characters long");
       if (auto const max = number(s, "maxLength"); max && double(length) > *max)
-        return at(path, "must be at most " + std::to_string(std::int64_t(*max)) + " characters long");
+        return at(path, "must be at most " + count_text(*max) + " characters long");
     }
     if (auto const* object = instance.if_object()) {
       if (auto error = check_object(*object, *s, path, depth)) return error;
     }
     if (auto const* array = instance.if_array()) {
       if (auto const min = number(s, "minItems"); min && double(array->size()) < *min)
-        return at(path, "needs at least " + std::to_string(std::int64_t(*min)) + " items");
+        return at(path, "needs at least " + count_text(*min) + " items");
       if (auto const max = number(s, "maxItems"); max && double(array->size()) > *max)
-        return at(path, "takes at most " + std::to_string(std::int64_t(*max)) + " items");
+        return at(path, "takes at most " + count_text(*max) + " items");
       if (auto const* items = s->if_contains("items"))
         for (std::size_t i = 0; i < array->size(); ++i)
           if (auto error = check((*array)[i], *items, path + "/" + std::to_string(i), depth + 1)) return error;

@@ -40,3 +40,16 @@ TEST(SchemaValidator, FollowsRefsAndCombinators) {
   EXPECT_TRUE(check(R"({"n":"x"})", schema));
   EXPECT_TRUE(check(R"({"v":"manual"})", schema));
 }
+
+// Found by fuzzing: a count too large for an integer (an upstream's schema may say anything) made
+// the message's conversion undefined behaviour.
+TEST(SchemaValidator, HugeCountsInASchemaAreReportedNotConverted) {
+  auto const schema = boost::json::parse(R"({"type":"string","minLength":9e118})");
+  auto const error = prodmcp::protocol::validate_against_schema(boost::json::value("xy"), schema);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("E118"), std::string::npos) << *error;
+  auto const items = boost::json::parse(R"({"maxItems":2.5})");
+  auto const too_many = prodmcp::protocol::validate_against_schema(boost::json::parse("[1,2,3]"), items);
+  ASSERT_TRUE(too_many);
+  EXPECT_NE(too_many->find("2.5"), std::string::npos) << *too_many;
+}
