@@ -4,6 +4,8 @@
 #   run.sh test      install what is needed, build with warnings as errors, run every test, then
 #                    run the unit tests, the fuzz corpora and the gateway, streaming and stdio tests
 #                    again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   run.sh tsan      build prodmcp-server with ThreadSanitizer and run the integration tests that
+#                    reload, stream and proxy against it (after `run.sh test` has built build-ci)
 #   run.sh fuzz [SECONDS] [TARGET...]
 #                    build the libFuzzer targets with clang and fuzz each for SECONDS (default 60),
 #                    two at a time; new inputs go to build-fuzz/corpus, crashes to build-fuzz/crashes
@@ -65,6 +67,24 @@ case $command in
     rm -rf "$reports"
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
+  tsan)
+    configure_and_build build-ci --target prodmcp_integration_tests --target prodmcp_fake_upstream -DPRODMCP_WERROR=ON
+    configure_and_build build-tsan --target prodmcp-server -DPRODMCP_SANITIZE_THREAD=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DPRODMCP_BUILD_CONSOLE=OFF -DPRODMCP_BUILD_BENCH=OFF
+    reports=$(mktemp -d)
+    # The tests are this build's; the servers they start (and the gateways' stdio upstreams) are
+    # the ThreadSanitizer build.
+    (cd build-ci && PRODMCP_TEST_SERVER="$root/build-tsan/bin/prodmcp-server" \
+      TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1" \
+      ctest --output-on-failure -j "$jobs" -R '^(ConfigReload|Gateway|GatewayHttp|Streaming|Stdio|Sessions|AdminEndpoint)\.' \
+      -E 'Replicas|Https')
+    if compgen -G "$reports/*" >/dev/null; then
+      echo "ThreadSanitizer reports from the servers under test:" >&2
+      head -n 80 "$reports"/* >&2
+      exit 1
+    fi
+    echo "no ThreadSanitizer reports"
+    ;;
   fuzz)
     seconds=${2:-60}
     CXX=clang++-16 configure_and_build build-fuzz --target fuzz_targets -DPRODMCP_FUZZ=ON \
@@ -101,7 +121,7 @@ case $command in
     fi
     ;;
   *)
-    echo "usage: $0 console|test|fuzz" >&2
+    echo "usage: $0 console|test|tsan|fuzz" >&2
     exit 2
     ;;
 esac

@@ -17,7 +17,7 @@ class BadInput : public ::testing::TestWithParam<std::string> {
  protected:
   static std::vector<std::string> arguments(std::string const& setup) {
     if (setup == "direct") return {};
-    return {"--upstream", std::string("demo=") + PRODMCP_SERVER_BINARY + " --stdio"};
+    return {"--upstream", "demo=" + server_binary() + " --stdio"};
   }
   void SetUp() override {
     if (GetParam() == "gateway") {

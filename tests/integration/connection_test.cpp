@@ -136,11 +136,12 @@ TEST(Connections, ALogPipeWithoutAReaderDoesNotEndTheServer) {
   ::unlink(ports);
   int log_pipe[2];
   ASSERT_EQ(::pipe(log_pipe), 0);
+  char const* const binary = server_binary().c_str();  // before fork: the child only execs
   pid_t const pid = ::fork();
   if (pid == 0) {
     ::dup2(log_pipe[1], 2);
     ::close(log_pipe[0]);
-    ::execl(PRODMCP_SERVER_BINARY, PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports,
+    ::execl(binary, binary, "--listen", "127.0.0.1:0", "--ports-file", ports,
             "--set", "server.admin_listen=", "--set", "cache.redis_url=", "--set", "logging.level=debug",
             static_cast<char*>(nullptr));
     ::_exit(127);

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string fixtures_upstream() { return std::string("fx=") + PRODMCP_SERVER_BINARY + " --stdio --conformance-fixtures"; }
+std::string fixtures_upstream() { return "fx=" + server_binary() + " --stdio --conformance-fixtures"; }
 std::string fake_upstream(std::string const& flags = {}) {
   return std::string("fake=") + PRODMCP_FAKE_UPSTREAM_BINARY + (flags.empty() ? "" : " " + flags);
 }
@@ -459,7 +459,7 @@ TEST(Gateway, OnlyReadOnlyOrIdempotentToolsAreRetried) {
 
 TEST(Gateway, CompletionOfAProxiedPromptOrTemplateIsTheUpstreamsOwn) {
   // Two upstreams, so prompts carry a prefix the upstream must not see.
-  Gateway gateway({fixtures_upstream(), std::string("other=") + PRODMCP_SERVER_BINARY + " --stdio"});
+  Gateway gateway({fixtures_upstream(), "other=" + server_binary() + " --stdio"});
   ASSERT_TRUE(wait_until([&] {
     auto const log = gateway.server.log();
     return log.find(R"("upstream_ready")") != log.rfind(R"("upstream_ready")");

@@ -24,6 +24,15 @@
 
 namespace prodmcp::testing {
 
+std::string const& server_binary() {
+  static std::string const binary = [] {
+    char const* chosen = std::getenv("PRODMCP_TEST_SERVER");
+    return std::string(chosen && *chosen ? chosen : PRODMCP_SERVER_BINARY);
+  }();
+  return binary;
+}
+
+
 namespace {
 std::string lowercase(std::string text) {
   for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -143,7 +152,7 @@ ServerUnderTest::ServerUnderTest(std::vector<std::string> extra_arguments)
 ServerUnderTest::ServerUnderTest(ServerLaunch launch) {
   ports_file_ = temporary_path();
   log_file_ = temporary_path();
-  std::vector<std::string> arguments{PRODMCP_SERVER_BINARY, "--listen", "127.0.0.1:0", "--ports-file", ports_file_,
+  std::vector<std::string> arguments{server_binary(), "--listen", "127.0.0.1:0", "--ports-file", ports_file_,
                                      "--workers", "2", "--conformance-fixtures",
                                      // Hermetic and unthrottled unless a test asks otherwise (later --set wins).
                                      "--set", "server.admin_listen=", "--set", "cache.redis_url=", "--set",
@@ -260,7 +269,7 @@ CommandResult run_server_command(std::vector<std::string> const& arguments,
     ::dup2(out, 1);
     ::dup2(out, 2);
     for (auto const& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> all{PRODMCP_SERVER_BINARY};
+    std::vector<std::string> all{server_binary()};
     all.insert(all.end(), arguments.begin(), arguments.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());

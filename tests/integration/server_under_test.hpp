@@ -12,6 +12,10 @@
 
 namespace prodmcp::testing {
 
+// The prodmcp-server under test: this build's, or the one PRODMCP_TEST_SERVER names (the same
+// tests against a server built otherwise, e.g. with ThreadSanitizer).
+std::string const& server_binary();
+
 struct ServerLaunch {
   std::vector<std::string> arguments;                            // after the defaults
   std::vector<std::pair<std::string, std::string>> environment;  // set in the server's environment

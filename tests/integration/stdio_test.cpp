@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "server_under_test.hpp"
+
 namespace json = boost::json;
 
 namespace {
@@ -22,7 +24,7 @@ namespace {
 class StdioServer {
  public:
   explicit StdioServer(std::vector<std::string> extra_args = {}) {
-    std::vector<std::string> args{PRODMCP_SERVER_BINARY, "--stdio", "--conformance-fixtures"};
+    std::vector<std::string> args{prodmcp::testing::server_binary(), "--stdio", "--conformance-fixtures"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());

@@ -55,16 +55,16 @@ TEST(MetricsScraperLimits, AnEndlessMetricsBodyIsCutOffAndReported) {
     auto* socket = server.nextPendingConnection();
     QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
       socket->readAll();
+      if (socket->property("answering").toBool()) return;
+      socket->setProperty("answering", true);
       socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-      QByteArray chunk = QByteArray::number(1 << 20, 16) + "\r\n" + QByteArray(1 << 20, '#') + "\r\n";
-      // Keep writing while the client reads; the client stops it by closing.
-      auto write_more = std::make_shared<std::function<void()>>();
-      *write_more = [socket, chunk, write_more] {
-        if (socket->state() != QAbstractSocket::ConnectedState) return;
-        if (socket->bytesToWrite() < (4 << 20)) socket->write(chunk);
-        QTimer::singleShot(1, socket, *write_more);
-      };
-      (*write_more)();
+      // Chunks of 1 MiB for as long as the client reads; the timer goes with the socket.
+      auto* pump = new QTimer(socket);
+      QObject::connect(pump, &QTimer::timeout, socket, [socket] {
+        static QByteArray const chunk = QByteArray::number(1 << 20, 16) + "\r\n" + QByteArray(1 << 20, '#') + "\r\n";
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() < (4 << 20)) socket->write(chunk);
+      });
+      pump->start(1);
     });
   });
   metrics::SeriesStore store;
