@@ -586,6 +586,10 @@ class Parser {
       } else {
         bad();
       }
+      // Ten years is far past any history the console keeps; the check keeps the sum in range.
+      constexpr int64_t kLongest = 10 * 365 * 86'400'000LL;
+      if (n > kLongest / unit || total > kLongest - n * unit)
+        fail(d.pos, "the range \"" + std::string(s) + "\" is longer than ten years");
       total += n * unit;
     }
     if (total <= 0) fail(d.pos, "the range of a range selector must be positive");

@@ -75,7 +75,7 @@ case $command in
     # The tests are this build's; the servers they start (and the gateways' stdio upstreams) are
     # the ThreadSanitizer build.
     (cd build-ci && PRODMCP_TEST_SERVER="$root/build-tsan/bin/prodmcp-server" \
-      TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1" \
+      TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
       ctest --output-on-failure -j "$jobs" -R '^(ConfigReload|Gateway|GatewayHttp|Streaming|Stdio|Sessions|AdminEndpoint)\.' \
       -E 'Replicas|Https')
     if compgen -G "$reports/*" >/dev/null; then

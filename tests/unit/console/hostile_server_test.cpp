@@ -104,3 +104,11 @@ TEST(McpClientLimits, ListingStopsOnACursorThatDoesNotAdvance) {
   EXPECT_TRUE(catalog->problem.contains("does not advance")) << catalog->problem.toStdString();
   EXPECT_LE(requests, 8) << "two requests for each of the four lists";
 }
+
+// Found by fuzzing: a range like [399999999y] overflowed the milliseconds it was summed into.
+TEST(PromqlLimits, ARangeLongerThanTenYearsIsRefusedNotOverflowed) {
+  auto const parsed = metrics::parse_promql("rate(mcp_requests_total[399999999y])");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error->message.find("ten years"), std::string::npos) << parsed.error->message;
+  EXPECT_TRUE(metrics::parse_promql("rate(mcp_requests_total[1h30m])").ok());
+}
