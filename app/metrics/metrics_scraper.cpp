@@ -39,14 +39,14 @@ void MetricsScraper::scrape_now() {
   clock.start();
   qint64 const started_ms = QDateTime::currentMSecsSinceEpoch();
   QNetworkReply* reply = network_.get(request);
-  limit_reply_size(reply, kMaxBodyBytes);
-  connect(reply, &QNetworkReply::finished, this, [this, reply, clock, started_ms] {
+  limit_reply_size(reply, max_body_bytes_);
+  connect(reply, &QNetworkReply::finished, this, [this, reply, clock, started_ms, max_bytes = max_body_bytes_] {
     reply->deleteLater();
     fetch_ms_ = clock.elapsed();
     int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString error;
     if (reply_too_large(reply))
-      error = "/metrics: " + reply_too_large_error(kMaxBodyBytes);
+      error = "/metrics: " + reply_too_large_error(max_bytes);
     else if (reply->error() != QNetworkReply::NoError || status != 200)
       error = status ? tr("/metrics answered HTTP %1").arg(status) : reply->errorString();
     auto const body = error.isEmpty() ? reply->readAll() : QByteArray();

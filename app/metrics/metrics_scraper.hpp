@@ -27,7 +27,7 @@ class MetricsScraper : public QObject {
   Q_OBJECT
  public:
   // A /metrics body larger than this is not read (prodmcp-server's own is some tens of kB).
-  static constexpr qint64 kMaxBodyBytes = qint64{32} << 20;
+  static constexpr qint64 kDefaultMaxBodyBytes = qint64{32} << 20;
 
   explicit MetricsScraper(metrics::SeriesStore& store, QObject* parent = nullptr);
   ~MetricsScraper() override;
@@ -37,6 +37,7 @@ class MetricsScraper : public QObject {
   void set_interval_ms(int milliseconds) { timer_.setInterval(milliseconds); }
   int interval_ms() const { return timer_.interval(); }
   void set_timeout_ms(int milliseconds) { timeout_ms_ = milliseconds; }
+  void set_max_body_bytes(qint64 bytes) { max_body_bytes_ = bytes; }
   ScrapeReport const& last_report() const { return last_; }
 
  public slots:
@@ -59,6 +60,7 @@ class MetricsScraper : public QObject {
   QTimer timer_;
   QUrl metrics_url_;
   int timeout_ms_ = 3000;
+  qint64 max_body_bytes_ = kDefaultMaxBodyBytes;
   bool in_flight_ = false;
   qint64 fetch_ms_ = 0;  // the HTTP round-trip of the scrape being taken
   ScrapeReport last_;
