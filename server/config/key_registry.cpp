@@ -82,13 +82,18 @@ bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
+// How a token is stored: "sha256:" and 64 hex digits, as `prodmcp-server hash-token` prints it.
+bool is_token_hash(std::string_view hash) {
+  return hash.starts_with("sha256:") && hash.size() == 7 + 64 && is_hex(hash.substr(7));
+}
+
 std::optional<std::string> check_clients(Value const& value) {
   for (auto const& [client, hash] : std::get<StringMap>(value)) {
     if (client.empty() || client.size() > 64 || !std::all_of(client.begin(), client.end(), [](unsigned char c) {
           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
         }))
       return "client id \"" + client + "\" must be 1-64 letters, digits, '-', '_' or '.'";
-    if (!hash.starts_with("sha256:") || hash.size() != 7 + 64 || !is_hex(std::string_view(hash).substr(7)))
+    if (!is_token_hash(hash))
       return "the token of client \"" + client +
              "\" must be stored hashed, as sha256:<64 hex digits> (`prodmcp-server hash-token` prints it)";
   }
@@ -119,8 +124,7 @@ std::vector<KeySpec> make_keys() {
     token.secret = true;
     token.check = [](Value const& value) -> std::optional<std::string> {
       auto const& hash = std::get<std::string>(value);
-      if (hash.empty() || (hash.starts_with("sha256:") && hash.size() == 7 + 64 && is_hex(std::string_view(hash).substr(7))))
-        return std::nullopt;
+      if (hash.empty() || is_token_hash(hash)) return std::nullopt;
       return "the admin token must be stored hashed, as sha256:<64 hex digits> (`prodmcp-server hash-token` prints it)";
     };
     add(std::move(token));
