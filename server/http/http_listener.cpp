@@ -44,10 +44,14 @@ Response json_response(int status, std::string body) {
   return Response{status, "application/json", std::move(body), {}};
 }
 
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 bool is_json_content_type(std::string_view content_type) {
-  content_type = content_type.substr(0, content_type.find(';'));
-  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type.remove_prefix(1);
-  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type.remove_suffix(1);
+  content_type = trim(content_type.substr(0, content_type.find(';')));
   constexpr std::string_view kJson = "application/json";
   return content_type.size() == kJson.size() &&
          std::equal(content_type.begin(), content_type.end(), kJson.begin(),

@@ -56,6 +56,8 @@ std::string canonical_address(std::string_view text);
 
 // A JSON body with the right headers; shared by the endpoints for their error replies.
 Response json_response(int status, std::string body);
+// A header value without the spaces and tabs HTTP allows around it.
+std::string_view trim(std::string_view text);
 // Whether a Content-Type is application/json (any case, parameters such as charset ignored).
 bool is_json_content_type(std::string_view content_type);
 

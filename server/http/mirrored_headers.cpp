@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "http/http_listener.hpp"
 #include "protocol/catalog.hpp"
 #include "protocol/engine.hpp"
 #include "protocol/meta_keys.hpp"
@@ -14,12 +15,6 @@ namespace rpc = protocol::error_code;
 using protocol::RpcError;
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // A header value quoted in an error message, cut so a huge header cannot make a huge answer.
 std::string quoted(std::string_view value) {
