@@ -3,9 +3,9 @@
 #   run.sh console   install what is needed, build, and run the console with the embedded default
 #   run.sh test      install what is needed, build with warnings as errors, run every test, then
 #                    run the unit tests, the fuzz corpora and the gateway, streaming and stdio tests
-#                    again under AddressSanitizer + UndefinedBehaviorSanitizer
-#   run.sh tsan      build prodmcp-server with ThreadSanitizer and run the integration tests that
-#                    reload, stream and proxy against it (after `run.sh test` has built build-ci)
+#                    again under AddressSanitizer + UndefinedBehaviorSanitizer, and the integration
+#                    tests that reload, stream and proxy against a ThreadSanitizer server
+#   run.sh tsan      only the ThreadSanitizer part of `test`
 #   run.sh fuzz [SECONDS] [TARGET...]
 #                    build the libFuzzer targets with clang and fuzz each for SECONDS (default 60),
 #                    two at a time; new inputs go to build-fuzz/corpus, crashes to build-fuzz/crashes
@@ -30,12 +30,37 @@ install_npm_packages() {
   fi
 }
 
+# Line tables are all the test builds need for stack traces; full debug info costs a fifth of a
+# cold build.
+ci_flags=(-DPRODMCP_WERROR=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DCMAKE_CXX_FLAGS_DEBUG="-g1")
+
 configure_and_build() {  # build-dir [--target T]... cmake options...
   local dir=$1 target=()
   shift
   while [[ ${1:-} == --target ]]; do target+=(--target "$2"); shift 2; done
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs" "${target[@]}"
+}
+
+# The integration tests that reload, stream and proxy, run from build-ci against a server (and the
+# gateways' stdio upstreams) built with ThreadSanitizer. -O1 halves the build and keeps reports exact.
+run_thread_sanitized() {
+  configure_and_build build-tsan --target prodmcp-server -DPRODMCP_SANITIZE_THREAD=ON -DPRODMCP_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DPRODMCP_BUILD_CONSOLE=OFF -DPRODMCP_BUILD_BENCH=OFF
+  local reports
+  reports=$(mktemp -d)
+  (cd build-ci && PRODMCP_TEST_SERVER="$root/build-tsan/bin/prodmcp-server" \
+    TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+    ctest --output-on-failure -j "$jobs" -R '^(ConfigReload|Gateway|GatewayHttp|Streaming|Stdio|Sessions|AdminEndpoint)\.' \
+    -E 'Replicas|Https')
+  if compgen -G "$reports/*" >/dev/null; then
+    echo "ThreadSanitizer reports from the servers under test:" >&2
+    head -n 80 "$reports"/* >&2
+    exit 1
+  fi
+  rm -rf "$reports"
+  echo "no ThreadSanitizer reports"
 }
 
 case $command in
@@ -46,11 +71,11 @@ case $command in
   test)
     start=$(date +%s)
     install_npm_packages
-    configure_and_build build-ci -DPRODMCP_WERROR=ON
+    configure_and_build build-ci "${ci_flags[@]}"
     (cd build-ci && ctest --output-on-failure -j "$jobs" --timeout 900)
     configure_and_build build-sanitize --target prodmcp_unit_tests --target prodmcp_console_unit_tests \
       --target prodmcp-server --target prodmcp_fake_upstream --target prodmcp_integration_tests --target prodmcp_fuzz_replay \
-      -DPRODMCP_WERROR=ON -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPRODMCP_BUILD_CONSOLE=ON
+      "${ci_flags[@]}" -DPRODMCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DPRODMCP_BUILD_CONSOLE=ON
     (cd build-sanitize && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs" -L unit)
     # The gateway, streaming and stdio tests against a sanitized server: its reports go to files
     # (a server's stderr is its log), and any report fails the run. Leaks are not looked for here:
@@ -65,25 +90,12 @@ case $command in
       exit 1
     fi
     rm -rf "$reports"
+    run_thread_sanitized
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
   tsan)
-    configure_and_build build-ci --target prodmcp_integration_tests --target prodmcp_fake_upstream -DPRODMCP_WERROR=ON
-    configure_and_build build-tsan --target prodmcp-server -DPRODMCP_SANITIZE_THREAD=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DPRODMCP_BUILD_CONSOLE=OFF -DPRODMCP_BUILD_BENCH=OFF
-    reports=$(mktemp -d)
-    # The tests are this build's; the servers they start (and the gateways' stdio upstreams) are
-    # the ThreadSanitizer build.
-    (cd build-ci && PRODMCP_TEST_SERVER="$root/build-tsan/bin/prodmcp-server" \
-      TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
-      ctest --output-on-failure -j "$jobs" -R '^(ConfigReload|Gateway|GatewayHttp|Streaming|Stdio|Sessions|AdminEndpoint)\.' \
-      -E 'Replicas|Https')
-    if compgen -G "$reports/*" >/dev/null; then
-      echo "ThreadSanitizer reports from the servers under test:" >&2
-      head -n 80 "$reports"/* >&2
-      exit 1
-    fi
-    echo "no ThreadSanitizer reports"
+    configure_and_build build-ci --target prodmcp_integration_tests --target prodmcp_fake_upstream "${ci_flags[@]}"
+    run_thread_sanitized
     ;;
   fuzz)
     seconds=${2:-60}
