@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <cmath>
 
 #include "console_session.hpp"
 
@@ -168,7 +169,7 @@ bool SessionReplayer::load(QString const& path, QString* error) {
 
 void SessionReplayer::play(double speed) {
   next_ = 0;
-  speed_ = speed > 0 ? speed : 1;
+  speed_ = std::isfinite(speed) && speed > 0 ? speed : 1;
   origin_ms_ = first_ms_;
   wall_.start();
   timer_.start();
@@ -176,7 +177,7 @@ void SessionReplayer::play(double speed) {
 }
 
 void SessionReplayer::set_speed(double speed) {
-  if (speed <= 0) return;
+  if (!std::isfinite(speed) || speed <= 0) return;
   origin_ms_ = now_ms();
   wall_.restart();
   speed_ = speed;
@@ -184,7 +185,9 @@ void SessionReplayer::set_speed(double speed) {
 
 qint64 SessionReplayer::now_ms() const {
   if (!wall_.isValid()) return first_ms_;
-  return std::min(last_ms_, origin_ms_ + static_cast<qint64>(static_cast<double>(wall_.elapsed()) * speed_));
+  // In double: a recording's times are whatever its file says, and may span more than qint64 holds.
+  double const moment = static_cast<double>(origin_ms_) + static_cast<double>(wall_.elapsed()) * speed_;
+  return moment >= static_cast<double>(last_ms_) ? last_ms_ : static_cast<qint64>(moment);
 }
 
 void SessionReplayer::deliver_due() {

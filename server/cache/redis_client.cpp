@@ -74,6 +74,27 @@ RedisReply convert(redisReply const* reply) {
   return result;
 }
 
+// hiredis 0.14 allocates an array reply's element table as soon as it reads the count, so one
+// reply announcing a billion elements (a hostile or mistaken endpoint behind redis_url) would take
+// gigabytes. The reader refuses larger arrays instead: a protocol error, and the connection resets.
+constexpr int kMaxReplyElements = 1 << 20;
+decltype(redisReplyObjectFunctions::createArray) hiredis_create_array = nullptr;
+
+void* create_bounded_array(redisReadTask const* task, int elements) {
+  if (elements < 0 || elements > kMaxReplyElements) return nullptr;
+  return hiredis_create_array(task, elements);
+}
+
+void bound_array_replies(redisReader* reader) {
+  static redisReplyObjectFunctions functions = [reader] {
+    auto bounded = *reader->fn;
+    hiredis_create_array = bounded.createArray;
+    bounded.createArray = &create_bounded_array;
+    return bounded;
+  }();
+  reader->fn = &functions;
+}
+
 // A waiting command: its completion and the executor it must resume on.
 struct Caller {
   Completion handler;
@@ -89,6 +110,21 @@ void complete(Caller caller, RedisResult result) {
 }
 
 }  // namespace
+
+std::vector<RedisReply> read_replies(std::string_view wire) {
+  std::vector<RedisReply> replies;
+  std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader(redisReaderCreate(), &redisReaderFree);
+  if (!reader) return replies;
+  bound_array_replies(reader.get());
+  if (redisReaderFeed(reader.get(), wire.data(), wire.size()) != REDIS_OK) return replies;
+  for (;;) {
+    void* reply = nullptr;
+    if (redisReaderGetReply(reader.get(), &reply) != REDIS_OK || reply == nullptr) break;
+    replies.push_back(convert(static_cast<redisReply const*>(reply)));
+    freeReplyObject(reply);
+  }
+  return replies;
+}
 
 std::string RedisResult::describe() const {
   switch (failure) {
@@ -158,6 +194,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     context->data = this;
+    bound_array_replies(context->c.reader);
     attach();
     redisAsyncSetConnectCallback(context, &Impl::on_connect);
     redisAsyncSetDisconnectCallback(context, &Impl::on_disconnect);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace prodmcp::cache {
@@ -30,6 +31,10 @@ struct RedisReply {
   std::int64_t integer = 0;
   std::vector<RedisReply> elements;
 };
+
+// The complete replies in `wire` (RESP as Redis sends it), read by the same reader and conversion
+// as the connection's; stops at the first incomplete or malformed one. For tests and fuzzing.
+std::vector<RedisReply> read_replies(std::string_view wire);
 
 // Either a reply (which may itself be a Redis error reply) or why there is none.
 struct RedisResult {

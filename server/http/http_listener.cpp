@@ -50,12 +50,14 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool is_json_content_type(std::string_view content_type) {
-  content_type = trim(content_type.substr(0, content_type.find(';')));
-  constexpr std::string_view kJson = "application/json";
-  return content_type.size() == kJson.size() &&
-         std::equal(content_type.begin(), content_type.end(), kJson.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
 namespace {

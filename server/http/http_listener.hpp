@@ -58,6 +58,8 @@ std::string canonical_address(std::string_view text);
 Response json_response(int status, std::string body);
 // A header value without the spaces and tabs HTTP allows around it.
 std::string_view trim(std::string_view text);
+// ASCII case-insensitive equality, as HTTP compares header names, tokens and media types.
+bool iequals(std::string_view a, std::string_view b);
 // Whether a Content-Type is application/json (any case, parameters such as charset ignored).
 bool is_json_content_type(std::string_view content_type);
 

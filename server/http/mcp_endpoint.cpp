@@ -34,12 +34,6 @@ using protocol::Session;
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Whether an Accept header admits `type` ("application/json"), wildcards included.
 bool accepts(std::string_view accept, std::string_view type) {
   auto const slash = type.find('/');

@@ -1,6 +1,7 @@
 #include "logging/log.hpp"
 
 #include "logging/recent_lines.hpp"
+#include "util/utf8.hpp"
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/base_sink.h>
@@ -158,7 +159,8 @@ void append_timestamp(std::string& out) {
 
 void append_escaped_chars(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char const c : text) {
+  for (std::size_t i = 0; i < text.size();) {
+    char const c = text[i];
     auto const byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
@@ -167,9 +169,21 @@ void append_escaped_chars(std::string& out, std::string_view text) {
       out += "\\u00";
       out.push_back(kHex[byte >> 4]);
       out.push_back(kHex[byte & 0xf]);
+    } else if (byte >= 0x80) {
+      // Paths and header values are a client's raw bytes: the line must stay valid JSON.
+      auto const length = util::utf8_sequence_length(text.substr(i));
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+        continue;
+      }
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
     } else {
-      out.push_back(c);  // UTF-8 passes through; the values come from validated JSON or our own code
+      out.push_back(c);
     }
+    ++i;
   }
 }
 

@@ -18,12 +18,8 @@ http::Response refused(int status, std::string const& error, std::string const& 
 }
 
 bool listed(std::vector<std::string> const& origins, std::string_view origin) {
-  return std::any_of(origins.begin(), origins.end(), [origin](std::string const& allowed) {
-    return allowed.size() == origin.size() &&
-           std::equal(allowed.begin(), allowed.end(), origin.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
-  });
+  return std::any_of(origins.begin(), origins.end(),
+                     [origin](std::string const& allowed) { return http::iequals(allowed, origin); });
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "protocol/jsonrpc.hpp"
 
+#include "util/utf8.hpp"
+
 namespace prodmcp::protocol {
 
 namespace {
@@ -54,7 +56,9 @@ json::object make_result(json::value id, json::object result) {
 json::object make_error(json::value id, int code, std::string_view message, json::value data) {
   json::object error;
   error.emplace("code", code);
-  error.emplace("message", message);
+  // Messages quote what a client sent (header values, names), which may be any bytes.
+  if (util::is_valid_utf8(message)) error.emplace("message", message);
+  else error.emplace("message", util::to_valid_utf8(message));
   if (!data.is_null()) error.emplace("data", std::move(data));
   json::object response;
   response.emplace("jsonrpc", "2.0");

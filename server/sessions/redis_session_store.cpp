@@ -90,13 +90,19 @@ asio::awaitable<std::pair<Outcome, protocol::SessionFields>> RedisSessionStore::
   std::vector<std::string> keys{prefix_ + id};
   std::vector<std::string> arguments{std::to_string(ttl.count())};
   auto const result = co_await load_script_.run(redis_, std::move(keys), std::move(arguments));
-  if (!settle(result) || result.reply.type != RedisReply::Type::kArray) co_return loaded;
-  auto const& elements = result.reply.elements;
+  if (!settle(result)) co_return loaded;
+  co_return fields_of(result.reply);
+}
+
+std::pair<RedisSessionStore::Outcome, protocol::SessionFields> RedisSessionStore::fields_of(cache::RedisReply const& reply) {
+  std::pair<Outcome, protocol::SessionFields> loaded{Outcome::kUnavailable, {}};
+  if (reply.type != RedisReply::Type::kArray) return loaded;
+  auto const& elements = reply.elements;
   for (std::size_t i = 0; i + 1 < elements.size(); i += 2) loaded.second[elements[i].text] = elements[i + 1].text;
   if (loaded.second.empty()) loaded.first = Outcome::kAbsent;
   else if (loaded.second.contains(std::string(kEndedField))) loaded.first = Outcome::kEnded;
   else loaded.first = Outcome::kDone;
-  co_return loaded;
+  return loaded;
 }
 
 asio::awaitable<Outcome> RedisSessionStore::create(std::string id, protocol::SessionFields fields,

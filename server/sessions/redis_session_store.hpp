@@ -32,6 +32,10 @@ class RedisSessionStore final : public protocol::SessionStore {
   asio::awaitable<std::pair<Outcome, std::string>> take_reply(std::string session_id,
                                                               std::string request_key) override;
 
+ // The load script's reply as a session's fields: kAbsent for none, kEnded for an ended session,
+  // kUnavailable for a reply that is not a hash's fields.
+  static std::pair<Outcome, protocol::SessionFields> fields_of(cache::RedisReply const& reply);
+
  private:
   bool usable();
   std::string request_key_of(std::string const& session_id, std::string_view kind, std::string const& request_key) const;

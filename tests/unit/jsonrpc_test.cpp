@@ -1,4 +1,5 @@
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "protocol/jsonrpc.hpp"
@@ -44,4 +45,15 @@ TEST(Revision, ParsesEveryRevisionAndKnowsTheirRules) {
   EXPECT_FALSE(allows_batches(Revision::k2025_06_18));
   EXPECT_TRUE(is_stateless(Revision::k2026_07_28));
   EXPECT_FALSE(is_stateless(Revision::k2025_11_25));
+}
+
+// An error message quoting a client's header bytes must still be a JSON document strict parsers
+// take (found by fuzzing the endpoint: an Mcp-Name of invalid UTF-8 came back verbatim).
+TEST(JsonRpc, ErrorMessagesAreValidUtf8WhateverTheyQuote) {
+  auto const error = make_error(1, -32020, "the Mcp-Name header (\"echo\x80\xc2\") does not match");
+  auto const text = json::serialize(error);
+  boost::system::error_code ec;
+  (void)json::parse(text, ec);
+  EXPECT_FALSE(ec) << text;
+  EXPECT_EQ(error.at("error").at("message").as_string(), "the Mcp-Name header (\"echo\xef\xbf\xbd\xef\xbf\xbd\") does not match");
 }

@@ -110,3 +110,20 @@ TEST(LogPipeline, CutsLongValuesWithAMarkerAndKeepsTheLineJson) {
   EXPECT_NE(tree.at("list").as_string().find("...[cut, "), std::string::npos);
   EXPECT_EQ(tree.at("small"), (json::array{1, 2}));
 }
+
+// Paths and header values reach the log as a client sent them: the line stays valid JSON (strict
+// parsers refuse invalid UTF-8), with U+FFFD for each byte that is not UTF-8.
+TEST(LogPipeline, ReplacesBytesThatAreNotUtf8) {
+  auto const pattern = start_logging_to_a_file(Level::kInfo);
+  std::array<Field, 1> fields{Field{"path", std::string_view("/caf\xc3\xa9/\xff\xc0\xaf/x")}};
+  write_fields(Level::kInfo, "http", "request", fields);
+  stop();
+  std::ifstream file(pattern);
+  std::string line;
+  std::getline(file, line);
+  std::remove(pattern.c_str());
+  boost::system::error_code error;
+  auto const parsed = json::parse(line, error);  // Boost.JSON refuses invalid UTF-8
+  ASSERT_FALSE(error) << line;
+  EXPECT_EQ(parsed.at("path").as_string(), "/caf\xc3\xa9/\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd/x");
+}
