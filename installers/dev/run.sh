@@ -4,7 +4,7 @@
 #   run.sh test      install what is needed, build with warnings as errors, run every test, then
 #                    run the unit tests, the fuzz corpora and the gateway, streaming and stdio tests
 #                    again under AddressSanitizer + UndefinedBehaviorSanitizer, and the integration
-#                    tests that reload, stream and proxy against a ThreadSanitizer server
+#                    tests that reload, stream and proxy built with ThreadSanitizer, server included
 #   run.sh tsan      only the ThreadSanitizer part of `test`
 #   run.sh fuzz [SECONDS] [TARGET...]
 #                    build the libFuzzer targets with clang and fuzz each for SECONDS (default 60),
@@ -42,20 +42,20 @@ configure_and_build() {  # build-dir [--target T]... cmake options...
   cmake --build "$dir" -j "$jobs" "${target[@]}"
 }
 
-# The integration tests that reload, stream and proxy, run from build-ci against a server (and the
-# gateways' stdio upstreams) built with ThreadSanitizer. -O1 halves the build and keeps reports exact.
+# The integration tests that reload, stream and proxy, built with ThreadSanitizer, against a server
+# (and the gateways' stdio upstreams) built with it too. -O1 halves the build and keeps reports exact.
 run_thread_sanitized() {
-  configure_and_build build-tsan --target prodmcp-server -DPRODMCP_SANITIZE_THREAD=ON -DPRODMCP_WERROR=ON \
+  configure_and_build build-tsan --target prodmcp-server --target prodmcp_integration_tests \
+    --target prodmcp_fake_upstream -DPRODMCP_SANITIZE_THREAD=ON -DPRODMCP_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DPRODMCP_BUILD_CONSOLE=OFF -DPRODMCP_BUILD_BENCH=OFF
   local reports
   reports=$(mktemp -d)
-  (cd build-ci && PRODMCP_TEST_SERVER="$root/build-tsan/bin/prodmcp-server" \
-    TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+  (cd build-tsan && TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
     ctest --output-on-failure -j "$jobs" -R '^(ConfigReload|Gateway|GatewayHttp|Streaming|Stdio|Sessions|AdminEndpoint)\.' \
     -E 'Replicas|Https')
   if compgen -G "$reports/*" >/dev/null; then
-    echo "ThreadSanitizer reports from the servers under test:" >&2
+    echo "ThreadSanitizer reports from the tests or the servers they ran:" >&2
     head -n 80 "$reports"/* >&2
     exit 1
   fi
@@ -94,7 +94,6 @@ case $command in
     echo "all tests passed in $(( $(date +%s) - start )) s"
     ;;
   tsan)
-    configure_and_build build-ci --target prodmcp_integration_tests --target prodmcp_fake_upstream "${ci_flags[@]}"
     run_thread_sanitized
     ;;
   fuzz)
