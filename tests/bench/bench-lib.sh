@@ -20,6 +20,18 @@ free_port() {  # a random loopback port nobody listens on, below the ephemeral r
 }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
+# $server on core 0 with one worker (the measured configuration): sets $port and $pid.
+start_server() {  # log-file args... -> sets $port, $pid
+  local log=$1
+  shift
+  port=$(free_port)
+  taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "$@" 2>"$log" &
+  pid=$!
+  pids+=("$pid")
+  wait_port "$port"
+  sleep 0.3
+}
+
 # The bare protocol engine: no request logs, no rate limit, no admin port (so no metrics), no Redis.
 bare=(--set logging.level=warning --set rate_limit.enabled=false --set server.admin_listen= --set cache.redis_url=)
 

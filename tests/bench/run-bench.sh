@@ -18,12 +18,8 @@ echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /pr
 echo "# duration ${duration}s per point; connections: ${connections[*]}"
 
 # --- prodmcp-server, one worker on core 0
-port=$(free_port)
-taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "${bare[@]}" 2>"$work/prodmcp.log" &
-prodmcp=$!
-pids+=("$prodmcp")
-wait_port "$port"
-sleep 0.3
+start_server "$work/prodmcp.log" "${bare[@]}"
+prodmcp=$pid
 echo "prodmcp idle RSS KiB: $(rss_kb "$prodmcp")"
 session=$(open_session "http://127.0.0.1:$port/mcp")
 ping_reply=$(curl -s "${hdr[@]}" -H "Mcp-Session-Id: $session" "http://127.0.0.1:$port/mcp" -d "$ping")

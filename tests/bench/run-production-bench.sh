@@ -22,17 +22,6 @@ full=(--set logging.level=info --set auth.enabled=true --set "auth.clients=bench
   --set rate_limit.requests_per_minute=100000000 --set server.admin_listen=127.0.0.1:0 --set cache.redis_url=)
 lookup='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"http_status_lookup","arguments":{"code":503}}}'
 
-start_server() {  # log-file args... -> sets $port, $pid
-  local log=$1
-  shift
-  port=$(free_port)
-  taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "$@" 2>"$log" &
-  pid=$!
-  pids+=("$pid")
-  wait_port "$port"
-  sleep 0.3
-}
-
 echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
 echo "# columns: stack call connections requests/s p50_ms p99_ms errors requests; ${duration}s per point"
 

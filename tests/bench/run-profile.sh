@@ -22,14 +22,10 @@ case $what in
   *) echo "WHAT must be echo or ping" >&2; exit 2 ;;
 esac
 
-port=$(free_port)
-taskset -c 0 "$server" --listen "127.0.0.1:$port" --workers 1 "${bare[@]}" 2>"$work/prodmcp.log" &
-prodmcp=$!
-pids+=("$prodmcp")
-wait_port "$port"
+start_server "$work/prodmcp.log" "${bare[@]}"
 session=$(open_session "http://127.0.0.1:$port/mcp")
 measure "http://127.0.0.1:$port/mcp" "$body" "$session" >/dev/null  # warm up
-perf record -q --call-graph dwarf,16384 -F 499 -p "$prodmcp" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
+perf record -q --call-graph dwarf,16384 -F 499 -p "$pid" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
 recorder=$!
 result=$(measure "http://127.0.0.1:$port/mcp" "$body" "$session")
 wait "$recorder"
