@@ -162,6 +162,7 @@ void append_escaped_chars(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     char const c = text[i];
     auto const byte = static_cast<unsigned char>(c);
+    std::size_t length = 1;
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
@@ -169,21 +170,15 @@ void append_escaped_chars(std::string& out, std::string_view text) {
       out += "\\u00";
       out.push_back(kHex[byte >> 4]);
       out.push_back(kHex[byte & 0xf]);
-    } else if (byte >= 0x80) {
-      // Paths and header values are a client's raw bytes: the line must stay valid JSON.
-      auto const length = util::utf8_sequence_length(text.substr(i));
-      if (length == 0) {
-        out += "\\ufffd";
-        ++i;
-        continue;
-      }
-      out.append(text.substr(i, length));
-      i += length;
-      continue;
-    } else {
+    } else if (byte < 0x80) {
       out.push_back(c);
+    } else if (auto const sequence = util::utf8_sequence_length(text.substr(i)); sequence > 0) {
+      out.append(text.substr(i, sequence));
+      length = sequence;
+    } else {
+      out += "\\ufffd";  // paths and header values are a client's raw bytes: the line stays JSON
     }
-    ++i;
+    i += length;
   }
 }
 

@@ -147,6 +147,7 @@ class Soak:
         self.failures = Counter()  # what the normal client saw go wrong
         self.attacks = Counter()  # (attack, outcome) -> count
         self.samples = []
+        self.big_round = 0  # big_capabilities alternates a refused and a kept size
 
     def running(self):
         return time.monotonic() < self.deadline
@@ -253,7 +254,7 @@ header_timeout_ms = 5000
             await asyncio.sleep(pace)
 
     async def big_capabilities(self, connection):  # item 1: 0.5 MB of capabilities, then just under the cap
-        self.big_round = getattr(self, "big_round", 0) + 1
+        self.big_round += 1
         blob = "x" * (500_000 if self.big_round % 2 else 15_000)
         status, session = await open_session(connection, ATTACKER_TOKEN, {"experimental": {"blob": blob}}, name="big")
         return f"{status} {'kept' if session else 'refused'}"
