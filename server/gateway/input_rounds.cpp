@@ -64,7 +64,7 @@ struct InputRounds::Waiting : std::enable_shared_from_this<InputRounds::Waiting>
 
   std::mutex mutex;
   std::string client;
-  json::object client_capabilities;  // of the request that started it
+  std::shared_ptr<json::object const> client_capabilities;  // of the request that started it
   int round = 0;                     // input_required results given so far
   bool attached = false;             // a request of the client waits on it now
   // From a round given to the client until its answers come: see CallHooks::waits_for_client.
@@ -95,7 +95,7 @@ struct InputRounds::Waiting : std::enable_shared_from_this<InputRounds::Waiting>
           RpcError{rpc::kMethodNotFound, "the gateway does not forward \"" + method + "\" to clients"});
     {
       std::lock_guard lock(mutex);
-      if (!client_capabilities.contains(capability))
+      if (!client_capabilities || !client_capabilities->contains(capability))
         return reply.refuse(
             RpcError{rpc::kMissingClientCapability,
                      "the client did not declare the \"" + std::string(capability) + "\" capability that " +

@@ -14,14 +14,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
-#include <cctype>
 #include <array>
 #include <atomic>
 #include <exception>
 #include <iostream>
+#include <memory_resource>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
@@ -33,6 +32,8 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// What one read of a request asks the socket for (Beast's own read size).
+constexpr std::size_t kReadSize = 1536;
 
 std::string canonical_address(std::string_view text) {
   error_code ec;
@@ -51,9 +52,9 @@ std::string_view trim(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  // ASCII only, as HTTP defines it: no locale lookup per character.
+  auto const fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return fold(x) == fold(y); });
 }
 
 bool is_json_content_type(std::string_view content_type) {
@@ -70,59 +71,97 @@ std::string error_body(std::string_view message, int code = -32600) {
   return body;
 }
 
-// A deadline for reading a request that, unlike the stream's own expiry, leaves the socket open
-// so the client can be told (408), and that a busy server cannot miss for the client: when it
-// fires late, after the bytes have arrived, reading goes on. One per connection.
-class ReadDeadline {
+// The deadline of a connection's current read or write, enforced by one timer per connection.
+// Starting or stopping a deadline reads the clock and touches no timer: the timer wakes at most
+// every `tick` (the shortest limit, so it is never late for a deadline set after it was armed),
+// re-arms itself for the current deadline, and is re-armed early only for a deadline sooner than it.
+// When a deadline passes, the socket's pending operations are cancelled and the socket stays open,
+// so the client can still be told (408).
+class ConnectionDeadline {
  public:
-  explicit ReadDeadline(beast::tcp_stream& stream)
-      : stream_(stream), state_(std::make_shared<State>(stream.get_executor())) {}
-  ~ReadDeadline() {
-    state_->armed = false;
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionDeadline(tcp::socket& socket, std::chrono::milliseconds tick)
+      : state_(std::make_shared<State>(socket, tick)) {}
+  ~ConnectionDeadline() {
+    state_->socket = nullptr;
     state_->timer.cancel();
   }
+  ConnectionDeadline(ConnectionDeadline const&) = delete;
+  ConnectionDeadline& operator=(ConnectionDeadline const&) = delete;
 
-  // Runs `start()` (an async read with kNoThrow) until it completes or `limit` passes with
-  // nothing more to read; then its error is beast::error::timeout.
-  template <typename StartRead>
-  asio::awaitable<error_code> read(std::chrono::milliseconds limit, StartRead start) {
-    for (int late = 0;; ++late) {
-      state_->expired = false;
-      state_->timer.expires_after(limit);
-      state_->timer.async_wait([state = state_, socket = &stream_.socket()](error_code ec) {
-        if (ec || !state->armed) return;
-        state->expired = true;
-        error_code ignored;
-        socket->cancel(ignored);
-      });
-      state_->armed = true;
-      auto [ec, n] = co_await start();
-      state_->armed = false;
-      state_->timer.cancel();
-      if (!state_->expired || ec != asio::error::operation_aborted) co_return ec;
-      error_code ignored;
-      if (late == 3 || stream_.socket().available(ignored) == 0) co_return beast::error::timeout;
-      // The bytes were there; the deadline passed while this thread was busy elsewhere.
-      limit = std::chrono::milliseconds(1000);
-    }
+  void start(std::chrono::milliseconds limit) {
+    auto const now = Clock::now();
+    state_->deadline = now + limit;
+    state_->active = true;
+    state_->expired = false;
+    if (!state_->running || state_->deadline < state_->wakeup) schedule(state_, std::min(state_->deadline, now + state_->tick));
   }
+  void stop() { state_->active = false; }
+  // Whether the last deadline passed and cancelled the operation under it.
+  bool expired() const { return state_->expired; }
 
  private:
   struct State {
-    explicit State(asio::any_io_executor executor) : timer(std::move(executor)) {}
+    State(tcp::socket& socket, std::chrono::milliseconds tick)
+        : socket(&socket), timer(socket.get_executor()), tick(tick) {}
+    tcp::socket* socket;  // null once the connection is gone
     asio::steady_timer timer;
-    bool armed = false;    // a read is under way (the timer handler may outlive a read)
-    bool expired = false;  // the deadline cancelled the read
+    std::chrono::milliseconds const tick;
+    Clock::time_point deadline{};
+    Clock::time_point wakeup{};  // when the pending wait ends
+    bool active = false;         // an operation runs under `deadline`
+    bool expired = false;
+    bool running = false;        // a wait is pending (or its handler queued)
   };
-  beast::tcp_stream& stream_;
+
+  static void schedule(std::shared_ptr<State> const& state, Clock::time_point at) {
+    state->running = true;
+    state->wakeup = at;
+    state->timer.expires_at(at);  // a wait still pending completes with operation_aborted and does nothing
+    state->timer.async_wait([state](error_code ec) { on_wakeup(state, ec); });
+  }
+
+  static void on_wakeup(std::shared_ptr<State> const& state, error_code ec) {
+    if (ec || !state->socket) return;
+    if (!state->active) {
+      state->running = false;
+      return;
+    }
+    auto const now = Clock::now();
+    if (now < state->deadline) return schedule(state, std::min(state->deadline, now + state->tick));
+    state->running = false;
+    state->active = false;
+    state->expired = true;
+    error_code ignored;
+    state->socket->cancel(ignored);
+  }
+
   std::shared_ptr<State> state_;
 };
 
+// Header fields live in a per-connection arena that is emptied between requests: parsing a request
+// and building its response allocate nothing from the heap for their headers.
+using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+using Fields = bhttp::basic_fields<FieldAllocator>;
+using Request = bhttp::request<bhttp::string_body, Fields>;
+using RequestParser = bhttp::request_parser<bhttp::string_body, FieldAllocator>;
+template <typename Body>
+using ResponseOf = bhttp::response<Body, Fields>;
+
+template <typename Body>
+ResponseOf<Body> make_response(std::pmr::memory_resource& arena, unsigned status, unsigned version) {
+  ResponseOf<Body> response{std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&arena))};
+  response.result(status);
+  response.version(version);
+  return response;
+}
+
 class BeastExchange final : public Exchange {
  public:
-  BeastExchange(beast::tcp_stream& stream, bhttp::request<bhttp::string_body>& request, std::string_view remote,
-                ListenerLimits const& limits)
-      : stream_(stream), request_(request), remote_(remote), limits_(limits) {
+  BeastExchange(tcp::socket& socket, ConnectionDeadline& deadline, std::pmr::memory_resource& arena, Request& request,
+                std::string_view remote, ListenerLimits const& limits)
+      : socket_(socket), deadline_(deadline), arena_(arena), request_(request), remote_(remote), limits_(limits) {
     std::string_view const target = request_.target();
     path_ = target.substr(0, target.find('?'));
     keep_alive_ = request_.keep_alive();
@@ -131,19 +170,21 @@ class BeastExchange final : public Exchange {
   std::string_view method() const override { return request_.method_string(); }
   std::string_view target() const override { return request_.target(); }
   std::string_view path() const override { return path_; }
+  // A walk over the few fields a request has: cheaper than Beast's case-folding tree search, and
+  // the header limit bounds it.
   std::string_view header(std::string_view name) const override {
-    auto it = request_.find(name);
-    return it == request_.end() ? std::string_view{} : std::string_view(it->value());
+    auto const* field = find(name);
+    return field ? std::string_view(field->value()) : std::string_view{};
   }
-  bool has_header(std::string_view name) const override { return request_.find(name) != request_.end(); }
+  bool has_header(std::string_view name) const override { return find(name) != nullptr; }
   std::string_view body() const override { return request_.body(); }
   std::string_view remote_address() const override { return remote_; }
-  asio::any_io_executor executor() const override { return stream_.get_executor(); }
+  asio::any_io_executor executor() const override { return socket_.get_executor(); }
   ExchangeNotes& notes() override { return notes_; }
 
   asio::awaitable<void> respond(Response response) override {
     status_ = response.status;
-    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), request_.version()};
+    auto message = make_response<bhttp::string_body>(arena_, static_cast<unsigned>(response.status), request_.version());
     if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) message.set(name, value);
     if (!notes_.correlation_id.empty()) {
@@ -154,16 +195,16 @@ class BeastExchange final : public Exchange {
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive_);
     message.prepare_payload();
-    stream_.expires_after(limits_.write_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream_, message, kNoThrow);
-    stream_.expires_never();
+    deadline_.start(limits_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(socket_, message, kNoThrow);
+    deadline_.stop();
     responded_ = true;
     if (ec) keep_alive_ = false;
   }
 
   asio::awaitable<bool> begin_stream(int status, std::string_view content_type, Headers headers) override {
     status_ = status;
-    bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(status), request_.version()};
+    auto message = make_response<bhttp::empty_body>(arena_, static_cast<unsigned>(status), request_.version());
     message.set(bhttp::field::content_type, content_type);
     if (!notes_.correlation_id.empty()) message.set(kCorrelationHeader, notes_.correlation_id);
     message.set(bhttp::field::cache_control, "no-cache");
@@ -171,10 +212,10 @@ class BeastExchange final : public Exchange {
     for (auto& [name, value] : headers) message.set(name, value);
     message.keep_alive(keep_alive_);
     message.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> serializer{message};
-    stream_.expires_after(limits_.write_timeout);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kNoThrow);
-    stream_.expires_never();
+    bhttp::response_serializer<bhttp::empty_body, Fields> serializer{message};
+    deadline_.start(limits_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(socket_, serializer, kNoThrow);
+    deadline_.stop();
     responded_ = true;
     streaming_ = !ec;
     if (ec) keep_alive_ = false;
@@ -184,9 +225,9 @@ class BeastExchange final : public Exchange {
   asio::awaitable<bool> write(std::string_view chunk) override {
     if (!streaming_) co_return false;
     if (chunk.empty()) co_return true;  // an empty chunk would end the body
-    stream_.expires_after(limits_.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(chunk)), kNoThrow);
-    stream_.expires_never();
+    deadline_.start(limits_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, bhttp::make_chunk(asio::buffer(chunk)), kNoThrow);
+    deadline_.stop();
     if (ec) streaming_ = false, keep_alive_ = false;
     co_return !ec;
   }
@@ -194,21 +235,28 @@ class BeastExchange final : public Exchange {
   asio::awaitable<void> end_stream() override {
     if (!streaming_) co_return;
     streaming_ = false;
-    stream_.expires_after(limits_.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kNoThrow);
-    stream_.expires_never();
+    deadline_.start(limits_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, bhttp::make_chunk_last(), kNoThrow);
+    deadline_.stop();
     if (ec) keep_alive_ = false;
   }
 
   void close_after() override { keep_alive_ = false; }
 
   bool responded() const { return responded_; }
+  Fields::value_type const* find(std::string_view name) const {
+    for (auto const& field : request_)
+      if (iequals(field.name_string(), name)) return &field;
+    return nullptr;
+  }
   bool keep_alive() const { return keep_alive_ && !streaming_; }
   int status() const { return status_; }
 
  private:
-  beast::tcp_stream& stream_;
-  bhttp::request<bhttp::string_body>& request_;
+  tcp::socket& socket_;
+  ConnectionDeadline& deadline_;
+  std::pmr::memory_resource& arena_;
+  Request& request_;
   std::string_view remote_;
   ListenerLimits const& limits_;
   std::string_view path_;
@@ -302,28 +350,49 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     return message;
   }
 
-  asio::awaitable<void> reply_and_close(beast::tcp_stream& stream, bhttp::status status, std::string_view message,
-                                        unsigned version, std::string_view retry_after = {}) {
+  // Runs one read with kNoThrow under `limit`. A deadline that passed while this thread was busy
+  // elsewhere, with the bytes already here, lets reading go on (up to three times, a second each);
+  // otherwise the read's error becomes beast::error::timeout.
+  template <typename StartRead>
+  static asio::awaitable<std::tuple<error_code, std::size_t>> read_within(tcp::socket& socket,
+                                                                          ConnectionDeadline& deadline,
+                                                                          std::chrono::milliseconds limit,
+                                                                          StartRead start) {
+    for (int late = 0;; ++late) {
+      deadline.start(limit);
+      auto [ec, n] = co_await start();
+      deadline.stop();
+      if (!deadline.expired() || ec != asio::error::operation_aborted) co_return std::tuple{ec, n};
+      error_code ignored;
+      if (late == 3 || socket.available(ignored) == 0) co_return std::tuple{error_code(beast::error::timeout), n};
+      limit = std::chrono::milliseconds(1000);
+    }
+  }
+
+  asio::awaitable<void> reply_and_close(tcp::socket& socket, ConnectionDeadline& deadline, bhttp::status status,
+                                        std::string_view message, unsigned version, std::string_view retry_after = {}) {
     bhttp::response<bhttp::string_body> response{status, version};
     response.set(bhttp::field::content_type, "application/json");
     if (!retry_after.empty()) response.set(bhttp::field::retry_after, retry_after);
     response.body() = error_body(message);
     response.keep_alive(false);
     response.prepare_payload();
-    stream.expires_after(limits.write_timeout);
-    co_await bhttp::async_write(stream, response, kNoThrow);
+    deadline.start(limits.write_timeout);
+    co_await bhttp::async_write(socket, response, kNoThrow);
+    deadline.stop();
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
     // Closing with unread input makes the kernel send RST, which can destroy the reply before the
     // client reads it; discard (never store) what is still arriving, briefly and boundedly.
     std::array<char, 16 * 1024> sink;
     std::size_t discarded = 0;
-    stream.expires_after(std::chrono::seconds(1));
-    while (discarded < (8u << 20)) {
-      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+    deadline.start(std::chrono::seconds(1));
+    while (discarded < (8u << 20) && !deadline.expired()) {
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), kNoThrow);
       if (ec) break;
       discarded += n;
     }
+    deadline.stop();
   }
 
   asio::awaitable<void> serve_connection(tcp::socket socket) {
@@ -338,14 +407,15 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     socket.set_option(tcp::no_delay(true), ec);
     std::string remote;
     if (auto endpoint = socket.remote_endpoint(ec); !ec) remote = endpoint.address().to_string();
-    beast::tcp_stream stream(std::move(socket));
+    ConnectionDeadline deadline(socket, std::min({limits.header_timeout, limits.body_timeout, limits.idle_timeout,
+                                                  limits.write_timeout}));
     if (open > limits.max_connections) {
-      co_await reply_and_close(stream, bhttp::status::service_unavailable,
+      co_await reply_and_close(socket, deadline, bhttp::status::service_unavailable,
                                "the server has reached its connection limit; retry shortly", 11, "1");
       co_return;
     }
     if (!admit_address(remote)) {
-      co_await reply_and_close(stream, bhttp::status::service_unavailable,
+      co_await reply_and_close(socket, deadline, bhttp::status::service_unavailable,
                                "too many connections from your address (limits.max_connections_per_address); close "
                                "some or reuse them (keep-alive)",
                                11, "1");
@@ -358,77 +428,85 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     } const release{*this, remote};
 
     beast::flat_buffer buffer;
-    ReadDeadline deadline(stream);
+    // Holds the header fields of one request and its response; most need no more than this.
+    std::array<std::byte, 2048> arena_storage;
+    std::pmr::monotonic_buffer_resource arena(arena_storage.data(), arena_storage.size());
     bool first = true;
     for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      arena.release();
+      RequestParser parser{std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&arena))};
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
       // Slow-drip clients get a deadline for the whole header, not per byte. On a keep-alive
-      // connection the idle timeout lasts until the next request's first byte; its header then
-      // has the header timeout like any other.
+      // connection the idle timeout lasts until the next request's first bytes (read here, often
+      // without waiting, since a pipelining or quick client has sent them already); its header
+      // then has the header timeout like any other.
       bool const idle = !first && buffer.size() == 0;
       first = false;
       if (idle) {
-        auto const wait_ec = co_await deadline.read(limits.idle_timeout, [&]() -> asio::awaitable<std::tuple<error_code, std::size_t>> {
-          auto [ec] = co_await stream.socket().async_wait(tcp::socket::wait_read, kNoThrow);
-          co_return std::tuple{ec, std::size_t{0}};
+        auto const [wait_ec, n] = co_await read_within(socket, deadline, limits.idle_timeout, [&] {
+          return socket.async_read_some(buffer.prepare(kReadSize), kNoThrow);
         });
         if (wait_ec) co_return;  // idle too long, or the client left
+        buffer.commit(n);
       }
-      auto read_ec = co_await deadline.read(limits.header_timeout, [&] {
-        return bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      auto const [read_ec, header_bytes] = co_await read_within(socket, deadline, limits.header_timeout, [&] {
+        return bhttp::async_read_header(socket, buffer, parser, kNoThrow);
       });
       if (read_ec == bhttp::error::header_limit) {
-        co_await reply_and_close(stream, bhttp::status::request_header_fields_too_large,
+        co_await reply_and_close(socket, deadline, bhttp::status::request_header_fields_too_large,
                                  "request headers exceed the server's limit", 11);
         co_return;
       }
       // The parser checks a declared Content-Length against body_limit as soon as the header is in,
       // so an oversized body is refused before any of it is read.
       if (read_ec == bhttp::error::body_limit) {
-        co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, 11);
+        co_await reply_and_close(socket, deadline, bhttp::status::payload_too_large, too_large_message, 11);
         co_return;
       }
       if (read_ec == beast::error::timeout) {
         // An idle keep-alive connection just closes; a request that started and stalled is told.
         if (parser.got_some() || buffer.size() > 0)
-          co_await reply_and_close(stream, bhttp::status::request_timeout, header_timeout_message, 11);
+          co_await reply_and_close(socket, deadline, bhttp::status::request_timeout, header_timeout_message, 11);
         co_return;
       }
       if (read_ec) {
         if (read_ec != bhttp::error::end_of_stream && read_ec != asio::error::eof &&
             read_ec != asio::error::connection_reset && read_ec != asio::error::operation_aborted)
-          co_await reply_and_close(stream, bhttp::status::bad_request, "malformed HTTP request", 11);
+          co_await reply_and_close(socket, deadline, bhttp::status::bad_request, "malformed HTTP request", 11);
         co_return;
       }
       auto const version = parser.get().version();
       if (!parser.is_done()) {
         if (auto expect = parser.get()[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
           bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
-          co_await bhttp::async_write(stream, proceed, kNoThrow);
+          deadline.start(limits.write_timeout);
+          co_await bhttp::async_write(socket, proceed, kNoThrow);
+          deadline.stop();
         }
-        auto body_ec = co_await deadline.read(limits.body_timeout,
-                                              [&] { return bhttp::async_read(stream, buffer, parser, kNoThrow); });
+        auto const [body_ec, body_bytes] = co_await read_within(socket, deadline, limits.body_timeout, [&] {
+          return bhttp::async_read(socket, buffer, parser, kNoThrow);
+        });
         if (body_ec == bhttp::error::body_limit) {  // a chunked body grew past the limit
-          co_await reply_and_close(stream, bhttp::status::payload_too_large, too_large_message, version);
+          co_await reply_and_close(socket, deadline, bhttp::status::payload_too_large, too_large_message, version);
           co_return;
         }
         if (body_ec == beast::error::timeout) {
-          co_await reply_and_close(stream, bhttp::status::request_timeout, body_timeout_message, version);
+          co_await reply_and_close(socket, deadline, bhttp::status::request_timeout, body_timeout_message, version);
           co_return;
         }
         if (body_ec) {
           if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
               body_ec != bhttp::error::partial_message && body_ec != asio::error::operation_aborted)
-            co_await reply_and_close(stream, bhttp::status::bad_request, "malformed HTTP request body", version);
+            co_await reply_and_close(socket, deadline, bhttp::status::bad_request, "malformed HTTP request body",
+                                     version);
           co_return;
         }
       }
 
       auto request = parser.release();
       auto const started = std::chrono::steady_clock::now();
-      BeastExchange exchange(stream, request, remote, limits);
+      BeastExchange exchange(socket, deadline, arena, request, remote, limits);
       auto route = routes.find(std::string(exchange.path()));
       if (route == routes.end()) {
         co_await exchange.respond(json_response(404, error_body(not_found_message())));
@@ -462,7 +540,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       if (!exchange.keep_alive() || draining.load(std::memory_order_relaxed)) break;
     }
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
   }
 };
 

@@ -145,8 +145,7 @@ Engine::Initialized Engine::create_session(json::object const& request, std::str
 
 void Engine::bind_session(RequestContext& context, std::shared_ptr<Session> session) const {
   context.revision = session->revision();
-  context.client_capabilities = session->client_capabilities();
-  context.client_info = session->client_info();
+  context.client_capabilities = session->shared_client_capabilities();
   context.log_level = session->log_level();
   context.session = std::move(session);
 }
@@ -173,9 +172,7 @@ std::optional<RpcError> Engine::bind_stateless(RequestContext& context) const {
   if (!capabilities || !capabilities->is_object())
     return missing(meta_key::kClientCapabilities, "an object (empty when the client has no capabilities)");
   context.revision = *revision;
-  context.client_capabilities = capabilities->get_object();
-  if (auto const* info = meta->if_contains(meta_key::kClientInfo); info && info->is_object())
-    context.client_info = info->get_object();
+  context.client_capabilities = std::make_shared<json::object const>(capabilities->get_object());
   if (auto const* level = meta->if_contains(meta_key::kLogLevel)) {
     auto const parsed = level->is_string() ? parse_log_level(level->get_string()) : std::nullopt;
     if (!parsed)
@@ -374,11 +371,11 @@ asio::awaitable<std::optional<json::object>> Engine::dispatch(RequestContext& co
   co_return make_error(context.id, *failure);
 }
 
-RequestContext Engine::request_context(json::object& message, RequestContext const& origin) {
+RequestContext Engine::request_context(json::object& message, RequestContext origin) {
   RequestContext context;
-  context.executor = origin.executor;
-  context.client_id = origin.client_id;
-  context.correlation_id = origin.correlation_id;
+  context.executor = std::move(origin.executor);
+  context.client_id = std::move(origin.client_id);
+  context.correlation_id = std::move(origin.correlation_id);
   context.endpoint = origin.endpoint;
   context.id = message.at("id");
   context.method = message.at("method").get_string();
@@ -475,7 +472,7 @@ asio::awaitable<json::object> Engine::ask_session(std::string const& session_id,
   RequestContext context;
   context.executor = co_await asio::this_coro::executor;
   context.revision = session->revision();
-  context.client_capabilities = session->client_capabilities();
+  context.client_capabilities = session->shared_client_capabilities();
   context.session = session;
   context.channel = &channel;
   co_return co_await context.ask_client(method, std::move(params), capability);

@@ -118,7 +118,8 @@ class Engine {
   // What both transports hand over once a message is parsed and classified.
   // A request message's context: `origin` says who asked (executor, client, correlation id,
   // endpoint); the message's params move into the context.
-  static RequestContext request_context(json::object& message, RequestContext const& origin);
+  // `origin` says who asks; a batch passes a copy per message.
+  static RequestContext request_context(json::object& message, RequestContext origin);
   // A client's notification, or its answer to a server-to-client request; `session` is null on
   // the stateless revision. An answer no request of this process waits for goes through the
   // session store to the replica that asked.

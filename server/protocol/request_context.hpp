@@ -37,8 +37,8 @@ struct RequestContext {
   json::value id;        // the JSON-RPC id
   std::string method;
   json::object params;   // the request's params (empty when absent)
-  json::object client_capabilities;
-  json::object client_info;
+  // Shared with the session (or made from the stateless request's _meta): binding copies no JSON.
+  std::shared_ptr<json::object const> client_capabilities;
   std::optional<LogLevel> log_level;  // notifications/message at or above this level
   json::value progress_token;         // null when the client asked for no progress
   std::shared_ptr<Session> session;   // null on the stateless revision
@@ -49,7 +49,9 @@ struct RequestContext {
   std::string upstream;                 // the gateway's upstream that served it (logs)
 
   bool stateless() const { return is_stateless(revision); }
-  bool client_has_capability(std::string_view name) const { return client_capabilities.contains(name); }
+  bool client_has_capability(std::string_view name) const {
+    return client_capabilities && client_capabilities->contains(name);
+  }
 
   // Related notifications; dropped silently when the request has no channel.
   asio::awaitable<void> notify(std::string_view method, json::object params);

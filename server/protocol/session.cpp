@@ -75,7 +75,7 @@ Session::Session(std::string id, Revision revision, json::object client_capabili
                  std::string client_id)
     : id_(std::move(id)),
       revision_(revision),
-      client_capabilities_(std::move(client_capabilities)),
+      client_capabilities_(std::make_shared<json::object const>(std::move(client_capabilities))),
       client_info_(std::move(client_info)),
       client_id_(std::move(client_id)),
       last_seen_(now_ticks()) {}
@@ -141,7 +141,7 @@ void Session::restore_changes(std::vector<SessionFieldChange> changes) {
 SessionFields Session::take_all_fields() {
   SessionFields fields{{std::string(field::kRevision), std::string(to_string(revision_))},
                        {std::string(field::kClientId), client_id_},
-                       {std::string(field::kCapabilities), json::serialize(client_capabilities_)},
+                       {std::string(field::kCapabilities), json::serialize(*client_capabilities_)},
                        {std::string(field::kClientInfo), json::serialize(client_info_)}};
   if (initialized_) fields[std::string(field::kInitialized)] = "1";
   if (auto const level = log_level()) fields[std::string(field::kLogLevel)] = std::to_string(static_cast<int>(*level));

@@ -46,7 +46,8 @@ class Session {
   std::string const& id() const { return id_; }
   std::string const& client_id() const { return client_id_; }
   Revision revision() const { return revision_; }
-  json::object const& client_capabilities() const { return client_capabilities_; }
+  json::object const& client_capabilities() const { return *client_capabilities_; }
+  std::shared_ptr<json::object const> const& shared_client_capabilities() const { return client_capabilities_; }
   json::object const& client_info() const { return client_info_; }
 
   void mark_initialized();
@@ -133,7 +134,7 @@ class Session {
 
   std::string const id_;
   Revision const revision_;
-  json::object const client_capabilities_;
+  std::shared_ptr<json::object const> const client_capabilities_;
   json::object const client_info_;
   std::string const client_id_;
   std::atomic<bool> initialized_{false};

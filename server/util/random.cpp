@@ -28,8 +28,8 @@ std::string unique_id() {
   thread_local std::string const prefix = random_hex(8);
   thread_local std::uint64_t counter = 0;
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id = prefix;
-  id.resize(32);
+  std::string id(32, '0');
+  id.replace(0, prefix.size(), prefix);
   auto value = ++counter;
   for (std::size_t i = 32; i > 16; --i, value >>= 4) id[i - 1] = kDigits[value & 0xF];
   return id;

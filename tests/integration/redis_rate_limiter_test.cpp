@@ -9,23 +9,45 @@ using namespace prodmcp::testing;
 using prodmcp::ratelimit::RedisRateLimiter;
 using prodmcp::ratelimit::Decision;
 
-TEST(RedisRateLimiter, TwoInstancesShareOneBudget) {
+namespace {
+// How many times Redis ran a script (the limiter's only command), from INFO commandstats.
+long script_runs(RedisUnderTest const& redis) {
+  auto const stats = redis.cli("INFO commandstats");
+  long runs = 0;
+  for (std::string const name : {"cmdstat_evalsha:calls=", "cmdstat_eval:calls="})
+    if (auto at = stats.find(name); at != std::string::npos) runs += std::stol(stats.substr(at + name.size()));
+  return runs;
+}
+
+// Two server instances (two Redis clients, two limiters) sharing one Redis.
+struct TwoInstances {
   RedisUnderTest redis;
-  ClientFixture first(options_for(redis.url()));
-  ClientFixture second(options_for(redis.url()));
-  ASSERT_TRUE(first.wait_connected(std::chrono::seconds(5)));
-  ASSERT_TRUE(second.wait_connected(std::chrono::seconds(5)));
-  RedisRateLimiter first_limiter(first.client());
-  RedisRateLimiter second_limiter(second.client());
+  ClientFixture first{options_for(redis.url())};
+  ClientFixture second{options_for(redis.url())};
+  RedisRateLimiter first_limiter{first.client()};
+  RedisRateLimiter second_limiter{second.client()};
+  bool connected() {
+    return first.wait_connected(std::chrono::seconds(5)) && second.wait_connected(std::chrono::seconds(5));
+  }
+  // Request `i` goes to the first instance when even, to the second when odd.
+  std::optional<Decision> acquire(int i, std::string const& client, double per_minute, double burst) {
+    auto& fixture = i % 2 ? second : first;
+    auto& limiter = i % 2 ? second_limiter : first_limiter;
+    return fixture.await(limiter.acquire(client, per_minute, burst));
+  }
+};
+}  // namespace
+
+TEST(RedisRateLimiter, TwoInstancesShareOneBudget) {
+  TwoInstances instances;
+  ASSERT_TRUE(instances.connected());
 
   // 6 per minute (a token every 10 s, so none comes back during the loop) with a burst of 10: 10
   // pass, whichever instance they reach.
   int allowed = 0;
   std::optional<Decision> last;
   for (int i = 0; i < 20; ++i) {
-    auto& fixture = i % 2 ? second : first;
-    auto& limiter = i % 2 ? second_limiter : first_limiter;
-    last = fixture.await(limiter.acquire("ci-bot", 6, 10));
+    last = instances.acquire(i, "ci-bot", 6, 10);
     ASSERT_TRUE(last.has_value());
     if (last->allowed) ++allowed;
   }
@@ -34,7 +56,7 @@ TEST(RedisRateLimiter, TwoInstancesShareOneBudget) {
   EXPECT_GT(last->retry_after.count(), 0);
   EXPECT_LE(last->retry_after.count(), 10'000);
   // Other clients have their own buckets.
-  EXPECT_TRUE(first.await(first_limiter.acquire("console", 6, 10))->allowed);
+  EXPECT_TRUE(instances.acquire(0, "console", 6, 10)->allowed);
 }
 
 TEST(RedisRateLimiter, RefillsOverTime) {
@@ -63,4 +85,28 @@ TEST(RedisRateLimiter, SurvivesAScriptCacheFlushAndSaysNothingWhenRedisIsDown) {
   EXPECT_TRUE(fixture.await(limiter.acquire("c", 60, 5)).has_value());
   redis.kill();
   EXPECT_FALSE(fixture.await(limiter.acquire("c", 60, 5)).has_value());
+}
+
+TEST(RedisRateLimiter, BusyClientsTakeTokensInLeasesAndNeverExceedTheBudget) {
+  TwoInstances instances;
+  ASSERT_TRUE(instances.connected());
+  EXPECT_EQ(RedisRateLimiter::max_lease(200), 20);
+  EXPECT_EQ(RedisRateLimiter::max_lease(5), 1);
+  EXPECT_EQ(RedisRateLimiter::max_lease(1e9), RedisRateLimiter::kMaxLease);
+
+  // A burst of 200 and a token every 10 s: 400 requests over two instances.
+  auto const before = script_runs(instances.redis);
+  int allowed = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto const decision = instances.acquire(i, "busy", 6, 200);
+    ASSERT_TRUE(decision.has_value());
+    if (decision->allowed) ++allowed;
+  }
+  auto const runs = script_runs(instances.redis) - before;
+  // Never more than the budget; less only by what leases held when they lapsed (a slow machine).
+  EXPECT_LE(allowed, 200);
+  EXPECT_GE(allowed, 200 - 2 * RedisRateLimiter::max_lease(200));
+  // Leases of up to 20 and kept refusals: a small fraction of the requests reached Redis.
+  EXPECT_LT(runs, 60) << runs << " script runs for 400 requests";
+  EXPECT_GT(runs, 0);
 }
