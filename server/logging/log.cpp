@@ -12,7 +12,9 @@
 #include <array>
 #include <atomic>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -103,6 +105,7 @@ bool contains_word(std::string_view text, std::string_view word) {
 }
 
 bool is_secret_name(std::string_view name) {
+  if (name.size() < 5) return false;  // shorter than any of the words
   for (std::string_view const word : {"token", "password", "passwd", "authorization", "secret", "cookie", "api_key",
                                       "apikey"})
     if (contains_word(name, word)) return true;
@@ -157,9 +160,20 @@ void append_timestamp(std::string& out) {
   out.append(fraction, sizeof fraction);
 }
 
+bool needs_escape(char c) {
+  auto const byte = static_cast<unsigned char>(c);
+  return c == '"' || c == '\\' || byte < 0x20 || byte >= 0x80;
+}
+
 void append_escaped_chars(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < text.size();) {
+    // Most text is plain ASCII: append it a run at a time.
+    auto const plain = std::find_if(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(), needs_escape);
+    auto const run = static_cast<std::size_t>(plain - text.begin()) - i;
+    out.append(text.substr(i, run));
+    i += run;
+    if (i == text.size()) break;
     char const c = text[i];
     auto const byte = static_cast<unsigned char>(c);
     std::size_t length = 1;
@@ -170,8 +184,6 @@ void append_escaped_chars(std::string& out, std::string_view text) {
       out += "\\u00";
       out.push_back(kHex[byte >> 4]);
       out.push_back(kHex[byte & 0xf]);
-    } else if (byte < 0x80) {
-      out.push_back(c);
     } else if (auto const sequence = util::utf8_sequence_length(text.substr(i)); sequence > 0) {
       out.append(text.substr(i, sequence));
       length = sequence;
@@ -210,9 +222,10 @@ void append_value(std::string& out, Field const& field, bool as_json) {
         } else if constexpr (std::is_same_v<T, bool>) {
           out += value ? "true" : "false";
         } else if constexpr (std::is_same_v<T, double>) {
-          char buffer[32];
-          std::snprintf(buffer, sizeof buffer, "%.3f", value);
-          out += buffer;
+          char buffer[64];
+          auto const [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
+          if (error == std::errc() && std::isfinite(value)) out.append(buffer, end);
+          else out += as_json ? "null" : "nan";  // JSON has no NaN or infinity
         } else {
           out += std::to_string(value);
         }

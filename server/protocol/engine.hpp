@@ -154,10 +154,17 @@ class Engine {
   void end_listen_streams();
   // Set before serving; told about every request.
   void observe(RequestObserver& observer) { observer_ = &observer; }
-  void set_faults(FaultInjection faults) { faults_.store(std::make_shared<FaultInjection const>(faults)); }
+  void set_faults(FaultInjection faults) {
+    faults_enabled_.store(faults.enabled, std::memory_order_relaxed);
+    faults_.store(std::make_shared<FaultInjection const>(faults));
+  }
   // Set the cache before serving; the policy may change at any time (config reload).
   void set_result_cache(ResultCache& cache) { result_cache_ = &cache; }
-  void set_cache_policy(CachePolicy policy) { cache_policy_.store(std::make_shared<CachePolicy const>(std::move(policy))); }
+  void set_cache_policy(CachePolicy policy) {
+    cache_default_ttl_s_.store(policy.default_ttl.count(), std::memory_order_relaxed);
+    cache_overrides_.store(!policy.per_tool.empty(), std::memory_order_relaxed);
+    cache_policy_.store(std::make_shared<CachePolicy const>(std::move(policy)));
+  }
   // Most requests one session may have served at once (limits.max_in_flight_per_session); the
   // next gets -32014 until one ends. May change at any time (config reload).
   void set_max_in_flight_per_session(std::size_t most) { max_in_flight_per_session_ = most; }
@@ -227,8 +234,14 @@ class Engine {
   std::vector<std::weak_ptr<NotificationListener>> listeners_;
   bool listens_ended_ = false;  // under listeners_mutex_
   RequestObserver* observer_ = nullptr;
+  // Loading an atomic shared_ptr writes to memory every thread shares (a lock bit and a count): a
+  // request reads these plain atomics first and loads the shared_ptr only when faults or per-tool
+  // cache settings are on, so threads serving requests do not contend.
+  std::atomic<bool> faults_enabled_{false};
   std::atomic<std::shared_ptr<FaultInjection const>> faults_{std::make_shared<FaultInjection const>()};
   ResultCache* result_cache_ = nullptr;
+  std::atomic<std::int64_t> cache_default_ttl_s_{CachePolicy{}.default_ttl.count()};
+  std::atomic<bool> cache_overrides_{false};
   std::atomic<std::shared_ptr<CachePolicy const>> cache_policy_{std::make_shared<CachePolicy const>()};
   std::atomic<std::size_t> max_in_flight_per_session_{256};
 };

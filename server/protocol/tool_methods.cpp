@@ -54,15 +54,19 @@ asio::awaitable<json::object> Engine::call_tool(RequestContext& context) {
 
 asio::awaitable<json::object> Engine::run_tool(RequestContext& context, Tool const& tool,
                                                json::object const& arguments) {
-  if (auto failed = co_await inject_fault(context)) co_return std::move(*failed);
+  if (faults_enabled_.load(std::memory_order_relaxed))
+    if (auto failed = co_await inject_fault(context)) co_return std::move(*failed);
   co_return co_await tool.handler(context, arguments);
 }
 
 std::chrono::seconds Engine::cache_ttl(Tool const& tool, std::string_view name) const {
-  auto const policy = cache_policy_.load();
-  if (auto it = policy->per_tool.find(name); it != policy->per_tool.end()) return it->second;
+  if (cache_overrides_.load(std::memory_order_relaxed)) {
+    auto const policy = cache_policy_.load();
+    if (auto it = policy->per_tool.find(name); it != policy->per_tool.end()) return it->second;
+  }
   if (tool.cache_ttl.count() > 0) return tool.cache_ttl;
-  return tool.cacheable ? policy->default_ttl : std::chrono::seconds(0);
+  return tool.cacheable ? std::chrono::seconds(cache_default_ttl_s_.load(std::memory_order_relaxed))
+                        : std::chrono::seconds(0);
 }
 
 }  // namespace prodmcp::protocol

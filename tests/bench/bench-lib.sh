@@ -56,7 +56,7 @@ measure() {  # url body session [connections...] -> "connections rps p50_ms p99_
   ((${#points[@]})) || points=("${connections[@]}")
   for c in "${points[@]}"; do
     local threads=$(( c < 2 ? 1 : 2 ))
-    BODY=$body SESSION=$session PROTOCOL_VERSION=2025-06-18 UNIQUE_IDS=${UNIQUE_IDS:-} taskset -c 1 \
+    BODY=$body SESSION=$session PROTOCOL_VERSION=2025-06-18 UNIQUE_IDS=${UNIQUE_IDS:-} DELAY_MS=${DELAY_MS:-} taskset -c 1 \
       wrk -t "$threads" -c "$c" -d "${duration}s" --latency -s "$here/mcp_post.lua" "$url" | awk -v c="$c" '/^RESULT/{print c, $2, $3, $4, $5, $6}'
   done
 }

@@ -26,6 +26,11 @@ if os.getenv("UNIQUE_IDS") == "1" then
   end
 end
 
+-- DELAY_MS=n: each connection waits n ms after a response before its next request, so the load
+-- is about connections * 1000 / n requests/s (the latency at a chosen fraction of the peak).
+local pause = tonumber(os.getenv("DELAY_MS") or "")
+if pause then delay = function() return pause end end
+
 local non_2xx = 0
 response = function(status, headers, body)
   if status < 200 or status > 299 then non_2xx = non_2xx + 1 end

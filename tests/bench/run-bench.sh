@@ -25,6 +25,12 @@ session=$(open_session "http://127.0.0.1:$port/mcp")
 ping_reply=$(curl -s "${hdr[@]}" -H "Mcp-Session-Id: $session" "http://127.0.0.1:$port/mcp" -d "$ping")
 echo "== prodmcp ping";      measure "http://127.0.0.1:$port/mcp" "$ping" "$session"
 echo "== prodmcp echo";      measure "http://127.0.0.1:$port/mcp" "$echo_call" "$session"
+# Latency at about half of the peak: connections that each send a request a millisecond after the
+# last answer, as many as half the peak ping rate allows.
+peak=$(measure "http://127.0.0.1:$port/mcp" "$ping" "$session" 32 | awk '{print $2}')
+half=$(( peak / 2000 > 0 ? peak / 2000 : 1 ))
+echo "== prodmcp ping at half of peak ($peak requests/s): $half connections, 1 ms apart"
+DELAY_MS=1 measure "http://127.0.0.1:$port/mcp" "$ping" "$session" "$half"
 
 # Sessions cost: open sessions for 1 s (initialize only) and compare RSS per session.
 before=$(rss_kb "$prodmcp")

@@ -4,7 +4,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <array>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <fstream>
 #include <regex>
 #include <unistd.h>
@@ -126,4 +128,24 @@ TEST(LogPipeline, ReplacesBytesThatAreNotUtf8) {
   auto const parsed = json::parse(line, error);  // Boost.JSON refuses invalid UTF-8
   ASSERT_FALSE(error) << line;
   EXPECT_EQ(parsed.at("path").as_string(), "/caf\xc3\xa9/\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd/x");
+}
+
+// A duration that is not a number (a clock bug, a division by zero upstream) must not break the
+// line: JSON has no NaN or infinity.
+TEST(LogPipeline, WritesNumbersThatJsonCannotHoldAsNull) {
+  auto const pattern = start_logging_to_a_file(Level::kInfo);
+  std::array<Field, 3> fields{Field{"not_a_number", std::nan("")},
+                              Field{"infinite", std::numeric_limits<double>::infinity()}, Field{"tiny", 0.0004}};
+  write_fields(Level::kInfo, "mcp", "request", fields);
+  stop();
+  std::ifstream file(pattern);
+  std::string line;
+  std::getline(file, line);
+  std::remove(pattern.c_str());
+  boost::system::error_code error;
+  auto const parsed = json::parse(line, error);
+  ASSERT_FALSE(error) << line;
+  EXPECT_TRUE(parsed.at("not_a_number").is_null());
+  EXPECT_TRUE(parsed.at("infinite").is_null());
+  EXPECT_EQ(parsed.at("tiny"), 0.0);
 }
