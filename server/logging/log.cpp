@@ -90,25 +90,24 @@ State& state() {
   return instance;
 }
 
-// ASCII case-insensitive search for a lower-case word, without allocating: this runs for every
-// field of every log line.
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool contains_word(std::string_view text, std::string_view word) {
-  if (text.size() < word.size()) return false;
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t j = 0;
-    while (j < word.size() && ascii_lower(text[i + j]) == word[j]) ++j;
-    if (j == word.size()) return true;
-  }
-  return false;
-}
-
+// Whether a field's name says its value is a secret: it contains one of the words, in any case.
+// This runs for every field of every log line: one lower-case copy on the stack, then plain
+// substring searches, no allocation.
 bool is_secret_name(std::string_view name) {
   if (name.size() < 5) return false;  // shorter than any of the words
+  std::array<char, 128> buffer;
+  std::string long_name;  // only for names longer than the buffer
+  char* out = buffer.data();
+  if (name.size() > buffer.size()) {
+    long_name.resize(name.size());
+    out = long_name.data();
+  }
+  std::transform(name.begin(), name.end(), out,
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; });
+  std::string_view const lower(out, name.size());
   for (std::string_view const word : {"token", "password", "passwd", "authorization", "secret", "cookie", "api_key",
                                       "apikey"})
-    if (contains_word(name, word)) return true;
+    if (lower.find(word) != std::string_view::npos) return true;
   return false;
 }
 

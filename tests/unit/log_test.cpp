@@ -149,3 +149,17 @@ TEST(LogPipeline, WritesNumbersThatJsonCannotHoldAsNull) {
   EXPECT_TRUE(parsed.at("infinite").is_null());
   EXPECT_EQ(parsed.at("tiny"), 0.0);
 }
+
+TEST(LogRedaction, MatchesTheWordsInAnyCaseAnywhereInLongNames) {
+  json::object fields{{"X-Upstream-AUTHORIZATION", "Bearer abc"},
+                      {std::string(300, 'a') + "Session_Token", "t"},
+                      {"tokens_used", 12},
+                      {"tok", "short"},
+                      {"author", "ann"}};
+  redact(fields);
+  EXPECT_EQ(fields.at("X-Upstream-AUTHORIZATION"), "[REDACTED]");
+  EXPECT_EQ(fields.at(std::string(300, 'a') + "Session_Token"), "[REDACTED]");
+  EXPECT_EQ(fields.at("tokens_used"), "[REDACTED]") << "a name containing a word is redacted, as documented";
+  EXPECT_EQ(fields.at("tok"), "short");
+  EXPECT_EQ(fields.at("author"), "ann");
+}
