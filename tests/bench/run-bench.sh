@@ -64,6 +64,9 @@ taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=("$!")
 wait_port "$port"
 echo "== nginx static";      measure "http://127.0.0.1:$port/mcp" "$ping" ""
+# The same paced load as prodmcp's half-peak point: the machine's own latency tail at that rate.
+echo "== nginx static at prodmcp's half-peak pacing: $half connections, 1 ms apart"
+DELAY_MS=1 measure "http://127.0.0.1:$port/mcp" "$ping" "" "$half"
 
 # --- the official TypeScript reference server on Node
 port=$(free_port)
