@@ -159,10 +159,16 @@ void append_timestamp(std::string& out) {
   out.append(fraction, sizeof fraction);
 }
 
-bool needs_escape(char c) {
-  auto const byte = static_cast<unsigned char>(c);
-  return c == '"' || c == '\\' || byte < 0x20 || byte >= 0x80;
-}
+// The bytes a JSON string cannot hold as they are (quote, backslash, controls) and those that start
+// a check (non-ASCII: valid UTF-8 is kept, anything else replaced).
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int byte = 0; byte < 256; ++byte) table[static_cast<std::size_t>(byte)] = byte < 0x20 || byte >= 0x80;
+  table['"'] = table['\\'] = true;
+  return table;
+}();
+
+inline bool needs_escape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
 
 void append_escaped_chars(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
