@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# What the production layer costs, measured in one run on this machine:
-#  1. throughput of the bare protocol engine against the full production stack (JSON request logs,
-#     metrics with the admin port, bearer auth, rate limiting), ping and tools/call, 32 connections,
-#     alternating ROUNDS times (default 3);
-#  2. p50 latency of a cached tool call answered from Redis against one answered from memory;
-#  3. RSS of the full stack under steady load for SOAK seconds (default 300), sampled every 10 s.
+# What the production layer costs besides throughput (which run-config-bench.sh compares with the
+# bare engine for the production, development and Redis stacks), measured on this machine:
+#  1. p50 latency of a cached tool call answered from Redis against one answered from memory;
+#  2. RSS of the full stack (JSON request logs, metrics, bearer auth, rate limit) under steady load
+#     for SOAK seconds (default 300), sampled every 10 s.
 # Server on core 0, wrk on core 1; loopback only; every phase is bounded in time.
 #   tests/bench/run-production-bench.sh [SERVER_BINARY]   env: DURATION (s, default 10), SOAK (s, default 300)
 set -euo pipefail
@@ -23,42 +22,7 @@ full=(--set logging.level=info --set auth.enabled=true --set "auth.clients=bench
 lookup='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"http_status_lookup","arguments":{"code":503}}}'
 
 echo "# machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
-echo "# columns: stack call connections requests/s p50_ms p99_ms errors requests; ${duration}s per point"
-
-# Bare and full alternate ROUNDS times, so drift on the machine hits both alike; the means are compared.
-auth_header=(-H "Authorization: Bearer $token")
-plain_hdr=("${hdr[@]}")
-for ((round = 1; round <= ${ROUNDS:-3}; round++)); do
-  for stack in bare full; do
-    if [[ $stack == bare ]]; then
-      start_server "$work/bare.log" "${bare[@]}"
-      hdr=("${plain_hdr[@]}")
-      unset AUTHORIZATION
-    else
-      start_server "$work/full.log" "${full[@]}"
-      hdr=("${plain_hdr[@]}" "${auth_header[@]}")
-      export AUTHORIZATION="Bearer $token"
-    fi
-    session=$(open_session "http://127.0.0.1:$port/mcp")
-    measure "http://127.0.0.1:$port/mcp" "$ping" "$session" | sed "s/^/$stack ping /" | tee -a "$work/rounds.txt"
-    measure "http://127.0.0.1:$port/mcp" "$echo_call" "$session" | sed "s/^/$stack echo /" | tee -a "$work/rounds.txt"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-  done
-done
-hdr=("${plain_hdr[@]}")
-unset AUTHORIZATION
-echo "full: $(grep -c '"event":"request"' "$work/full.log") request log lines written in the last full round"
-awk '{sum[$1" "$2]+=$4; n[$1" "$2]++}
-  END {
-    for (m in n) mean[m] = sum[m] / n[m]
-    split("ping echo", calls, " ")
-    for (i = 1; i <= 2; i++) {
-      c = calls[i]
-      printf "mean %s: bare %.0f, full %.0f requests/s (full is %.1f%% below bare)\n", c, mean["bare " c], mean["full " c],
-        100 * (1 - mean["full " c] / mean["bare " c])
-    }
-  }' "$work/rounds.txt"
+echo "# columns: connections requests/s p50_ms p99_ms errors requests; ${duration}s per point"
 
 # --- cache hits: memory vs Redis, one connection so p50 is the latency of one call
 redis_port=$(free_port)

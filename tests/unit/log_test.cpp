@@ -31,6 +31,19 @@ std::string start_logging_to_a_file(Level level) {
   return pattern;
 }
 
+// Logs `fields` as one request line, stops the pipeline and returns that line (the file is removed).
+template <std::size_t N>
+std::string log_one_request_line(std::string_view logger, std::array<Field, N> const& fields) {
+  auto const pattern = start_logging_to_a_file(Level::kInfo);
+  write_fields(Level::kInfo, logger, "request", fields);
+  stop();
+  std::ifstream file(pattern);
+  std::string line;
+  std::getline(file, line);
+  std::remove(pattern.c_str());
+  return line;
+}
+
 }  // namespace
 
 TEST(LogRedaction, HidesSecretFieldsAtAnyDepth) {
@@ -116,14 +129,8 @@ TEST(LogPipeline, CutsLongValuesWithAMarkerAndKeepsTheLineJson) {
 // Paths and header values reach the log as a client sent them: the line stays valid JSON (strict
 // parsers refuse invalid UTF-8), with U+FFFD for each byte that is not UTF-8.
 TEST(LogPipeline, ReplacesBytesThatAreNotUtf8) {
-  auto const pattern = start_logging_to_a_file(Level::kInfo);
-  std::array<Field, 1> fields{Field{"path", std::string_view("/caf\xc3\xa9/\xff\xc0\xaf/x")}};
-  write_fields(Level::kInfo, "http", "request", fields);
-  stop();
-  std::ifstream file(pattern);
-  std::string line;
-  std::getline(file, line);
-  std::remove(pattern.c_str());
+  auto const line =
+      log_one_request_line("http", std::array<Field, 1>{Field{"path", std::string_view("/caf\xc3\xa9/\xff\xc0\xaf/x")}});
   boost::system::error_code error;
   auto const parsed = json::parse(line, error);  // Boost.JSON refuses invalid UTF-8
   ASSERT_FALSE(error) << line;
@@ -133,15 +140,9 @@ TEST(LogPipeline, ReplacesBytesThatAreNotUtf8) {
 // A duration that is not a number (a clock bug, a division by zero upstream) must not break the
 // line: JSON has no NaN or infinity.
 TEST(LogPipeline, WritesNumbersThatJsonCannotHoldAsNull) {
-  auto const pattern = start_logging_to_a_file(Level::kInfo);
-  std::array<Field, 3> fields{Field{"not_a_number", std::nan("")},
-                              Field{"infinite", std::numeric_limits<double>::infinity()}, Field{"tiny", 0.0004}};
-  write_fields(Level::kInfo, "mcp", "request", fields);
-  stop();
-  std::ifstream file(pattern);
-  std::string line;
-  std::getline(file, line);
-  std::remove(pattern.c_str());
+  auto const line = log_one_request_line(
+      "mcp", std::array<Field, 3>{Field{"not_a_number", std::nan("")},
+                                  Field{"infinite", std::numeric_limits<double>::infinity()}, Field{"tiny", 0.0004}});
   boost::system::error_code error;
   auto const parsed = json::parse(line, error);
   ASSERT_FALSE(error) << line;
