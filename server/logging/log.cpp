@@ -55,15 +55,6 @@ class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex
   std::string buffer_;
 };
 
-// Keeps the newest lines for /logs readers.
-class RecentLinesSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
- protected:
-  void sink_it_(spdlog::details::log_msg const& message) override {
-    recent_lines().append(std::string_view(message.payload.data(), message.payload.size()));
-  }
-  void flush_() override {}
-};
-
 // Requests append formatted lines under a short lock; one writer thread takes them in batches
 // (every 50 ms, sooner when the queue fills or an error arrives) and hands them to the sinks. No
 // per-line wake-up, so a busy server does not pay a context switch for each line.
@@ -304,6 +295,7 @@ bool is_envelope_key(std::string_view key) {
 }
 
 void write_batch(std::vector<spdlog::sink_ptr> const& sinks, std::string_view batch) {
+  recent_lines().append_lines(batch);  // the admin port's /logs, under one lock per batch
   while (!batch.empty()) {
     auto const end = batch.find('\n');
     auto const line = batch.substr(0, end);
@@ -368,7 +360,6 @@ void start(LogOptions const& options) {
   auto& s = state();
   std::lock_guard lock(s.mutex);
   s.sinks.clear();
-  s.sinks.push_back(std::make_shared<RecentLinesSink>());
   if (options.stream == "stdout") s.sinks.push_back(std::make_shared<FdSink>(STDOUT_FILENO));
   if (options.stream == "stderr") s.sinks.push_back(std::make_shared<FdSink>(STDERR_FILENO));
   if (!options.file.empty()) {

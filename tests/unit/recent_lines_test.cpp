@@ -49,3 +49,16 @@ TEST(RecentLines, KeepsABoundedNumberOfBytesButAlwaysTheNewestLine) {
   ASSERT_EQ(batch.lines.size(), 1u);
   EXPECT_EQ(batch.lines.front().size(), 5000u);
 }
+
+TEST(RecentLines, TakesABatchOfLinesAndWrapsAroundTheRing) {
+  RecentLines recent(3);
+  recent.append_lines("a\nb\n");
+  recent.append_lines("c\nd\ne");  // no final newline: "e" is a line too
+  EXPECT_EQ(recent.end(), 5u);
+  auto const batch = recent.since(0, 10);
+  EXPECT_EQ(batch.skipped, 2u);
+  EXPECT_EQ(batch.lines, (std::vector<std::string>{"c", "d", "e"}));
+  for (int i = 0; i < 7; ++i) recent.append(std::to_string(i));  // around the ring twice more
+  EXPECT_EQ(recent.since(recent.replay_from(3), 10).lines, (std::vector<std::string>{"4", "5", "6"}));
+  EXPECT_EQ(recent.end(), 12u);
+}
