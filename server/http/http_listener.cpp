@@ -51,11 +51,7 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  // ASCII only, as HTTP defines it: no locale lookup per character.
-  auto const fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return fold(x) == fold(y); });
-}
+bool iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }  // ASCII, no locale
 
 bool is_json_content_type(std::string_view content_type) {
   return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
