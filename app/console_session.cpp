@@ -17,7 +17,10 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
       }) {
   scraper_.set_interval_ms(options_.scrape_interval_ms);
   // Rules are evaluated after each scrape, as Prometheus evaluates on fresh data.
-  connect(&scraper_, &MetricsScraper::scraped, this, [this](ScrapeReport const& report) { alerts_.evaluate(report.time_ms); });
+  connect(&scraper_, &MetricsScraper::scraped, this, [this](ScrapeReport const& report) {
+    alerts_.evaluate(report.time_ms);
+    upstreams_.refresh_traffic(report.time_ms);
+  });
   connect(&alerts_, &AlertEvaluator::state_changed, this, &ConsoleSession::record_alert_change);
   connect(&log_stream_, &LogStreamClient::output_lines, this, &ConsoleSession::log_lines);
   connect(this, &ConsoleSession::log_lines, &log_model_, &logs::LogTableModel::append_lines);
@@ -31,6 +34,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   mcp_client_.set_bearer_token(options_.bearer_token);
   fleet_.set_interval_ms(options_.fleet_interval_ms);
   connect(&health_, &HealthPoller::updated, this, &ConsoleSession::record_health_changes);
+  record_upstream_changes();
   connect(&fleet_, &FleetMonitor::alert_changed, this, [this](QString const& name, FleetAlert alert, QString const& detail) {
     auto const severity = alert == FleetAlert::kHigh     ? EventSeverity::kCritical
                           : alert == FleetAlert::kMedium ? EventSeverity::kWarning
@@ -106,6 +110,7 @@ void ConsoleSession::watch(QUrl const& admin_url, QUrl const& mcp_url) {
   health_.set_endpoints(admin_url, mcp_url);
   if (!mcp_url.isEmpty()) mcp_client_.set_url(mcp_url);
   if (!admin_url.isEmpty()) faults_.set_admin_url(admin_url);
+  upstreams_.set_admin_url(admin_url);
   // A supervised server that stopped keeps being scraped from nowhere: its failed scrapes are
   // what makes "server down" visible in the charts and alerts. Attached servers are scraped always.
   if (!admin_url.isEmpty()) {
@@ -204,6 +209,28 @@ void ConsoleSession::record_alert_change(AlertStatus const& status, AlertState f
 
 QList<ChartLine> ConsoleSession::chart_lines(ChartSpec const& spec, std::chrono::seconds window, qint64 end_ms) const {
   return evaluate_chart(store_, spec, window, end_ms);
+}
+
+// An upstream's state changes and its restarts, on the events timeline.
+void ConsoleSession::record_upstream_changes() {
+  connect(&upstreams_, &UpstreamMonitor::state_changed, this,
+          [this](QString const& name, UpstreamState from, UpstreamState to, QString const& detail) {
+            auto const severity = to == UpstreamState::kReady ? EventSeverity::kInfo
+                                  : to == UpstreamState::kCrashLoop || to == UpstreamState::kDown
+                                      ? EventSeverity::kCritical
+                                      : EventSeverity::kWarning;
+            auto kind = upstream_state_name(to);
+            kind.replace(' ', '_');
+            events_.add(severity, QStringLiteral("upstream"), QStringLiteral("upstream_") + kind,
+                        tr("%1: %2 → %3 (%4)").arg(name, upstream_state_name(from), upstream_state_name(to), detail));
+          });
+  connect(&upstreams_, &UpstreamMonitor::restarted, this, [this](QString const& name, qint64 restarts, QString const& exit) {
+    events_.add(EventSeverity::kWarning, QStringLiteral("upstream"), QStringLiteral("upstream_restart"),
+                tr("%1 restarted by the gateway (restart %2)%3")
+                    .arg(name)
+                    .arg(restarts)
+                    .arg(exit.isEmpty() ? QString() : tr(" after %1").arg(exit)));
+  });
 }
 
 }  // namespace prodmcp::console

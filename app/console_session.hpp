@@ -25,6 +25,7 @@
 #include "metrics/metrics_scraper.hpp"
 #include "metrics/series_store.hpp"
 #include "supervision/server_supervisor.hpp"
+#include "upstreams/upstream_monitor.hpp"
 
 namespace prodmcp::console {
 
@@ -60,6 +61,7 @@ class ConsoleSession : public QObject {
   HealthPoller& health() { return health_; }
   HealthModel& health_model() { return health_model_; }
   FleetMonitor& fleet() { return fleet_; }
+  UpstreamMonitor& upstreams() { return upstreams_; }
   EventLog& events() { return events_; }
   metrics::SeriesStore const& store() const { return store_; }
   MetricsScraper& scraper() { return scraper_; }
@@ -100,6 +102,7 @@ class ConsoleSession : public QObject {
   void record_process_event(QString const& source, QString const& kind, QString const& message);
   void record_health_changes();
   void record_alert_change(AlertStatus const& status, AlertState from);
+  void record_upstream_changes();
   void record_config_reloads(QList<QByteArray> const& lines);
 
   ConsoleOptions options_;
@@ -109,6 +112,7 @@ class ConsoleSession : public QObject {
   FleetMonitor fleet_;
   metrics::SeriesStore store_;
   MetricsScraper scraper_{store_};
+  UpstreamMonitor upstreams_{store_};
   AlertEvaluator alerts_;
   QTimer alert_timer_;
   LogStreamClient log_stream_;

@@ -158,6 +158,15 @@ void LogsPage::show_correlation_id(QString const& id) {
   refresh_status();
 }
 
+void LogsPage::show_query(QString const& query) {
+  level_->blockSignals(true);
+  level_->setCurrentIndex(0);
+  level_->blockSignals(false);
+  query_->setText(query);
+  follow_->setChecked(false);
+  apply_query();
+}
+
 void LogsPage::show_selected() {
   auto const index = table_->currentIndex();
   if (!index.isValid()) return details_->clear();

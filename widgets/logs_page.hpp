@@ -28,6 +28,8 @@ class LogsPage : public QWidget {
   // The chart pivot: only lines within [from, to].
   void set_time_range(qint64 from_ms, qint64 to_ms);
   void show_correlation_id(QString const& id);
+  // The lines `query` finds (as typed in the query box), all levels, follow off.
+  void show_query(QString const& query);
 
  signals:
   // "Show on charts" for the selected line.

@@ -17,6 +17,7 @@
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
 #include "tools_page.hpp"
+#include "upstreams_page.hpp"
 #include "walkthrough_page.hpp"
 
 namespace prodmcp::console {
@@ -51,6 +52,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Overview"), overview_page_ = new OverviewPage(session));
   add_page(tr("Metrics"), metrics_page_ = new MetricsPage(session));
   add_page(tr("Health"), health_page_ = new HealthPage(session));
+  add_page(tr("Upstreams"), upstreams_page_ = new UpstreamsPage(session));
   add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
   add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
   add_page(tr("Config"), config_page_ = new ConfigPage(session));
@@ -69,6 +71,10 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   // From a call in the tool explorer to its request's log lines.
   connect(tools_page_, &ToolsPage::show_request_logs, this, [this](QString const& correlation_id) {
     logs_page_->show_correlation_id(correlation_id);
+    show_page(tr("Logs"));
+  });
+  connect(upstreams_page_, &UpstreamsPage::show_upstream_logs, this, [this](QString const& name) {
+    logs_page_->show_query(QStringLiteral("upstream=") + name);
     show_page(tr("Logs"));
   });
   // And back: from a log line to the charts at that moment.

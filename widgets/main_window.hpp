@@ -20,6 +20,7 @@ class MetricsPage;
 class OverviewPage;
 class SupervisionBar;
 class ToolsPage;
+class UpstreamsPage;
 class WalkthroughPage;
 
 class MainWindow : public QMainWindow {
@@ -34,6 +35,7 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page() const { return metrics_page_; }
   LogsPage* logs_page() const { return logs_page_; }
   ToolsPage* tools_page() const { return tools_page_; }
+  UpstreamsPage* upstreams_page() const { return upstreams_page_; }
   ConfigPage* config_page() const { return config_page_; }
   DemoPage* demo_page() const { return demo_page_; }
   WalkthroughPage* walkthrough_page() const { return walkthrough_page_; }
@@ -59,6 +61,7 @@ class MainWindow : public QMainWindow {
   MetricsPage* metrics_page_;
   LogsPage* logs_page_;
   ToolsPage* tools_page_;
+  UpstreamsPage* upstreams_page_;
   ConfigPage* config_page_;
   DemoPage* demo_page_;
   WalkthroughPage* walkthrough_page_;

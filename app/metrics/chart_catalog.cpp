@@ -49,6 +49,20 @@ std::vector<ChartSpec> const& overview_tiles() {
   return tiles;
 }
 
+std::vector<ChartSpec> const& upstream_charts() {
+  static std::vector<ChartSpec> const charts{
+      {"upstream_calls", "Upstream calls/s", ChartUnit::kPerSecond,
+       {{"{{upstream}}", "sum by (upstream) (rate(mcp_upstream_requests_total[$__rate_interval]))"}}},
+      {"upstream_errors", "Upstream error ratio", ChartUnit::kRatio,
+       {{"{{upstream}}", R"(sum by (upstream) (rate(mcp_upstream_requests_total{status!="ok"}[$__rate_interval])) / )"
+                         "sum by (upstream) (rate(mcp_upstream_requests_total[$__rate_interval]))"}}},
+      {"upstream_latency", "Upstream p95 latency", ChartUnit::kSeconds,
+       {{"{{upstream}}", "histogram_quantile(0.95, sum by (upstream, le) "
+                         "(rate(mcp_upstream_request_duration_seconds_bucket[$__rate_interval])))"}}},
+  };
+  return charts;
+}
+
 ChartSpec const* find_chart(QString const& id) {
   for (auto const& chart : chart_catalog())
     if (chart.id == id) return &chart;

@@ -35,6 +35,8 @@ struct ChartLine {
 std::vector<ChartSpec> const& chart_catalog();
 // The overview's key numbers: one single-line chart each, drawn as a number with a sparkline.
 std::vector<ChartSpec> const& overview_tiles();
+// The Upstreams page's charts: the gateway's calls to each upstream.
+std::vector<ChartSpec> const& upstream_charts();
 ChartSpec const* find_chart(QString const& id);
 
 // The rate window for a chart covering `window`: wide enough to hold several scrapes, narrow

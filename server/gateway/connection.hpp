@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/jsonrpc.hpp"
 
@@ -74,7 +75,8 @@ CallHooks const& no_hooks();
 struct ConnectionEnd {
   std::string description;  // "exit code 3", "signal 9 (Killed)", "HTTP 404 for session 1a2b3c4d"
   bool failed = false;
-  json::object fields;  // for the log: code, signal, stderr_tail, ...
+  json::object fields;  // for the log: code, signal, stderr_tail (the lines joined by " | "), ...
+  std::vector<std::string> stderr_lines{};  // a child's last stderr lines, oldest first
 };
 
 class Connection {

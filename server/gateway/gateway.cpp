@@ -31,6 +31,7 @@ using protocol::RequestContext;
 using protocol::RpcError;
 
 constexpr std::size_t kMaxNameLength = 128;
+constexpr std::size_t kDescribedToolNames = 500;  // /upstreams names this many of an upstream's tools (and counts all)
 
 std::string string_field(json::object const& object, std::string_view key) {
   return std::string(protocol::string_param(object, key).value_or(""));
@@ -396,6 +397,40 @@ asio::awaitable<ops::CheckResult> Gateway::check() {
   result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   result.status = required_down ? "unhealthy" : optional_down ? "degraded" : "healthy";
   co_return result;
+}
+
+json::array Gateway::describe() const {
+  json::array described;
+  for (auto const& upstream : impl_->upstreams) {
+    auto one = upstream->describe();
+    {
+      std::lock_guard lock(impl_->exposed_mutex);
+      Impl::Exposed none;
+      auto const found = impl_->exposed.find(upstream->name());
+      auto const& exposed = found == impl_->exposed.end() ? none : found->second;
+      json::array tools;
+      for (auto const& tool : exposed.tools) {
+        if (tools.size() == kDescribedToolNames) break;
+        tools.emplace_back(tool);
+      }
+      one["tools"] = std::move(tools);
+      one["offered"] = json::object{{"tools", exposed.tools.size()},
+                                    {"prompts", exposed.prompts.size()},
+                                    {"resources", exposed.resources.size()},
+                                    {"resource_templates", exposed.templates.size()}};
+    }
+    described.push_back(std::move(one));
+  }
+  return described;
+}
+
+bool Gateway::restart(std::string const& name, std::string const& why) {
+  for (auto const& upstream : impl_->upstreams)
+    if (upstream->name() == name) {
+      upstream->restart(why);
+      return true;
+    }
+  return false;
 }
 
 }  // namespace prodmcp::gateway

@@ -4,6 +4,7 @@
 // each forwarding to its upstream. With one upstream names stay as they are; with several each
 // gets a prefix (NAME__ unless `prefix` says otherwise).
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
@@ -52,6 +53,11 @@ class Gateway {
   void stop(std::chrono::milliseconds grace);
   // The mcp_servers readiness check: each upstream's state and a ping's latency.
   asio::awaitable<ops::CheckResult> check();
+  // The admin port's /upstreams: each upstream as Upstream::describe() says, with the names its
+  // tools have here (the first 500) and how many tools, prompts and resources it offers.
+  json::array describe() const;
+  // Restarts the upstream called `name` (Upstream::restart); false when there is none.
+  bool restart(std::string const& name, std::string const& why);
 
   struct Impl;
 

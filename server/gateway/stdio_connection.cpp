@@ -148,15 +148,18 @@ struct StdioConnection::State : std::enable_shared_from_this<State> {
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     std::string tail;
+    std::vector<std::string> lines;
     {
       std::lock_guard lock(mutex);
       for (auto const& line : stderr_tail) tail += (tail.empty() ? "" : " | ") + line;
+      lines.assign(stderr_tail.begin(), stderr_tail.end());
     }
     // Told before alive() turns false, so whoever waits for the exit finds it reported.
     if (events.exited)
       events.exited(ConnectionEnd{exit->describe(), exit->failed(),
                                   json::object{{"exit", exit->describe()}, {"code", exit->code},
-                                               {"signal", exit->signal}, {"stderr_tail", tail}}});
+                                               {"signal", exit->signal}, {"stderr_tail", tail}},
+                                  std::move(lines)});
     std::map<std::int64_t, Call> failed;
     std::string message;
     {

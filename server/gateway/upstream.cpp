@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "gateway/http_connection.hpp"
@@ -51,6 +52,11 @@ ChildSpec child_spec(config::UpstreamSettings const& settings, std::string const
   spec.variables["PRODMCP_CLIENT_SESSION"] =
       client_session.empty() ? "shared" : util::hash_token(client_session).substr(std::string_view("sha256:").size(), 16);
   return spec;
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string_view list_key(std::string_view method) {
@@ -101,6 +107,18 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   std::string detail = "not started yet";
   bool stopping = false;
   bool supervising = false;
+  bool restart_requested = false;  // restart(): the next end of the child starts it again at once
+
+  // What describe() shows of the supervised child's runs.
+  struct Exit {
+    ConnectionEnd end;
+    std::int64_t at_unix_ms = 0;
+  };
+  std::optional<Exit> last_exit;
+  std::int64_t restarts = 0;  // as mcp_upstream_restarts_total: after an exit or a failed start
+  std::int64_t ready_since_unix_ms = 0;
+  json::object server_info;
+  std::string protocol_version;
 
   // per-client: a child of its own for each client session, started on its first call.
   struct ClientChild {
@@ -430,9 +448,12 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     auto events = logging_events({});
     std::weak_ptr<Impl> weak = self;
     events.exited = [weak, exit_signal](ConnectionEnd const& end) {
-      if (auto impl = weak.lock())
+      if (auto impl = weak.lock()) {
         impl->log(end.failed ? Level::kWarning : Level::kInfo, "upstream_exited",
                   with(json::object{{"exit", end.description}}, end.fields));
+        std::lock_guard lock(impl->mutex);
+        impl->last_exit = Exit{end, unix_ms_now()};
+      }
       exit_signal->try_send(end.failed ? asio::error::connection_aborted : boost::system::error_code{});
     };
     events.notification = [weak](json::object const& message) {
@@ -442,6 +463,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     {
       std::lock_guard lock(mutex);
       child = child_connection;
+      restart_requested = false;  // asked for while none ran: this child is the restart
     }
     log(Level::kInfo, "upstream_started",
         with(json::object{{remote() ? "url" : "command", target()}}, child_connection->identity()));
@@ -463,6 +485,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     {
       std::lock_guard lock(mutex);
       connection = child_connection;
+      ready_since_unix_ms = unix_ms_now();
+      server_info = listing.server_info;
+      protocol_version = listing.protocol_version;
     }
     co_return exit_signal;
   }
@@ -540,10 +565,12 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
         log(Level::kError, "upstream_start_failed", json::object{{"reason", failure}});
       }
       std::shared_ptr<Connection> ended;
+      bool asked = false;
       {
         std::lock_guard lock(mutex);
         connection.reset();
         ended = std::exchange(child, nullptr);
+        asked = std::exchange(restart_requested, false);
         if (stopping) {
           state = "stopped";
           detail = "the gateway is shutting down";
@@ -553,6 +580,11 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       }
       if (ended) ended->stop(std::chrono::milliseconds(0));  // a child that never became ready
       report_sessions();
+      if (asked) {
+        failures = 0;
+        backoff = std::chrono::milliseconds(settings.restart_backoff_ms);
+        continue;
+      }
       auto const policy = settings.restart;
       if (policy == "never" || (policy == "on-failure" && !failed)) {
         set_state("stopped", failure + "; restart = \"" + policy + "\" does not start it again");
@@ -580,17 +612,27 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       log(Level::kWarning, "upstream_restarting", json::object{{"reason", failure}, {"backoff_ms", backoff.count()},
                                                                {"attempt", failures}});
       if (metrics) metrics->upstream_restarted(name);
-      // In slices, so a shutdown during the wait is not kept waiting.
+      {
+        std::lock_guard lock(mutex);
+        ++restarts;
+      }
+      // In slices, so a shutdown or a restart asked for during the wait is not kept waiting.
       for (auto const until = std::chrono::steady_clock::now() + backoff; std::chrono::steady_clock::now() < until;) {
         {
           std::lock_guard lock(mutex);
           if (stopping) break;
+          if (std::exchange(restart_requested, false)) {
+            asked = true;
+            break;
+          }
         }
         timer.expires_after(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(),
                                                                           std::chrono::milliseconds(100)));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       }
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(settings.restart_max_backoff_ms));
+      if (asked) failures = 0;
+      backoff = asked ? std::chrono::milliseconds(settings.restart_backoff_ms)
+                      : std::min(backoff * 2, std::chrono::milliseconds(settings.restart_max_backoff_ms));
       {
         std::lock_guard lock(mutex);
         if (stopping) {
@@ -662,6 +704,76 @@ bool Upstream::stopped_child() const {
 UpstreamStatus Upstream::status() const {
   std::lock_guard lock(impl_->mutex);
   return UpstreamStatus{impl_->state, impl_->detail, settings_.required, impl_->clients.size()};
+}
+
+json::object Upstream::describe() const {
+  std::shared_ptr<Connection> child;
+  std::vector<std::pair<std::string, std::shared_ptr<Connection>>> clients;
+  json::object described{{"name", name_},
+                         {"transport", impl_->remote() ? "http" : "stdio"},
+                         {"target", impl_->target()},
+                         {"sessions", settings_.sessions},
+                         {"required", settings_.required},
+                         {"breaker", resilience::state_name(impl_->breaker.state())},
+                         {"in_flight", impl_->in_flight.load()}};
+  {
+    std::lock_guard lock(impl_->mutex);
+    described["state"] = impl_->state;
+    described["detail"] = impl_->detail;
+    described["restarts"] = impl_->restarts;
+    if (impl_->state == "ready") described["ready_since_unix_ms"] = impl_->ready_since_unix_ms;
+    described["server_info"] = impl_->server_info;
+    described["protocol_version"] = impl_->protocol_version;
+    if (impl_->last_exit) {
+      auto const& [end, at] = *impl_->last_exit;
+      json::object exit = end.fields;
+      json::array lines;
+      for (auto const& line : end.stderr_lines) lines.emplace_back(line);
+      exit["stderr_tail"] = std::move(lines);
+      exit["description"] = end.description;
+      exit["failed"] = end.failed;
+      exit["at_unix_ms"] = at;
+      described["last_exit"] = std::move(exit);
+    }
+    child = impl_->child;
+    for (auto const& [session, client] : impl_->clients) clients.emplace_back(session.substr(0, 8), client->connection);
+  }
+  // Asked outside the lock: a connection reports its end to us while holding its own.
+  if (child) described["process"] = child->identity();
+  json::array children;
+  for (auto const& [session, connection] : clients) {
+    json::object one{{"session", session}, {"alive", connection && connection->alive()}};
+    if (connection)
+      for (auto const& [key, value] : connection->identity()) one[key] = value;
+    children.push_back(std::move(one));
+  }
+  described["client_children"] = std::move(children);
+  return described;
+}
+
+void Upstream::restart(std::string const& why) {
+  std::shared_ptr<Connection> child;
+  std::vector<std::shared_ptr<Connection>> clients;
+  bool supervised = false;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopping) return;
+    supervised = impl_->supervising;
+    impl_->restart_requested = supervised;
+    impl_->supervising = true;
+    child = impl_->child;
+    for (auto const& [session, client] : impl_->clients)
+      if (client->connection) clients.push_back(client->connection);
+  }
+  impl_->log(Level::kInfo, "upstream_restart_requested", json::object{{"reason", why}, {"was", status().state}});
+  // Client sessions' children are replaced on their sessions' next calls.
+  for (auto const& client : clients) impl_->end_client_connection(*client, std::chrono::milliseconds(2000));
+  if (!supervised) {
+    asio::co_spawn(impl_->executor, impl_->supervise(), logging::LogFailure{"upstream_supervise"});
+    return;
+  }
+  // Its end wakes the supervision, which starts it again (a waiting one wakes by itself).
+  if (child) child->stop(std::chrono::milliseconds(2000));
 }
 
 namespace {

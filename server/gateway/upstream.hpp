@@ -80,6 +80,14 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   // A round trip (ping) for /ready; its latency in ms, or throws RpcError.
   asio::awaitable<double> ping();
   UpstreamStatus status() const;
+  // What the admin port's /upstreams shows of it: state, transport, target, its process (pid or
+  // remote session) and its client sessions' children, restarts, the last exit in its own words,
+  // the breaker, calls in flight and what the server said it is.
+  json::object describe() const;
+  // Ends its child (and its client sessions' children) and starts it again at once, with no
+  // backoff and its crash-loop count cleared, also after it was given up on or stopped by its
+  // restart policy. `why` goes into the log. No-op while the gateway stops.
+  void restart(std::string const& why);
 
   struct Impl;
 

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <optional>
+#include <variant>
 
 #include "http/http_listener.hpp"
 #include "logging/log.hpp"
@@ -73,14 +74,32 @@ LogStreamRequest parse_log_stream_request(std::string_view target) {
   return request;
 }
 
+// The JSON object a PUT or POST carries, or the answer refusing it (`example` shows what to send).
+// Only JSON: a web page can send a form or text/plain without asking first, but not JSON.
+std::variant<boost::json::object, http::Response> json_object_body(http::Exchange& exchange, std::string_view example) {
+  if (!http::is_json_content_type(exchange.header("Content-Type")))
+    return http::json_response(415, boost::json::serialize(boost::json::object{
+                                        {"error", "send Content-Type: application/json, e.g. " + std::string(example)}}));
+  boost::system::error_code parse_error;
+  auto body = boost::json::parse(exchange.body(), parse_error);
+  if (parse_error || !body.is_object()) return bad_query("send a JSON object, e.g. " + std::string(example));
+  return std::move(body.as_object());
+}
+
 }  // namespace
 
 asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
-  if (exchange.path() == "/logs" || exchange.path() == "/config" || exchange.path() == "/faults")
-    if (auto refusal = access_.refusal(exchange)) co_return co_await exchange.respond(std::move(*refusal));
-  if (exchange.path() == "/faults") co_return co_await exchange.respond(faults(exchange));
-  if (exchange.method() != "GET" && exchange.method() != "HEAD") co_return co_await exchange.respond(method_not_allowed());
   auto const path = exchange.path();
+  bool const open = path == "/metrics" || path == "/health" || path == "/ready";
+  if (!open)
+    if (auto refusal = access_.refusal(exchange)) co_return co_await exchange.respond(std::move(*refusal));
+  if (path == "/faults") co_return co_await exchange.respond(faults(exchange));
+  if (path == "/upstreams/restart") co_return co_await exchange.respond(restart_upstream(exchange));
+  if (exchange.method() != "GET" && exchange.method() != "HEAD") co_return co_await exchange.respond(method_not_allowed());
+  if (path == "/upstreams") {
+    boost::json::object body{{"upstreams", upstreams_.describe ? upstreams_.describe() : boost::json::array{}}};
+    co_return co_await exchange.respond(http::json_response(200, boost::json::serialize(body)));
+  }
   if (path == "/metrics") co_return co_await exchange.respond(text_response(metrics_.serialize()));
   if (path == "/health") co_return co_await exchange.respond(http::json_response(200, boost::json::serialize(health_body())));
   if (path == "/logs") co_return co_await stream_logs(exchange);
@@ -112,15 +131,10 @@ http::Response AdminEndpoint::faults(http::Exchange& exchange) {
   }
   if (!faults_.allowed || !faults_.set)
     return http::json_response(403, R"({"error":"fault injection is refused in the production profile"})");
-  // Only JSON: a web page can send a form or text/plain without asking first, but not JSON.
-  if (!http::is_json_content_type(exchange.header("Content-Type")))
-    return http::json_response(415, R"({"error":"send the faults as Content-Type: application/json"})");
-  boost::system::error_code parse_error;
-  auto const body = boost::json::parse(exchange.body(), parse_error);
-  if (parse_error || !body.is_object())
-    return bad_query(R"(send a JSON object, e.g. {"latency_ms": 200, "error_rate": 0.1})");
+  auto body = json_object_body(exchange, R"({"latency_ms": 200, "error_rate": 0.1})");
+  if (auto* refusal = std::get_if<http::Response>(&body)) return std::move(*refusal);
   auto next = faults_.get();
-  auto const& fields = body.as_object();
+  auto const& fields = std::get<boost::json::object>(body);
   for (auto const& [key, value] : fields) {
     if (key == "latency_ms") {
       if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > 60'000)
@@ -142,6 +156,31 @@ http::Response AdminEndpoint::faults(http::Exchange& exchange) {
                  boost::json::object{{"latency_ms", next.latency_ms}, {"error_rate", next.error_rate},
                                      {"crash_tool", next.crash_tool}});
   return http::json_response(200, boost::json::serialize(state()));
+}
+
+// POST {"upstream": NAME}: the upstream's child ends and starts again at once (202).
+http::Response AdminEndpoint::restart_upstream(http::Exchange& exchange) {
+  if (exchange.method() != "POST") {
+    auto response = http::json_response(405, R"({"error":"use POST with {\"upstream\": NAME}"})");
+    response.headers.emplace_back("Allow", "POST");
+    return response;
+  }
+  auto body = json_object_body(exchange, R"({"upstream": "notes"})");
+  if (auto* refusal = std::get_if<http::Response>(&body)) return std::move(*refusal);
+  auto const& fields = std::get<boost::json::object>(body);
+  auto const* name = fields.if_contains("upstream");
+  if (!name || !name->is_string() || fields.size() != 1)
+    return bad_query(R"(send {"upstream": NAME} and nothing else, NAME as GET /upstreams lists it)");
+  std::string const upstream(name->get_string());
+  if (!upstreams_.restart || !upstreams_.restart(upstream, "asked on the admin port")) {
+    boost::json::array known;
+    if (upstreams_.describe)
+      for (auto const& one : upstreams_.describe()) known.push_back(one.at("name"));
+    return http::json_response(404, boost::json::serialize(boost::json::object{
+                                        {"error", "no upstream \"" + upstream + "\""}, {"upstreams", std::move(known)}}));
+  }
+  logging::write(logging::Level::kWarning, "admin", "upstream_restart", boost::json::object{{"upstream", upstream}});
+  return http::json_response(202, boost::json::serialize(boost::json::object{{"restarting", upstream}}));
 }
 
 // The log as newline-delimited lines: the last `replay` lines, then (with follow) each new line

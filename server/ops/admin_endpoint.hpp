@@ -3,12 +3,16 @@
 // /logs (the log stream with a replay of recent lines, for consoles attached to a running server),
 // /faults (demo fault switches: added latency, an error rate and an armed crashing tool, refused in
 // the production profile),
-// /config (the effective config now, secrets masked, for the console's diff against its editor).
-// /logs, /config and /faults are protected (ops/admin_access.hpp).
+// /config (the effective config now, secrets masked, for the console's diff against its editor),
+// /upstreams (the gateway's upstreams as they are now) and /upstreams/restart (POST
+// {"upstream": NAME}: end an upstream's child and start it again at once).
+// /logs, /config, /faults and /upstreams are protected (ops/admin_access.hpp).
 #include "http/http_exchange.hpp"
 #include "ops/admin_access.hpp"
 #include "ops/metrics.hpp"
 #include "ops/probes.hpp"
+
+#include <boost/json/array.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -29,15 +33,23 @@ struct FaultSwitch {
   std::function<void(Faults)> set;
 };
 
+// The gateway's upstreams, for /upstreams; unset for a server without upstreams.
+struct UpstreamControl {
+  std::function<boost::json::array()> describe;
+  // Restarts the named upstream; false when there is none of that name.
+  std::function<bool(std::string const& name, std::string const& why)> restart;
+};
+
 class AdminEndpoint final : public http::Handler {
  public:
   AdminEndpoint(Metrics& metrics, Readiness const& readiness, AdminAccess const& access, FaultSwitch faults = {},
-                std::function<std::string()> running_config = {})
+                std::function<std::string()> running_config = {}, UpstreamControl upstreams = {})
       : metrics_(metrics),
         readiness_(readiness),
         access_(access),
         faults_(std::move(faults)),
-        running_config_(std::move(running_config)) {}
+        running_config_(std::move(running_config)),
+        upstreams_(std::move(upstreams)) {}
   asio::awaitable<void> serve(http::Exchange& exchange) override;
   // /logs readers connected now (a drain lets them read the last lines before the server stops).
   int log_streams() const { return log_streams_.load(); }
@@ -45,12 +57,14 @@ class AdminEndpoint final : public http::Handler {
  private:
   asio::awaitable<void> stream_logs(http::Exchange& exchange);
   http::Response faults(http::Exchange& exchange);
+  http::Response restart_upstream(http::Exchange& exchange);
 
   Metrics& metrics_;
   Readiness const& readiness_;
   AdminAccess const& access_;
   FaultSwitch const faults_;
   std::function<std::string()> const running_config_;  // print-config's JSON of the running settings
+  UpstreamControl const upstreams_;
   std::atomic<int> log_streams_{0};
 };
 

@@ -463,6 +463,11 @@ void Metrics::upstream_restarted(std::string_view upstream) {
 
 void Metrics::declare_upstream(std::string_view upstream) {
   impl_->upstream_restarts.Add({{"upstream", std::string(upstream)}});
+  // At 0 from the start: a series born at its first failure has no earlier sample, so rate() and
+  // increase() would miss that failure.
+  for (auto const* method : {"tools/call", "resources/read", "prompts/get", "ping"})
+    for (auto const* status : {"ok", "error", "failed", "cancelled"})
+      impl_->upstream_requests.Add({{"upstream", std::string(upstream)}, {"method", method}, {"status", status}});
   upstream_state(upstream, false, 0);
 }
 

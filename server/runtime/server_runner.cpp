@@ -319,7 +319,7 @@ class Service {
     listener.observe(reporter_);
     mcp_listener_ = &listener;
 
-    // The admin port: metrics and probes open, /logs, /config and /faults behind admin_access_.
+    // The admin port: metrics and probes open, the other routes behind admin_access_.
     http::ListenerLimits admin_limits;
     admin_limits.max_body_bytes = 4096;
     admin_limits.max_connections = 256;
@@ -340,8 +340,17 @@ class Service {
       in_force_.store(std::move(next));
       crash_armed_ = faults.crash_tool;
     };
-    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, admin_access_, std::move(fault_switch), [this] { return running_config_json(); });
-    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config"}) admin.route(path, admin_endpoint);
+    ops::UpstreamControl upstream_control;
+    if (gateway_) {
+      upstream_control.describe = [this] { return gateway_->describe(); };
+      upstream_control.restart = [this](std::string const& name, std::string const& why) {
+        return gateway_->restart(name, why);
+      };
+    }
+    ops::AdminEndpoint admin_endpoint(metrics_, readiness_, admin_access_, std::move(fault_switch),
+                                      [this] { return running_config_json(); }, std::move(upstream_control));
+    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config", "/upstreams", "/upstreams/restart"})
+      admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {
       bound = listener.listen(address->host, address->port);

@@ -2,6 +2,7 @@
 // (prodmcp-server --stdio --conformance-fixtures) and a fake one that crashes, writes garbage,
 // is slow, ignores SIGTERM or returns a cursor that never advances.
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -509,4 +510,123 @@ TEST(Gateway, AClientSessionsChildAsksItsClientOutsideAnyCallOnItsStream) {
   answer_roots_asked_later(port, session, listening, "file:///srv/notes");
   EXPECT_TRUE(gateway.server.wait_for_log("file:///srv/notes")) << gateway.server.log_tail();
   EXPECT_NE(gateway.server.log().find("roots answer: "), std::string::npos);
+}
+
+namespace {
+
+json::object upstreams_body(ServerUnderTest const& server) {
+  auto const reply = http_request(server.admin_port(), "GET", "/upstreams", {}, "");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  boost::system::error_code ec;
+  auto value = json::parse(reply.body, ec);
+  return !ec && value.is_object() ? value.as_object() : json::object{};
+}
+
+json::object upstream_named(ServerUnderTest const& server, std::string_view name) {
+  auto const body = upstreams_body(server);
+  if (auto const* list = body.if_contains("upstreams"); list && list->is_array())
+    for (auto const& one : list->as_array())
+      if (one.at("name").as_string() == name) return one.as_object();
+  return {};
+}
+
+// Whether `upstream` (as /upstreams shows it) has `key` equal to `value`.
+bool has(json::object const& upstream, std::string_view key, json::value const& value) {
+  auto const* field = upstream.if_contains(key);
+  return field && *field == value;
+}
+
+HttpReply restart(ServerUnderTest const& server, std::string const& body,
+                  std::string const& content_type = "application/json") {
+  return http_request(server.admin_port(), "POST", "/upstreams/restart", {{"Content-Type", content_type}}, body);
+}
+
+}  // namespace
+
+TEST(Gateway, UpstreamsShowsEachUpstreamsProcessExitsAndTools) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared"});
+  auto const port = gateway.server.port();
+  auto const ready = upstream_named(gateway.server, "fake");
+  ASSERT_FALSE(ready.empty()) << json::serialize(upstreams_body(gateway.server));
+  EXPECT_EQ(ready.at("state").as_string(), "ready");
+  EXPECT_EQ(ready.at("transport").as_string(), "stdio");
+  EXPECT_EQ(ready.at("sessions").as_string(), "shared");
+  EXPECT_EQ(ready.at("breaker").as_string(), "closed");
+  EXPECT_EQ(ready.at("restarts").as_int64(), 0);
+  EXPECT_FALSE(ready.contains("last_exit"));
+  auto const pid = ready.at("process").at("pid").as_int64();
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(ready.at("offered").at("tools").as_int64(), 11) << ready;
+  auto const& tools = ready.at("tools").as_array();
+  EXPECT_NE(std::find(tools.begin(), tools.end(), json::value("crash")), tools.end()) << ready;
+
+  // Its failures are counted from 0, so the first one shows in a rate().
+  auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
+  EXPECT_NE(metrics.find(R"(mcp_upstream_requests_total{method="tools/call",status="failed",upstream="fake"} 0)"),
+            std::string::npos);
+
+  // A crash: the last exit in its own words, a restart counted, a new process.
+  auto const session = initialize_session(port);
+  call_tool(port, session, "crash");
+  json::object after;
+  ASSERT_TRUE(wait_until([&] {
+    after = upstream_named(gateway.server, "fake");
+    return has(after, "state", "ready") && has(after, "restarts", 1);
+  }, 30s)) << json::serialize(after);
+  auto const& exit = after.at("last_exit");
+  EXPECT_EQ(exit.at("code").as_int64(), 3) << exit;
+  EXPECT_TRUE(exit.at("failed").as_bool());
+  auto const& lines = exit.at("stderr_tail").as_array();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), json::value("about to crash: the database is gone")), lines.end())
+      << exit;
+  EXPECT_GT(exit.at("at_unix_ms").as_int64(), 0);
+  EXPECT_NE(after.at("process").at("pid").as_int64(), pid);
+}
+
+TEST(Gateway, AnUpstreamRestartsWhenAskedEvenAfterACrashLoop) {
+  Gateway gateway({fake_upstream("--fail-at-start")},
+                  {"--set", "upstreams.fake.crash_loop_limit=2", "--set", "upstreams.fake.restart_backoff_ms=50"}, false);
+  ASSERT_TRUE(wait_until([&] { return has(upstream_named(gateway.server, "fake"), "state", "failed"); }, 30s))
+      << gateway.server.log_tail();
+  // Bad requests are refused with what to send instead, and change nothing.
+  EXPECT_EQ(restart(gateway.server, R"({"upstream":"fake"})", "text/plain").status, 415);
+  EXPECT_EQ(restart(gateway.server, R"(["fake"])").status, 400);
+  EXPECT_EQ(restart(gateway.server, R"({"upstream":7})").status, 400);
+  EXPECT_EQ(http_request(gateway.server.admin_port(), "GET", "/upstreams/restart", {}, "").status, 405);
+  auto const unknown = restart(gateway.server, R"({"upstream":"nope"})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find(R"("upstreams":["fake"])"), std::string::npos) << unknown.body;
+  EXPECT_EQ(upstream_named(gateway.server, "fake").at("state"), "failed");
+
+  // Asked, supervision starts again with its count cleared: two more failed runs before it gives up.
+  auto const asked = restart(gateway.server, R"({"upstream":"fake"})");
+  EXPECT_EQ(asked.status, 202) << asked.body;
+  ASSERT_TRUE(gateway.server.wait_for_log("\"upstream_restart_requested\"")) << gateway.server.log_tail();
+  ASSERT_TRUE(wait_until([&] {
+    auto const log = gateway.server.log();
+    auto const first = log.find("\"upstream_crash_loop\"");
+    return first != std::string::npos && log.find("\"upstream_crash_loop\"", first + 1) != std::string::npos;
+  }, 30s)) << gateway.server.log_tail();
+}
+
+TEST(Gateway, ARestartAskedForEndsTheChildAndStartsANewOneAtOnce) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.restart=never"});
+  auto const pid = upstream_named(gateway.server, "fake").at("process").at("pid").as_int64();
+  auto const asked = restart(gateway.server, R"({"upstream":"fake"})");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  json::object after;
+  // restart = "never" is about exits it did not ask for: this one starts again.
+  ASSERT_TRUE(wait_until([&] {
+    after = upstream_named(gateway.server, "fake");
+    return has(after, "state", "ready") && after.contains("process") && !has(after.at("process").as_object(), "pid", pid);
+  }, 30s)) << json::serialize(after) << gateway.server.log_tail();
+  EXPECT_EQ(after.at("restarts").as_int64(), 0) << after;  // not an exit of its own
+  EXPECT_EQ(::kill(static_cast<pid_t>(pid), 0), -1);  // the old child is gone
+  auto const session = initialize_session(gateway.server.port());
+  EXPECT_EQ(text_of(call_tool(gateway.server.port(), session, "echo", R"({"message":"new child"})")), "new child");
+}
+
+TEST(Gateway, UpstreamsOfAServerWithoutAnyIsAnEmptyList) {
+  ServerUnderTest server({"--set", "server.admin_listen=127.0.0.1:0"});
+  EXPECT_EQ(json::serialize(upstreams_body(server)), R"({"upstreams":[]})");
 }
