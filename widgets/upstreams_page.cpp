@@ -1,11 +1,13 @@
 #include "upstreams_page.hpp"
 
 #include <QDateTime>
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include "add_server_dialog.hpp"
 #include "palette.hpp"
 #include "status_tint_delegate.hpp"
 #include "time_series_chart.hpp"
@@ -62,10 +64,15 @@ QString describe(UpstreamStatus const& upstream) {
 UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
   auto& monitor = session.upstreams();
   auto* layout = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
   status_ = new QLabel;
   status_->setTextFormat(Qt::RichText);
   status_->setWordWrap(true);
-  layout->addWidget(status_);
+  top->addWidget(status_, 1);
+  add_ = new QPushButton(tr("Add server…"));
+  add_->setToolTip(tr("Put your own MCP server behind the gateway: a command, a URL, or an mcp.json import"));
+  top->addWidget(add_);
+  layout->addLayout(top);
 
   table_ = new QTableView;
   table_->setModel(&monitor);
@@ -143,11 +150,31 @@ UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget
   connect(logs_, &QPushButton::clicked, this, [this] {
     if (auto const name = selected_name(); !name.isEmpty()) emit show_upstream_logs(name);
   });
+  connect(add_, &QPushButton::clicked, this, [this] {
+    AddServerDialog dialog(QDir::homePath(), QDir::currentPath(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    auto const problem = add_to_config(dialog.drafts());
+    action_result_->setText(problem.isEmpty() ? tr("added to the config: save and apply it on the Config page")
+                                              : tr("not added: %1").arg(problem));
+  });
   redraw_timer_.setInterval(1000);
   connect(&redraw_timer_, &QTimer::timeout, this, &UpstreamsPage::redraw_charts);
   redraw_timer_.start();
   refresh_status();
   show_selected();
+}
+
+QString UpstreamsPage::add_to_config(QList<UpstreamDraft> const& drafts) {
+  auto& document = session_.config_editor().document();
+  // All or none: a name taken halfway through leaves the document as it was.
+  auto const before = document.text();
+  for (auto const& draft : drafts)
+    if (auto problem = document.add_upstream(draft); !problem.isEmpty()) {
+      document.set_text(before);
+      return problem;
+    }
+  emit show_config();
+  return {};
 }
 
 QString UpstreamsPage::selected_name() const {
@@ -165,9 +192,9 @@ void UpstreamsPage::refresh_status() {
   } else if (monitor.polls() == 0) {
     text = palette::badge(tr("asking"), palette::kIdle);
   } else if (monitor.upstreams().isEmpty()) {
-    text = tr("No upstream servers: this server offers its built-in tools. Put your own MCP server behind it with "
-              "<code>prodmcp-console -- python3 your_server.py</code>, <code>--upstream NAME=URL</code> or "
-              "<code>--mcp-json FILE</code>, or an <code>[upstreams.NAME]</code> table on the Config page.");
+    text = tr("No upstream servers: this server offers its built-in tools. Put your own MCP server behind it: "
+              "<b>Add server…</b>, or start the console with <code>-- python3 your_server.py</code>, "
+              "<code>--upstream NAME=URL</code> or <code>--mcp-json FILE</code>.");
   } else {
     int ready = 0;
     for (auto const& upstream : monitor.upstreams()) ready += upstream.display_state() == UpstreamState::kReady;

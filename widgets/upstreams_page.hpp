@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "config_editor/upstream_tables.hpp"
 #include "console_session.hpp"
 
 namespace prodmcp::console {
@@ -26,11 +27,16 @@ class UpstreamsPage : public QWidget {
   QPlainTextEdit* details() const { return details_; }
   QPushButton* restart_button() const { return restart_; }
   QPushButton* logs_button() const { return logs_; }
+  QPushButton* add_button() const { return add_; }
+  // Adds the dialog's servers to the config document; the problem, or empty (then Config shows them).
+  QString add_to_config(QList<UpstreamDraft> const& drafts);
   QString selected_name() const;
 
  signals:
   // "Logs": the Logs page filtered to this upstream's lines.
   void show_upstream_logs(QString const& name);
+  // Servers were added to the config document: the Config page, to check, save and apply.
+  void show_config();
 
  private:
   void refresh_status();
@@ -43,6 +49,7 @@ class UpstreamsPage : public QWidget {
   QPlainTextEdit* details_;
   QPushButton* restart_;
   QPushButton* logs_;
+  QPushButton* add_;
   QLabel* action_result_;
   QList<TimeSeriesChart*> charts_;
   QTimer redraw_timer_;

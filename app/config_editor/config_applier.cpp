@@ -30,8 +30,9 @@ ConfigApplier::ConfigApplier(ConsoleSession& session, QObject* parent) : QObject
       case Phase::kReloading: roll_back(tr("the server did not answer the reload within %1 s").arg(kReloadAnswerMs / 1000)); break;
       case Phase::kRestarting: roll_back(tr("the server did not come back within %1 s").arg(kRestartMs / 1000)); break;
       case Phase::kGate:
-        if (saw_ready_) finish(true, tr("in effect, and the server stayed ready for %1 s").arg(gate_ms_ / 1000.0));
-        else roll_back(tr("the server was not ready within %1 s").arg(gate_ms_ / 1000.0));
+        if (saw_ready_) finish(true, tr("in effect, and the server was ready and stayed so within %1 s").arg(gate_ms_ / 1000.0));
+        else if (not_ready_.isEmpty()) roll_back(tr("the server was not ready within %1 s").arg(gate_ms_ / 1000.0));
+        else roll_back(tr("%1 for %2 s").arg(not_ready_).arg(gate_ms_ / 1000.0));
         break;
       case Phase::kRollingBack:
         finish(false, tr("%1; the previous config was restored, but the server did not confirm it").arg(failure_));
@@ -71,6 +72,7 @@ void ConfigApplier::reload_or_restart(bool restart) {
   auto& server = session_.supervisor()->server();
   restarting_ = restart || !server.hang_up();
   saw_ready_ = false;
+  not_ready_.clear();
   auto const phase = rolling_back_ ? Phase::kRollingBack : restarting_ ? Phase::kRestarting : Phase::kReloading;
   set_phase(phase, restarting_ ? tr("restarting the server") : tr("reloading (SIGHUP)"));
   if (restarting_) server.restart();
@@ -138,7 +140,10 @@ void ConfigApplier::on_health() {
     if (!sample || sample->state != CheckState::kUnhealthy || check.name == HealthPoller::kReadiness) continue;
     failing << QStringLiteral("%1: %2").arg(check.name, sample->detail);
   }
-  roll_back(tr("not ready after the change (%1)").arg(failing.isEmpty() ? tr("/ready answered 503") : failing.join("; ")));
+  not_ready_ = tr("not ready after the change (%1)").arg(failing.isEmpty() ? tr("/ready answered 503") : failing.join("; "));
+  // Ready, then not: the change does not hold. Not yet ready may still come (upstream servers
+  // start after the server does): the gate's deadline decides.
+  if (saw_ready_) roll_back(not_ready_);
 }
 
 void ConfigApplier::roll_back(QString const& reason) {

@@ -59,6 +59,7 @@ class ConfigApplier : public QObject {
   bool rolling_back_ = false;
   bool restarting_ = false;
   bool saw_ready_ = false;
+  QString not_ready_;  // what the last not-ready answer of the gate said
   QString failure_;  // set while rolling back: the reason, for the final summary
   qint64 gate_started_ms_ = 0;
   QTimer deadline_;  // the answer to SIGHUP, the restart, or the end of the gate

@@ -159,6 +159,18 @@ bool ConfigDocument::remove(QString const& key) {
   return true;
 }
 
+QString ConfigDocument::add_upstream(UpstreamDraft const& draft) {
+  auto const prefix = QStringLiteral("upstreams.%1.").arg(draft.name);
+  for (auto const& entry : entries_)
+    if (entry.key.startsWith(prefix))
+      return tr("the document already has an upstream called \"%1\": choose another name").arg(draft.name);
+  QString text = text_;
+  if (!text.isEmpty() && !text.endsWith('\n')) text += '\n';
+  if (!text.isEmpty() && !text.endsWith(QStringLiteral("\n\n"))) text += '\n';
+  set_text(text + toml_table(draft));
+  return {};
+}
+
 int ConfigDocument::error_count() const {
   return static_cast<int>(std::count_if(problems_.begin(), problems_.end(), [](auto const& p) { return p.error; }));
 }

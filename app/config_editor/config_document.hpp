@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config_editor/toml_edit.hpp"
+#include "config_editor/upstream_tables.hpp"
 
 namespace prodmcp::console {
 
@@ -45,6 +46,9 @@ class ConfigDocument : public QObject {
   QString set_value(QString const& key, QString const& form_text);
   // Takes the key out of the text, so its default (or the profile's) applies. False if it cannot.
   bool remove(QString const& key);
+  // Appends the draft's [upstreams.NAME] table; what is wrong (nothing changes), or empty. An
+  // upstream of that name already in the text is refused, not merged.
+  QString add_upstream(UpstreamDraft const& draft);
 
   QList<ConfigProblem> const& problems() const { return problems_; }
   int error_count() const;

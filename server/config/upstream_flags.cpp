@@ -96,13 +96,18 @@ std::vector<FlagSetting> mcp_json_file(std::string const& path) {
   boost::system::error_code ec;
   auto const document = json::parse(text.str(), ec);
   if (ec) throw std::invalid_argument(path + " is not valid JSON (" + ec.message() + ")");
+  // Claude Desktop, Claude Code and Cursor write "mcpServers"; VS Code's .vscode/mcp.json "servers".
   auto const* servers = document.is_object() ? document.get_object().if_contains("mcpServers") : nullptr;
+  if (!servers && document.is_object()) servers = document.get_object().if_contains("servers");
   if (!servers || !servers->is_object())
-    throw std::invalid_argument(path + " has no \"mcpServers\" object (the format Claude Desktop, Cursor and VS Code use)");
+    throw std::invalid_argument(path + " has no \"mcpServers\" object (Claude Desktop, Claude Code, Cursor) or "
+                                "\"servers\" object (VS Code)");
+  if (servers->get_object().empty()) throw std::invalid_argument(path + " lists no servers");
   std::string const flag = "--mcp-json";
   std::vector<FlagSetting> result;
   for (auto const& [server_name, entry] : servers->get_object()) {
-    std::string const what = "mcpServers." + std::string(server_name);
+    std::string const what = std::string(servers == document.get_object().if_contains("servers") ? "servers." : "mcpServers.") +
+                             std::string(server_name);
     // Names there are free text; ours become labels and prefixes.
     std::string name;
     for (unsigned char c : std::string_view(server_name))

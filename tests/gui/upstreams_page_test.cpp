@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include "add_server_dialog.hpp"
+#include "config_page.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
 #include "main_window.hpp"
@@ -42,9 +44,9 @@ bool both_ready(UpstreamMonitor const& monitor) {
   return cell(monitor, "fake", UpstreamMonitor::kState) == "ready" && cell(monitor, "fx", UpstreamMonitor::kState) == "ready";
 }
 
-// The console's window on the Upstreams page, supervising the gateway of gateway_options().
+// The console's window on the Upstreams page, supervising the server `options` start.
 struct ConsoleOnUpstreams {
-  explicit ConsoleOnUpstreams(bool by_name = false) : session(gateway_options(by_name)), window(session) {
+  explicit ConsoleOnUpstreams(ConsoleOptions const& options) : session(options), window(session) {
     window.resize(1280, 800);
     window.show();
     session.begin();
@@ -66,7 +68,7 @@ class UpstreamsPageTest : public QObject {
   Q_OBJECT
  private slots:
   void followsACrashTheGatewaysRestartAndOneAskedFor() {
-    ConsoleOnUpstreams console;
+    ConsoleOnUpstreams console(gateway_options());
     auto& session = console.session;
     auto& monitor = session.upstreams();
     auto* page = console.window.upstreams_page();
@@ -144,7 +146,7 @@ class UpstreamsPageTest : public QObject {
   void screenshotOfTheUpstreamsPage() {
     auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
     if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
-    ConsoleOnUpstreams console(true);
+    ConsoleOnUpstreams console(gateway_options(true));
     auto& monitor = console.session.upstreams();
     QTRY_VERIFY_WITH_TIMEOUT(both_ready(monitor), 30000);
     LoadGenerator load;
@@ -161,18 +163,118 @@ class UpstreamsPageTest : public QObject {
     QVERIFY(console.window.grab().save(QDir(directory).filePath("console-upstreams.png")));
   }
 
+  // For docs/: the dialog with a script picked.
+  void screenshotOfTheAddServerDialog() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    QTemporaryDir project;
+    AddServerDialog dialog(project.filePath("home"), project.path());
+    dialog.use_script("/home/ada/notes/notes_server.py");
+    dialog.arguments_edit()->setText(dialog.arguments_edit()->text() + " --db notes.db");
+    dialog.environment_edit()->setPlainText("NOTES_TOKEN=${NOTES_TOKEN}");
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTest::qWait(500);
+    QVERIFY(dialog.grab().save(QDir(directory).filePath("console-add-server.png")));
+  }
+
+  // Add server…: a command typed into the dialog becomes an [upstreams.NAME] table in the config
+  // document; applied, the server restarts as the gateway in front of it.
+  void addsAServerFromTheDialogAndAppliesIt() {
+    QTemporaryDir work;
+    auto const config = work.filePath("prodmcp.toml");
+    {
+      QFile file(config);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write("[logging]\nlevel = \"info\"\n");
+    }
+    ConsoleOptions options;
+    options.launch.binary = PRODMCP_SERVER_BINARY;
+    options.launch.config_file = config;
+    options.health_interval_ms = 300;
+    ConsoleOnUpstreams console(options);
+    auto& session = console.session;
+    auto& window = console.window;
+    QTRY_VERIFY_WITH_TIMEOUT(session.upstreams().polls() > 0 && session.health().ready(), 30000);
+    QCOMPARE(session.upstreams().rowCount(), 0);
+
+    AddServerDialog dialog(work.path(), work.path(), &window);
+    QVERIFY(!dialog.add_button()->isEnabled());
+    dialog.program_edit()->setText(PRODMCP_FAKE_UPSTREAM_BINARY);
+    QCOMPARE(dialog.name_edit()->text(), QString("prodmcp-fake-upstream"));  // from the program
+    QTest::keyClicks(dialog.name_edit(), "x");  // typed: no longer suggested
+    dialog.name_edit()->setText("mine");
+    dialog.arguments_edit()->setText("--marker '" + work.filePath("a marker") + "'");
+    dialog.environment_edit()->setPlainText("NOTES_DIR=/tmp");
+    QVERIFY2(dialog.add_button()->isEnabled(), qPrintable(dialog.problem_label()->text()));
+    auto const preview = dialog.preview()->toPlainText();
+    QVERIFY2(preview.startsWith("[upstreams.mine]\ncommand = ") && preview.contains(work.filePath("a marker")),
+             qPrintable(preview));
+    dialog.environment_edit()->setPlainText("NOTES_DIR");
+    QVERIFY(!dialog.add_button()->isEnabled());
+    QVERIFY(dialog.problem_label()->text().contains("NAME=VALUE"));
+    dialog.environment_edit()->setPlainText("NOTES_DIR=/tmp");
+
+    auto* page = window.upstreams_page();
+    QCOMPARE(page->add_to_config(dialog.drafts()), QString());
+    QCOMPARE(window.config_page()->isVisible(), true);  // to check, save and apply
+    auto& editor = session.config_editor();
+    QVERIFY(editor.document().text().contains("[upstreams.mine]"));
+    QCOMPARE(editor.document().error_count(), 0);
+    // Twice is refused, the document untouched.
+    QVERIFY(page->add_to_config(dialog.drafts()).contains("already has an upstream called \"mine\""));
+
+    QSignalSpy finished(&editor.applier(), &ConfigApplier::finished);
+    QString problem;
+    QVERIFY2(editor.apply(&problem), qPrintable(problem));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(cell(session.upstreams(), "mine", UpstreamMonitor::kState) == "ready", 30000);
+    QCOMPARE(cell(session.upstreams(), "mine", UpstreamMonitor::kTools), QString("11"));
+  }
+
+  // An mcp.json where VS Code keeps it: found, read, its servers ticked; a broken one says why.
+  void importsAnMcpJsonFromWhereTheClientsKeepIt() {
+    QTemporaryDir project;
+    QDir().mkpath(project.filePath(".vscode"));
+    QFile file(project.filePath(".vscode/mcp.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"servers\":{\"fs\":{\"type\":\"stdio\",\"command\":\"npx\",\"args\":[\"fs\"]},"
+               "\"docs\":{\"type\":\"http\",\"url\":\"http://127.0.0.1:8000/mcp\"}}}");
+    file.close();
+    AddServerDialog dialog(project.filePath("home"), project.path());
+    QCOMPARE(dialog.found_files()->count(), 1);
+    QCOMPARE(dialog.tabs()->currentIndex(), int(AddServerDialog::kCommandTab));
+    QCOMPARE(dialog.tabs()->tabText(AddServerDialog::kMcpJsonTab), QString("Import mcp.json (2 server(s))"));
+    QCOMPARE(dialog.imported_servers()->count(), 2);
+    dialog.tabs()->setCurrentIndex(AddServerDialog::kMcpJsonTab);
+    QCOMPARE(dialog.drafts().size(), 2);
+    dialog.imported_servers()->item(0)->setCheckState(Qt::Unchecked);
+    QCOMPARE(dialog.drafts().size(), 1);
+    QCOMPARE(dialog.drafts().first().name, QString("docs"));
+    QVERIFY(dialog.preview()->toPlainText().startsWith("[upstreams.docs]\nurl = \"http://127.0.0.1:8000/mcp\""));
+
+    auto const broken = project.filePath("broken.json");
+    QFile bad(broken);
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"mcpServers\":{\"x\":{\"args\":[]}}}");  // moc misreads raw strings: plain ones here
+    bad.close();
+    dialog.import_file(broken);
+    QCOMPARE(dialog.imported_servers()->count(), 0);
+    QVERIFY(!dialog.add_button()->isEnabled());
+    QVERIFY2(dialog.problem_label()->text().contains("neither \"command\" nor \"url\""),
+             qPrintable(dialog.problem_label()->text()));
+  }
+
   void saysHowToPutAServerBehindAServerWithoutUpstreams() {
     ConsoleOptions options;
     options.launch.binary = PRODMCP_SERVER_BINARY;
-    ConsoleSession session(options);
-    MainWindow window(session);
-    window.show();
-    session.begin();
-    QVERIFY(window.show_page("Upstreams"));
-    QTRY_VERIFY_WITH_TIMEOUT(session.upstreams().polls() > 0, 30000);
-    QCOMPARE(session.upstreams().rowCount(), 0);
-    QTRY_VERIFY(window.upstreams_page()->status_label()->text().contains("No upstream servers"));
-    QVERIFY(!window.upstreams_page()->restart_button()->isEnabled());
+    ConsoleOnUpstreams console(options);
+    QTRY_VERIFY_WITH_TIMEOUT(console.session.upstreams().polls() > 0, 30000);
+    QCOMPARE(console.session.upstreams().rowCount(), 0);
+    auto* page = console.window.upstreams_page();
+    QTRY_VERIFY(page->status_label()->text().contains("No upstream servers"));
+    QVERIFY(!page->restart_button()->isEnabled());
   }
 };
 

@@ -303,7 +303,13 @@ TEST(UpstreamConfig, AnMcpJsonFileBecomesUpstreams) {
   EXPECT_EQ(notes.env.at("K"), "v");
   EXPECT_EQ(config.settings.upstreams.at("remote").headers.at("Authorization"), "Bearer x");
   EXPECT_EQ(config.origins.at("upstreams.my-notes.command"), "flag --mcp-json");
-  { std::ofstream(path) << R"({"servers":{}})"; }
-  EXPECT_THROW(mcp_json_file(path), std::invalid_argument);
+  // VS Code's .vscode/mcp.json names them "servers", with a type beside each.
+  { std::ofstream(path) << R"({"servers":{"fs":{"type":"stdio","command":"npx","args":["fs"]}},"inputs":[]})"; }
+  sources.flags = mcp_json_file(path);
+  EXPECT_EQ(load_config(sources).settings.upstreams.at("fs").command, "npx");
+  for (auto const* refused : {R"({"servers":{}})", R"({"mcpServers":{}})", R"({"other":{}})", R"({"servers":[1]})"}) {
+    { std::ofstream(path) << refused; }
+    EXPECT_THROW(mcp_json_file(path), std::invalid_argument) << refused;
+  }
   std::remove(path.c_str());
 }
