@@ -1,13 +1,17 @@
 #include "upstreams_page.hpp"
 
 #include <QDateTime>
+#include <QApplication>
 #include <QDir>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QSplitter>
 #include <QVBoxLayout>
 
 #include "add_server_dialog.hpp"
+#include "admin/admin_request.hpp"
+#include "ship/deployment_bundle.hpp"
 #include "palette.hpp"
 #include "status_tint_delegate.hpp"
 #include "time_series_chart.hpp"
@@ -72,6 +76,10 @@ UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget
   add_ = new QPushButton(tr("Add server…"));
   add_->setToolTip(tr("Put your own MCP server behind the gateway: a command, a URL, or an mcp.json import"));
   top->addWidget(add_);
+  ship_ = new QPushButton(tr("Ship it…"));
+  ship_->setToolTip(tr("Write a deployment bundle for this server and its upstreams: the production config, a "
+                       "Compose override, a Kubernetes ConfigMap, a Dockerfile with their runtimes, and notes"));
+  top->addWidget(ship_);
   layout->addLayout(top);
 
   table_ = new QTableView;
@@ -157,6 +165,10 @@ UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget
     action_result_->setText(problem.isEmpty() ? tr("added to the config: save and apply it on the Config page")
                                               : tr("not added: %1").arg(problem));
   });
+  connect(ship_, &QPushButton::clicked, this, [this] {
+    auto const directory = QFileDialog::getExistingDirectory(this, tr("Write the deployment bundle into (an empty folder)"));
+    if (!directory.isEmpty()) action_result_->setText(ship_to(directory));
+  });
   redraw_timer_.setInterval(1000);
   connect(&redraw_timer_, &QTimer::timeout, this, &UpstreamsPage::redraw_charts);
   redraw_timer_.start();
@@ -175,6 +187,18 @@ QString UpstreamsPage::add_to_config(QList<UpstreamDraft> const& drafts) {
     }
   emit show_config();
   return {};
+}
+
+QString UpstreamsPage::ship_to(QString const& directory) {
+  auto const& running = session_.config_editor().running();
+  if (running.isEmpty()) return tr("not shipped: the running server's config is not known yet (is it running?)");
+  auto const bundle = make_bundle({running, QApplication::applicationVersion(), QString::fromLatin1(random_token()),
+                                   QString::fromLatin1(random_token())});
+  QString error;
+  if (!write_bundle(bundle, directory, error)) return tr("not shipped: %1").arg(error);
+  auto const left = int(bundle.secret_variables.size() + bundle.local_paths.size());
+  return tr("deployment bundle written to %1 (%2); its README.md lists %n thing(s) left to do", nullptr, left + 1)
+      .arg(directory, QStringList(bundle.files.keys()).join(", "));
 }
 
 QString UpstreamsPage::selected_name() const {

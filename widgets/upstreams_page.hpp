@@ -28,6 +28,10 @@ class UpstreamsPage : public QWidget {
   QPushButton* restart_button() const { return restart_; }
   QPushButton* logs_button() const { return logs_; }
   QPushButton* add_button() const { return add_; }
+  QPushButton* ship_button() const { return ship_; }
+  // Ship it: writes the deployment bundle of the running server into `directory`; what was done
+  // (or what went wrong), as the page shows it.
+  QString ship_to(QString const& directory);
   // Adds the dialog's servers to the config document; the problem, or empty (then Config shows them).
   QString add_to_config(QList<UpstreamDraft> const& drafts);
   QString selected_name() const;
@@ -50,6 +54,7 @@ class UpstreamsPage : public QWidget {
   QPushButton* restart_;
   QPushButton* logs_;
   QPushButton* add_;
+  QPushButton* ship_;
   QLabel* action_result_;
   QList<TimeSeriesChart*> charts_;
   QTimer redraw_timer_;

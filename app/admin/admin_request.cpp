@@ -11,16 +11,22 @@ namespace prodmcp::console {
 
 QByteArray console_admin_token() {
   if (auto given = qgetenv("PRODMCP_ADMIN_TOKEN"); !given.isEmpty()) return given;
-  static QByteArray const made_up = [] {
-    QByteArray random(24, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(random.data()), random.size() / 4);
-    return random.toHex();
-  }();
+  static QByteArray const made_up = random_token();
   return made_up;
 }
 
+QByteArray random_token() {
+  QByteArray random(24, Qt::Uninitialized);
+  QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(random.data()), random.size() / 4);
+  return random.toHex();
+}
+
+QString token_hash(QByteArray const& token) {
+  return "sha256:" + QString::fromLatin1(QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex());
+}
+
 QString console_admin_token_hash() {
-  return "sha256:" + QString::fromLatin1(QCryptographicHash::hash(console_admin_token(), QCryptographicHash::Sha256).toHex());
+  return token_hash(console_admin_token());
 }
 
 QNetworkRequest admin_request(QUrl const& url) {

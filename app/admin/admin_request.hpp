@@ -16,6 +16,11 @@ QNetworkRequest admin_request(QUrl const& url);
 QByteArray console_admin_token();
 QString console_admin_token_hash();
 
+// A new bearer token: 24 random bytes from the system's generator, as hex.
+QByteArray random_token();
+// A token as auth.clients and server.admin_token_hash store it: sha256:<hex>.
+QString token_hash(QByteArray const& token);
+
 // What to tell the user when a protected route answered 401 or 403 (`body`: the server's JSON
 // error); empty for any other status.
 QString admin_refusal(int status, QByteArray const& body);

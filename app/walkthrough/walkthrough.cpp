@@ -1,13 +1,12 @@
 #include "walkthrough/walkthrough.hpp"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QRandomGenerator>
 
+#include "admin/admin_request.hpp"
 #include "config_editor/config_comparison.hpp"
 #include "config_editor/config_file.hpp"
 #include "console_session.hpp"
@@ -19,12 +18,6 @@ namespace {
 bool server_running(ConsoleSession& session) {
   auto* supervisor = session.supervisor();
   return supervisor && supervisor->server().state() == SupervisedProcess::State::kRunning;
-}
-
-// The form auth.clients stores: sha256 of the token, hex (as `prodmcp-server hash-token` prints it).
-QString hashed(QString const& token) {
-  return QStringLiteral("sha256:") +
-         QString::fromLatin1(QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
 }  // namespace
@@ -69,8 +62,7 @@ QString Walkthrough::production_config_path() const {
 }
 
 bool Walkthrough::write_production_config(QString* error) {
-  token_ = QString::fromLatin1(QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
-                               QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+  token_ = QString::fromLatin1(random_token());
   QString const text = QStringLiteral(
                            "# Written by the console's walkthrough: production settings.\n"
                            "[auth]\n"
@@ -84,7 +76,7 @@ bool Walkthrough::write_production_config(QString* error) {
                            "[rate_limit]\n"
                            "enabled = true\n"
                            "requests_per_minute = 6000\n")
-                           .arg(hashed(token_));
+                           .arg(token_hash(token_.toUtf8()));
   QDir().mkpath(QFileInfo(production_config_path()).absolutePath());
   return write_file_atomically(production_config_path(), text.toUtf8(), error);
 }

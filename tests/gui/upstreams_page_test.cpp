@@ -127,6 +127,16 @@ class UpstreamsPageTest : public QObject {
                              30000);
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kRestarts), QString("1"));
 
+    // Shipped: a bundle with both upstreams in its production config.
+    QTemporaryDir shipped;
+    auto const said = page->ship_to(shipped.path());
+    QVERIFY2(said.startsWith("deployment bundle written"), qPrintable(said));
+    QFile config(QDir(shipped.path()).filePath("prodmcp.toml"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    auto const text = config.readAll();
+    QVERIFY2(text.contains("[upstreams.fake]") && text.contains("[upstreams.fx]"), text.constData());
+    QVERIFY(page->ship_to(shipped.path()).contains("pick an empty folder"));
+
     // Its log lines, one click away.
     page->logs_button()->click();
     auto* logs = console.window.logs_page();
