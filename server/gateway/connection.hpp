@@ -43,6 +43,8 @@ class ServerRequestReply {
 
 // What a call does with messages the server sends while serving it. They run in the calling
 // coroutine, so they may use its request context.
+class UpstreamLegs;  // gateway/call_trace.hpp
+
 struct CallHooks {
   std::function<asio::awaitable<void>(json::object const& progress_params)> progress;
   // A log message (notifications/message params) the server sent while this call ran.
@@ -65,6 +67,7 @@ struct CallHooks {
   std::function<std::optional<std::string>()> remote_session;
   std::function<void(std::string const&)> remember_remote_session;
   bool retryable = false;  // read-only or idempotent: tried again after the upstream failed to answer
+  std::shared_ptr<UpstreamLegs> legs;  // where the upstream leg of a traced call is written; may be null
 };
 
 // Hooks for a call nobody waits on but the gateway itself (initialize, lists, ping). A named

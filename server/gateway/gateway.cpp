@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/upstream_keys.hpp"
+#include "gateway/call_trace.hpp"
 #include "gateway/client_relay.hpp"
 #include "gateway/input_rounds.hpp"
 #include "gateway/upstream.hpp"
@@ -96,18 +97,66 @@ json::object forwarded_params(RequestContext const& context, json::object params
 // A client's request, sent to `target` on its behalf: what the upstream sends while serving it
 // reaches that client. A 2026-07-28 client cannot be asked anything mid-call, so its calls that
 // may need input run apart from its request and come back as rounds (see InputRounds).
-asio::awaitable<json::object> forward(Upstream& target, InputRounds& rounds, RequestContext& context,
-                                      std::string method, json::object params, bool retryable) {
-  auto forwarded = forwarded_params(context, std::move(params));
+// The client's leg of a proxied call, and the upstream leg its hooks fill, into the gateway's trace.
+struct TraceScope {
+  TraceScope(Upstream const& target, RequestContext const& context, std::string const& method,
+             json::object const& params)
+      : trace(target.trace()), started(std::chrono::steady_clock::now()) {
+    if (!trace) return;
+    legs = std::make_shared<UpstreamLegs>(started);
+    call.at_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+    call.correlation_id = context.correlation_id;
+    if (context.session) call.session = context.session->id().substr(0, 8);
+    call.client_id = context.id;
+    call.method = method;
+    call.name = string_field(context.params, method == "resources/read" ? "uri" : "name");
+    if (call.name.empty()) call.name = string_field(params, "name");
+    call.upstream = target.name();
+  }
+  void finish(std::string error) {
+    if (!trace) return;
+    call.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    call.legs = legs->legs();
+    call.outcome = error.empty() ? "ok" : "error";
+    call.error = std::move(error);
+    trace->record(std::move(call));
+  }
+  CallTrace* trace;
+  std::chrono::steady_clock::time_point const started;
+  std::shared_ptr<UpstreamLegs> legs;
+  TracedCall call;
+};
+
+asio::awaitable<json::object> forward_traced(Upstream& target, InputRounds& rounds, RequestContext& context,
+                                             std::string method, json::object forwarded, bool retryable,
+                                             std::shared_ptr<UpstreamLegs> legs) {
   if (context.stateless() && protocol::may_ask_for_input(method)) {
     InputRounds::Call call = [target = target.shared_from_this(), method,
                               forwarded = std::move(forwarded)](CallHooks const& hooks) -> asio::awaitable<json::object> {
       co_return co_await target->call(method, forwarded, hooks);
     };
-    co_return co_await rounds.serve(context, base_hooks(context, target.name(), retryable), std::move(call));
+    auto hooks = base_hooks(context, target.name(), retryable);
+    hooks.legs = std::move(legs);
+    co_return co_await rounds.serve(context, std::move(hooks), std::move(call));
   }
-  auto const hooks = hooks_for(context, target.name(), retryable);
+  auto hooks = hooks_for(context, target.name(), retryable);
+  hooks.legs = std::move(legs);
   co_return co_await target.call(method, std::move(forwarded), hooks);
+}
+
+asio::awaitable<json::object> forward(Upstream& target, InputRounds& rounds, RequestContext& context,
+                                      std::string method, json::object params, bool retryable) {
+  TraceScope scope(target, context, method, params);
+  auto forwarded = forwarded_params(context, std::move(params));
+  try {
+    auto result = co_await forward_traced(target, rounds, context, method, std::move(forwarded), retryable, scope.legs);
+    scope.finish({});
+    co_return result;
+  } catch (RpcError const& error) {
+    scope.finish(error.message);
+    throw;
+  }
 }
 
 // completion/complete for a proxied prompt (`original` is its own name) or resource template
@@ -187,6 +236,7 @@ struct Gateway::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::thread thread;
   std::vector<std::shared_ptr<Upstream>> upstreams;
+  std::shared_ptr<CallTrace> const trace = std::make_shared<CallTrace>();
 
   // What each upstream put into the catalog, to take it out again when its lists change.
   struct Exposed {
@@ -339,6 +389,7 @@ Gateway::Gateway(config::Settings const& settings, protocol::Catalog& catalog, o
     auto upstream = std::make_shared<Upstream>(name, upstream_settings, settings.resilience, impl_->io.get_executor(), metrics,
                                                std::move(observer), std::move(clients));
     *upstream_holder = upstream;
+    upstream->set_trace(impl_->trace);
     impl_->upstreams.push_back(std::move(upstream));
   }
 }
@@ -431,6 +482,11 @@ bool Gateway::restart(std::string const& name, std::string const& why) {
       return true;
     }
   return false;
+}
+
+json::object Gateway::trace(std::uint64_t after, std::size_t limit) const {
+  auto page = impl_->trace->since(after, limit);
+  return json::object{{"calls", std::move(page.calls)}, {"next", page.next}, {"skipped", page.skipped}};
 }
 
 }  // namespace prodmcp::gateway

@@ -58,6 +58,9 @@ class Gateway {
   json::array describe() const;
   // Restarts the upstream called `name` (Upstream::restart); false when there is none.
   bool restart(std::string const& name, std::string const& why);
+  // The admin port's /trace: the proxied calls after sequence number `after`, both legs of each
+  // (see CallTrace): {"calls": [...], "next": N, "skipped": M}.
+  json::object trace(std::uint64_t after, std::size_t limit) const;
 
   struct Impl;
 

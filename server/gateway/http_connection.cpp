@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gateway/call_trace.hpp"
 #include "logging/detached_failure.hpp"
 #include "util/sse_reader.hpp"
 
@@ -634,6 +635,7 @@ asio::awaitable<json::object> HttpConnection::request(std::string method, json::
     if (state->ended) throw TransportFailure{{rpc::kInternalError, state->end_message}};
     state->calls[id] = call;
   }
+  if (hooks.legs) hooks.legs->sent(id);
   // However the call ends, its exchange stops: a timed-out or cancelled call's stream is closed.
   struct Forget {
     std::shared_ptr<State> state;

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 
+#include "gateway/call_trace.hpp"
 #include "logging/detached_failure.hpp"
 #include "protocol/jsonrpc.hpp"
 #include "util/line_reader.hpp"
@@ -340,6 +341,7 @@ asio::awaitable<json::object> StdioConnection::request(std::string method, json:
     id = state->next_id++;
     state->calls[id] = State::Call{hooks.owner, inbox, hooks.waits_for_client};
   }
+  if (hooks.legs) hooks.legs->sent(id);
   struct Forget {
     State& state;
     std::int64_t id;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "gateway/call_trace.hpp"
 #include "gateway/http_connection.hpp"
 #include "gateway/stdio_connection.hpp"
 #include "logging/detached_failure.hpp"
@@ -830,13 +831,17 @@ asio::awaitable<json::object> Upstream::attempt_call(std::string const& method, 
       throw Unavailable{{rpc::kInternalError, "upstream \"" + name_ + "\" is not available (" + impl->state + ": " +
                                                   impl->detail + ")"}};
   }
-  if (!impl->breaker.allow())
+  if (hooks.legs) hooks.legs->begin();
+  if (!impl->breaker.allow()) {
+    if (hooks.legs) hooks.legs->end("refused");
     throw RpcError{rpc::kInternalError, "upstream \"" + name_ + "\" is failing: its circuit breaker (upstream:" +
                                             name_ + ") is open, so calls fail fast until a probe succeeds"};
+  }
   auto const started = std::chrono::steady_clock::now();
   std::string_view status = "ok";
   auto finish = [&] {
     if (impl->metrics) impl->metrics->observe_upstream(name_, method, status, std::chrono::steady_clock::now() - started);
+    if (hooks.legs) hooks.legs->end(status);
   };
   try {
     // Each client session its own child; 2026-07-28 clients (no session) and ping share the supervised one.

@@ -21,6 +21,8 @@ class Metrics;
 
 namespace prodmcp::gateway {
 
+class CallTrace;
+
 // What an upstream offers, every page of every list followed.
 struct Listing {
   std::string protocol_version;
@@ -80,6 +82,9 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   // A round trip (ping) for /ready; its latency in ms, or throws RpcError.
   asio::awaitable<double> ping();
   UpstreamStatus status() const;
+  // Where the two legs of this upstream's client calls are recorded (the gateway's one trace).
+  void set_trace(std::shared_ptr<CallTrace> trace) { trace_ = std::move(trace); }
+  CallTrace* trace() const { return trace_.get(); }
   // What the admin port's /upstreams shows of it: state, transport, target, its process (pid or
   // remote session) and its client sessions' children, restarts, the last exit in its own words,
   // the breaker, calls in flight and what the server said it is.
@@ -97,6 +102,7 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   std::string const name_;
   config::UpstreamSettings const settings_;
   std::shared_ptr<Impl> impl_;
+  std::shared_ptr<CallTrace> trace_;
 };
 
 }  // namespace prodmcp::gateway

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <variant>
@@ -18,6 +19,7 @@ namespace {
 
 constexpr std::size_t kDefaultReplay = 200;
 constexpr std::size_t kBatchLines = 512;
+constexpr std::size_t kTraceLimit = 500;
 constexpr auto kLogPollInterval = std::chrono::milliseconds(200);
 
 // Responses are built by functions, not braced temporaries in co_await (GCC 12 miscompiles those).
@@ -96,6 +98,7 @@ asio::awaitable<void> AdminEndpoint::serve(http::Exchange& exchange) {
   if (path == "/faults") co_return co_await exchange.respond(faults(exchange));
   if (path == "/upstreams/restart") co_return co_await exchange.respond(restart_upstream(exchange));
   if (exchange.method() != "GET" && exchange.method() != "HEAD") co_return co_await exchange.respond(method_not_allowed());
+  if (path == "/trace") co_return co_await exchange.respond(trace(exchange.target()));
   if (path == "/upstreams") {
     boost::json::object body{{"upstreams", upstreams_.describe ? upstreams_.describe() : boost::json::array{}}};
     co_return co_await exchange.respond(http::json_response(200, boost::json::serialize(body)));
@@ -181,6 +184,23 @@ http::Response AdminEndpoint::restart_upstream(http::Exchange& exchange) {
   }
   logging::write(logging::Level::kWarning, "admin", "upstream_restart", boost::json::object{{"upstream", upstream}});
   return http::json_response(202, boost::json::serialize(boost::json::object{{"restarting", upstream}}));
+}
+
+// GET /trace?after=SEQ&limit=N: the proxied calls after SEQ (0: the oldest kept), at most N (500).
+http::Response AdminEndpoint::trace(std::string_view target) const {
+  std::uint64_t after = 0;
+  std::size_t limit = kTraceLimit;
+  auto const number = [](std::optional<std::string_view> text, auto& out) {
+    if (!text) return true;
+    auto const [end, error] = std::from_chars(text->data(), text->data() + text->size(), out);
+    return error == std::errc() && end == text->data() + text->size();
+  };
+  if (!number(query_value(target, "after"), after) || !number(query_value(target, "limit"), limit) || limit == 0)
+    return bad_query("after and limit must be whole numbers, e.g. /trace?after=120&limit=100 (limit 1 to 500)");
+  limit = std::min(limit, kTraceLimit);
+  auto body = upstreams_.trace ? upstreams_.trace(after, limit)
+                               : boost::json::object{{"calls", boost::json::array{}}, {"next", 0}, {"skipped", 0}};
+  return http::json_response(200, boost::json::serialize(body));
 }
 
 // The log as newline-delimited lines: the last `replay` lines, then (with follow) each new line

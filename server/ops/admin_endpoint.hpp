@@ -4,9 +4,10 @@
 // /faults (demo fault switches: added latency, an error rate and an armed crashing tool, refused in
 // the production profile),
 // /config (the effective config now, secrets masked, for the console's diff against its editor),
-// /upstreams (the gateway's upstreams as they are now) and /upstreams/restart (POST
-// {"upstream": NAME}: end an upstream's child and start it again at once).
-// /logs, /config, /faults and /upstreams are protected (ops/admin_access.hpp).
+// /upstreams (the gateway's upstreams as they are now), /upstreams/restart (POST
+// {"upstream": NAME}: end an upstream's child and start it again at once), /trace (both legs of
+// the latest proxied calls, ?after=SEQ&limit=N).
+// Everything but /metrics, /health and /ready is protected (ops/admin_access.hpp).
 #include "http/http_exchange.hpp"
 #include "ops/admin_access.hpp"
 #include "ops/metrics.hpp"
@@ -38,6 +39,8 @@ struct UpstreamControl {
   std::function<boost::json::array()> describe;
   // Restarts the named upstream; false when there is none of that name.
   std::function<bool(std::string const& name, std::string const& why)> restart;
+  // The proxied calls after sequence number `after` (Gateway::trace).
+  std::function<boost::json::object(std::uint64_t after, std::size_t limit)> trace;
 };
 
 class AdminEndpoint final : public http::Handler {
@@ -58,6 +61,7 @@ class AdminEndpoint final : public http::Handler {
   asio::awaitable<void> stream_logs(http::Exchange& exchange);
   http::Response faults(http::Exchange& exchange);
   http::Response restart_upstream(http::Exchange& exchange);
+  http::Response trace(std::string_view target) const;
 
   Metrics& metrics_;
   Readiness const& readiness_;

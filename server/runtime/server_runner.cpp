@@ -346,10 +346,11 @@ class Service {
       upstream_control.restart = [this](std::string const& name, std::string const& why) {
         return gateway_->restart(name, why);
       };
+      upstream_control.trace = [this](std::uint64_t after, std::size_t limit) { return gateway_->trace(after, limit); };
     }
     ops::AdminEndpoint admin_endpoint(metrics_, readiness_, admin_access_, std::move(fault_switch),
                                       [this] { return running_config_json(); }, std::move(upstream_control));
-    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config", "/upstreams", "/upstreams/restart"})
+    for (auto const* path : {"/metrics", "/health", "/ready", "/logs", "/faults", "/config", "/upstreams", "/upstreams/restart", "/trace"})
       admin.route(path, admin_endpoint);
     std::uint16_t bound = 0;
     try {

@@ -630,3 +630,64 @@ TEST(Gateway, UpstreamsOfAServerWithoutAnyIsAnEmptyList) {
   ServerUnderTest server({"--set", "server.admin_listen=127.0.0.1:0"});
   EXPECT_EQ(json::serialize(upstreams_body(server)), R"({"upstreams":[]})");
 }
+
+namespace {
+
+json::object trace_page(ServerUnderTest const& server, std::string const& query = {}) {
+  auto const reply = http_request(server.admin_port(), "GET", "/trace" + query, {}, "");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  boost::system::error_code ec;
+  auto value = json::parse(reply.body, ec);
+  return !ec && value.is_object() ? value.as_object() : json::object{};
+}
+
+}  // namespace
+
+TEST(Gateway, TheTraceHasBothLegsOfEachProxiedCall) {
+  Gateway gateway({fake_upstream()});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  auto headers = mcp_headers(session);
+  headers.emplace_back("X-Correlation-ID", "trace-me-1");
+  auto const reply = http_request(port, "POST", "/mcp", headers,
+                                  R"({"jsonrpc":"2.0","id":"call-7","method":"tools/call","params":{"name":"echo",)"
+                                  R"("arguments":{"message":"traced"}}})");
+  ASSERT_EQ(text_of(answer(reply)), "traced") << reply.body;
+  auto const crashed = call_tool(port, session, "crash");
+  ASSERT_TRUE(crashed.contains("error")) << crashed;
+
+  auto const page = trace_page(gateway.server);
+  auto const& calls = page.at("calls").as_array();
+  ASSERT_EQ(calls.size(), 2u) << json::serialize(page);
+  auto const& echo = calls[0].as_object();
+  EXPECT_EQ(echo.at("correlation_id").as_string(), "trace-me-1");
+  EXPECT_EQ(echo.at("client_id").as_string(), "call-7");
+  EXPECT_EQ(echo.at("session").as_string(), session.substr(0, 8));
+  EXPECT_EQ(echo.at("method").as_string(), "tools/call");
+  EXPECT_EQ(echo.at("name").as_string(), "echo");
+  EXPECT_EQ(echo.at("upstream").as_string(), "fake");
+  EXPECT_EQ(echo.at("outcome").as_string(), "ok");
+  auto const& legs = echo.at("legs").as_array();
+  ASSERT_EQ(legs.size(), 1u);
+  EXPECT_GT(legs[0].at("upstream_id").as_int64(), 0);
+  EXPECT_EQ(legs[0].at("outcome").as_string(), "ok");
+  auto const total = echo.at("total_ms").to_number<double>();
+  auto const upstream = echo.at("upstream_ms").to_number<double>();
+  EXPECT_GT(upstream, 0);
+  EXPECT_GE(total, upstream);
+  EXPECT_NEAR(echo.at("gateway_ms").to_number<double>(), total - upstream, 0.01);
+  // The child died mid-call: the upstream leg failed, and the client got the exit in its words.
+  auto const& failed = calls[1].as_object();
+  EXPECT_EQ(failed.at("outcome").as_string(), "error");
+  EXPECT_NE(std::string(failed.at("error").as_string()).find("exit code 3"), std::string::npos) << failed;
+  EXPECT_EQ(failed.at("legs").at(0).at("outcome").as_string(), "failed");
+
+  // Paged by sequence number; a cursor from before a restart starts again; bad queries say what to send.
+  auto const next = page.at("next").as_int64();
+  EXPECT_TRUE(trace_page(gateway.server, "?after=" + std::to_string(next)).at("calls").as_array().empty());
+  EXPECT_EQ(trace_page(gateway.server, "?after=" + std::to_string(next - 1)).at("calls").as_array().size(), 1u);
+  EXPECT_EQ(trace_page(gateway.server, "?after=999999").at("calls").as_array().size(), 2u);
+  EXPECT_EQ(trace_page(gateway.server, "?limit=1").at("calls").as_array().size(), 1u);
+  for (auto const* bad : {"?after=x", "?limit=0", "?limit=-1"})
+    EXPECT_EQ(http_request(gateway.server.admin_port(), "GET", std::string("/trace") + bad, {}, "").status, 400) << bad;
+}
