@@ -111,6 +111,7 @@ void ConsoleSession::watch(QUrl const& admin_url, QUrl const& mcp_url) {
   if (!mcp_url.isEmpty()) mcp_client_.set_url(mcp_url);
   if (!admin_url.isEmpty()) faults_.set_admin_url(admin_url);
   upstreams_.set_admin_url(admin_url);
+  trace_.set_admin_url(admin_url);
   // A supervised server that stopped keeps being scraped from nowhere: its failed scrapes are
   // what makes "server down" visible in the charts and alerts. Attached servers are scraped always.
   if (!admin_url.isEmpty()) {

@@ -25,6 +25,7 @@
 #include "metrics/metrics_scraper.hpp"
 #include "metrics/series_store.hpp"
 #include "supervision/server_supervisor.hpp"
+#include "trace/trace_model.hpp"
 #include "upstreams/upstream_monitor.hpp"
 
 namespace prodmcp::console {
@@ -62,6 +63,7 @@ class ConsoleSession : public QObject {
   HealthModel& health_model() { return health_model_; }
   FleetMonitor& fleet() { return fleet_; }
   UpstreamMonitor& upstreams() { return upstreams_; }
+  TraceModel& trace() { return trace_; }
   EventLog& events() { return events_; }
   metrics::SeriesStore const& store() const { return store_; }
   MetricsScraper& scraper() { return scraper_; }
@@ -113,6 +115,7 @@ class ConsoleSession : public QObject {
   metrics::SeriesStore store_;
   MetricsScraper scraper_{store_};
   UpstreamMonitor upstreams_{store_};
+  TraceModel trace_;
   AlertEvaluator alerts_;
   QTimer alert_timer_;
   LogStreamClient log_stream_;

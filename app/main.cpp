@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   QCommandLineOption const attach("attach", "Watch a running server by its admin URL; no process control.", "ADMIN_URL");
   QCommandLineOption const mcp_url("mcp-url", "With --attach: the server's MCP endpoint URL.", "URL");
   QCommandLineOption const token("token", "Bearer token for servers with auth (or PRODMCP_CONSOLE_TOKEN).", "TOKEN");
-  QCommandLineOption const page("page", "Page to open: Overview, Metrics, Health, Upstreams, Logs, Tools, Config, Demo, Walkthrough, Fleet or Events.", "NAME");
+  QCommandLineOption const page("page", "Page to open: Overview, Metrics, Health, Upstreams, Logs, Tools, Trace, Config, Demo, Walkthrough, Fleet or Events.", "NAME");
   QCommandLineOption const print_rules("print-alert-rules", "Print the Prometheus alert rules and exit.");
   QCommandLineOption const replay("replay", "Play back a recorded session (Events page, Record…); no server.", "FILE");
   QCommandLineOption const replay_speed("replay-speed", "With --replay: times the recorded pace (default 1).", "N", "1");

@@ -17,6 +17,7 @@
 #include "overview_page.hpp"
 #include "supervision_bar.hpp"
 #include "tools_page.hpp"
+#include "trace_page.hpp"
 #include "upstreams_page.hpp"
 #include "walkthrough_page.hpp"
 
@@ -55,6 +56,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Upstreams"), upstreams_page_ = new UpstreamsPage(session));
   add_page(tr("Logs"), logs_page_ = new LogsPage(session.log_model()));
   add_page(tr("Tools"), tools_page_ = new ToolsPage(session));
+  add_page(tr("Trace"), trace_page_ = new TracePage(session));
   add_page(tr("Config"), config_page_ = new ConfigPage(session));
   add_page(tr("Demo"), demo_page_ = new DemoPage(session));
   add_page(tr("Walkthrough"), walkthrough_page_ = new WalkthroughPage(session));
@@ -77,6 +79,14 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   connect(upstreams_page_, &UpstreamsPage::show_upstream_logs, this, [this](QString const& name) {
     logs_page_->show_query(QStringLiteral("upstream=") + name);
     show_page(tr("Logs"));
+  });
+  connect(trace_page_, &TracePage::show_request_logs, this, [this](QString const& correlation_id) {
+    logs_page_->show_correlation_id(correlation_id);
+    show_page(tr("Logs"));
+  });
+  connect(trace_page_, &TracePage::jump_to_time, this, [this](qint64 time_ms) {
+    metrics_page_->mark_time(time_ms);
+    show_page(tr("Metrics"));
   });
   // And back: from a log line to the charts at that moment.
   connect(logs_page_, &LogsPage::jump_to_time, this, [this](qint64 time_ms) {

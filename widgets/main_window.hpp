@@ -20,6 +20,7 @@ class MetricsPage;
 class OverviewPage;
 class SupervisionBar;
 class ToolsPage;
+class TracePage;
 class UpstreamsPage;
 class WalkthroughPage;
 
@@ -36,6 +37,7 @@ class MainWindow : public QMainWindow {
   LogsPage* logs_page() const { return logs_page_; }
   ToolsPage* tools_page() const { return tools_page_; }
   UpstreamsPage* upstreams_page() const { return upstreams_page_; }
+  TracePage* trace_page() const { return trace_page_; }
   ConfigPage* config_page() const { return config_page_; }
   DemoPage* demo_page() const { return demo_page_; }
   WalkthroughPage* walkthrough_page() const { return walkthrough_page_; }
@@ -62,6 +64,7 @@ class MainWindow : public QMainWindow {
   LogsPage* logs_page_;
   ToolsPage* tools_page_;
   UpstreamsPage* upstreams_page_;
+  TracePage* trace_page_;
   ConfigPage* config_page_;
   DemoPage* demo_page_;
   WalkthroughPage* walkthrough_page_;

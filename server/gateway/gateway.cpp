@@ -101,11 +101,15 @@ json::object forwarded_params(RequestContext const& context, json::object params
 struct TraceScope {
   TraceScope(Upstream const& target, RequestContext const& context, std::string const& method,
              json::object const& params)
-      : trace(target.trace()), started(std::chrono::steady_clock::now()) {
+      : trace(target.trace()),
+        // From when the gateway had the client's request (auth, limits and routing count too).
+        started(context.received == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now()
+                                                                             : context.received) {
     if (!trace) return;
     legs = std::make_shared<UpstreamLegs>(started);
     call.at_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          (std::chrono::system_clock::now() - (std::chrono::steady_clock::now() - started))
+                              .time_since_epoch()).count();
     call.correlation_id = context.correlation_id;
     if (context.session) call.session = context.session->id().substr(0, 8);
     call.client_id = context.id;

@@ -28,6 +28,7 @@ struct ExchangeNotes {
   std::string client_id;       // the authenticated client, or "anonymous"
   std::string rate_bucket;     // whose rate limit it draws from: the client id, or "address:..."
   bool dispatched = false;     // the request reached the protocol engine, which reports it itself
+  std::chrono::steady_clock::time_point received{};  // the whole request had been read
 };
 
 class Exchange {

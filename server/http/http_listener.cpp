@@ -503,6 +503,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
       auto request = parser.release();
       auto const started = std::chrono::steady_clock::now();
       BeastExchange exchange(socket, deadline, arena, request, remote, limits);
+      exchange.notes().received = started;
       auto route = routes.find(std::string(exchange.path()));
       if (route == routes.end()) {
         co_await exchange.respond(json_response(404, error_body(not_found_message())));

@@ -277,6 +277,7 @@ struct McpEndpoint::Impl {
     RequestContext context;
     context.executor = exchange.executor();
     context.correlation_id = notes.correlation_id;
+    context.received = notes.received;
     context.client_id = notes.client_id;
     context.endpoint = "/mcp";
     return context;

@@ -377,6 +377,7 @@ RequestContext Engine::request_context(json::object& message, RequestContext ori
   context.client_id = std::move(origin.client_id);
   context.correlation_id = std::move(origin.correlation_id);
   context.endpoint = origin.endpoint;
+  context.received = origin.received;
   context.id = message.at("id");
   context.method = message.at("method").get_string();
   if (auto* params = message.if_contains("params"); params && params->is_object())

@@ -47,6 +47,9 @@ struct RequestContext {
   std::string correlation_id;
   std::string_view endpoint = "stdio";  // "/mcp" or "stdio": a metrics label
   std::string upstream;                 // the gateway's upstream that served it (logs)
+  // When the transport had the whole request (its time with the gateway counts from here); unset
+  // where the transport does not say.
+  std::chrono::steady_clock::time_point received{};
 
   bool stateless() const { return is_stateless(revision); }
   bool client_has_capability(std::string_view name) const {

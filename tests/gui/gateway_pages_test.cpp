@@ -1,6 +1,7 @@
-// The Upstreams page on a real gateway: the console starts prodmcp-server in front of the tests'
-// fake stdio MCP server and the fixtures server, and the page follows a crash, the gateway's
-// restart, a restart asked from the page, and leads to the upstream's log lines.
+// The console's pages for a gateway, on a real one: the console starts prodmcp-server in front of
+// the tests' fake stdio MCP server and the fixtures server. Upstreams follows a crash, the
+// gateway's restart and one asked from the page, and leads to the upstream's log lines; Add
+// server writes and applies an upstream; Ship it writes the bundle; Trace shows both legs.
 #include <signal.h>
 
 #include <QtTest>
@@ -9,6 +10,7 @@
 #include "config_page.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
+#include "trace_page.hpp"
 #include "main_window.hpp"
 #include "upstreams_page.hpp"
 
@@ -64,7 +66,7 @@ bool timeline_has(ConsoleSession& session, QString const& kind, QString const& t
 
 }  // namespace
 
-class UpstreamsPageTest : public QObject {
+class GatewayPagesTest : public QObject {
   Q_OBJECT
  private slots:
   void followsACrashTheGatewaysRestartAndOneAskedFor() {
@@ -276,6 +278,70 @@ class UpstreamsPageTest : public QObject {
              qPrintable(dialog.problem_label()->text()));
   }
 
+  // Each proxied call with its two legs; filtered by correlation id; a click away from its logs.
+  void traceShowsBothLegsOfEachCall() {
+    ConsoleOnUpstreams console(gateway_options());
+    auto& session = console.session;
+    QTRY_VERIFY_WITH_TIMEOUT(both_ready(session.upstreams()), 30000);
+    QVERIFY(console.window.show_page("Trace"));
+    auto* page = console.window.trace_page();
+    LoadGenerator load;
+    LoadPlan plan;
+    plan.rate_per_second = 20;
+    plan.duration_s = 1;
+    plan.calls = {{"fake__echo", QJsonObject{{"message", "traced"}}}, {"fx__echo", QJsonObject{{"message", "traced"}}}};
+    load.start(session.mcp_url(), plan);
+    QTRY_VERIFY_WITH_TIMEOUT(!load.running() && session.trace().rowCount() >= load.stats().sent, 20000);
+    QCOMPARE(session.trace().rowCount(), load.stats().sent);  // each call once
+    auto const& first = session.trace().calls().front();
+    QVERIFY(first.upstream == "fake" || first.upstream == "fx");
+    QCOMPARE(first.method, QString("tools/call"));
+    QCOMPARE(first.outcome, QString("ok"));
+    QCOMPARE(first.legs.size(), 1);
+    QVERIFY(first.legs.first().upstream_id > 0);
+    QVERIFY(first.total_ms >= first.upstream_ms);
+
+    // One correlation id: one call, in full.
+    page->show_correlation_id(first.correlation_id);
+    QCOMPARE(page->table()->model()->rowCount(), 1);
+    page->table()->selectRow(0);
+    auto const details = page->details()->toPlainText();
+    QVERIFY2(details.contains("Client → gateway: JSON-RPC id") && details.contains("Gateway → " + first.upstream) &&
+                 details.contains("The gateway itself added"),
+             qPrintable(details));
+    page->filter_edit()->setText("fx");
+    QVERIFY(page->table()->model()->rowCount() > 0);
+    QVERIFY(page->table()->model()->rowCount() < session.trace().rowCount());
+    page->show_correlation_id(first.correlation_id);
+    page->table()->selectRow(0);
+    page->logs_button()->click();
+    auto* logs = console.window.logs_page();
+    QTRY_VERIFY_WITH_TIMEOUT(logs->isVisible() && logs->table()->model()->rowCount() > 0, 10000);
+    QVERIFY(logs->query_edit()->text().contains(first.correlation_id));
+  }
+
+  // For docs/: calls to both upstreams, one of them failing.
+  void screenshotOfTheTracePage() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    ConsoleOnUpstreams console(gateway_options(true));
+    QTRY_VERIFY_WITH_TIMEOUT(both_ready(console.session.upstreams()), 30000);
+    QVERIFY(console.window.show_page("Trace"));
+    LoadGenerator load;
+    LoadPlan plan;
+    plan.rate_per_second = 8;
+    plan.duration_s = 4;
+    plan.calls = {{"fake__echo", QJsonObject{{"message", "hello"}}}, {"fx__echo", QJsonObject{{"message", "hello"}}},
+                  {"fake__slow", QJsonObject{{"ms", 30}}}};
+    load.start(console.session.mcp_url(), plan);
+    QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 20000);
+    QTest::qWait(1500);
+    auto* table = console.window.trace_page()->table();
+    table->selectRow(table->model()->rowCount() - 1);
+    QTest::qWait(500);
+    QVERIFY(console.window.grab().save(QDir(directory).filePath("console-trace.png")));
+  }
+
   void saysHowToPutAServerBehindAServerWithoutUpstreams() {
     ConsoleOptions options;
     options.launch.binary = PRODMCP_SERVER_BINARY;
@@ -288,5 +354,5 @@ class UpstreamsPageTest : public QObject {
   }
 };
 
-QTEST_MAIN(UpstreamsPageTest)
-#include "upstreams_page_test.moc"
+QTEST_MAIN(GatewayPagesTest)
+#include "gateway_pages_test.moc"
