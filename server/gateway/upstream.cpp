@@ -557,6 +557,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
                          {"resources", listing.resources.size()},
                          {"prompts", listing.prompts.size()}});
         if (observer.listed) observer.listed(listing);
+        // Calls that failed with the old child opened the breaker: the new one gets probe calls
+        // now, not after the breaker's wait (a fresh process that initialized is the best probe).
+        breaker.probe_now();
         if (std::shared_ptr<Connection> ready = connection_now(); ready)
           asio::co_spawn(executor, resubscribe(std::move(ready)), logging::LogFailure{"upstream_resubscribe"});
         auto [ec] = co_await exit_signal->async_receive(asio::as_tuple(asio::use_awaitable));

@@ -57,6 +57,11 @@ void CircuitBreaker::record_failure() {
   }
 }
 
+void CircuitBreaker::probe_now() {
+  std::unique_lock lock(mutex_);
+  if (state_ == State::kOpen) transition(State::kHalfOpen, lock);
+}
+
 CircuitBreaker::State CircuitBreaker::state() const {
   std::lock_guard lock(mutex_);
   return state_;

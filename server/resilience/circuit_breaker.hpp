@@ -34,6 +34,9 @@ class CircuitBreaker {
   bool allow();
   void record_success();
   void record_failure();
+  // The dependency is back (a restarted upstream answered initialize): an open breaker turns
+  // half-open now instead of at the end of its wait, so probe calls decide at once. Else nothing.
+  void probe_now();
 
   State state() const;
   std::string const& name() const { return name_; }

@@ -691,3 +691,25 @@ TEST(Gateway, TheTraceHasBothLegsOfEachProxiedCall) {
   for (auto const* bad : {"?after=x", "?limit=0", "?limit=-1"})
     EXPECT_EQ(http_request(gateway.server.admin_port(), "GET", std::string("/trace") + bad, {}, "").status, 400) << bad;
 }
+
+// Calls that failed with a crashing child open the breaker; the restarted child gets probe calls
+// at once instead of the breaker's 60 s wait.
+TEST(Gateway, ARestartedChildIsProbedAtOnceInsteadOfWaitingOutTheBreaker) {
+  Gateway gateway({fake_upstream()}, {"--set", "upstreams.fake.sessions=shared", "--set",
+                                      "upstreams.fake.crash_loop_limit=50", "--set",
+                                      "upstreams.fake.restart_backoff_ms=50"});
+  auto const port = gateway.server.port();
+  auto const session = initialize_session(port);
+  for (int crash = 0; crash < 10 && !has(upstream_named(gateway.server, "fake"), "breaker", "open"); ++crash) {
+    ASSERT_TRUE(wait_until([&] { return has(upstream_named(gateway.server, "fake"), "state", "ready"); }, 30s));
+    call_tool(port, session, "crash");
+  }
+  ASSERT_TRUE(gateway.server.wait_for_log(R"("to":"open")")) << gateway.server.log_tail();
+  ASSERT_TRUE(gateway.server.wait_for_log(R"("from":"open","to":"half_open")", 30s)) << gateway.server.log_tail();
+  // Well within the 60 s wait: the new child answers, and three answers close the breaker.
+  auto const started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(text_of(call_tool(port, session, "echo", R"({"message":"probe"})")), "probe") << i;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  EXPECT_TRUE(has(upstream_named(gateway.server, "fake"), "breaker", "closed"));
+}

@@ -98,3 +98,29 @@ TEST_F(BreakerTest, TheWaitDoublesPerFailedProbeUpToTheCapAndResetsWhenClosed) {
   clock.advance(60s);
   EXPECT_TRUE(breaker.allow()) << "after closing, the wait is back to 60 s";
 }
+
+TEST_F(BreakerTest, ProbeNowHalfOpensAnOpenBreakerAtOnceAndChangesNothingElse) {
+  breaker.probe_now();
+  EXPECT_EQ(breaker.state(), State::kClosed);
+  fail(5);
+  ASSERT_EQ(breaker.state(), State::kOpen);
+  clock.advance(1s);  // long before the 60 s wait ends
+  breaker.probe_now();
+  EXPECT_EQ(breaker.state(), State::kHalfOpen);
+  // Probes decide as after a wait: three successes close it.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(breaker.allow());
+    breaker.record_success();
+  }
+  EXPECT_EQ(breaker.state(), State::kClosed);
+  // A failed probe opens it again, for twice the wait.
+  fail(5);
+  breaker.probe_now();
+  ASSERT_TRUE(breaker.allow());
+  breaker.record_failure();
+  EXPECT_EQ(breaker.state(), State::kOpen);
+  clock.advance(61s);
+  EXPECT_FALSE(breaker.allow());
+  clock.advance(60s);
+  EXPECT_TRUE(breaker.allow());
+}
