@@ -49,12 +49,15 @@ LogsPage::LogsPage(logs::LogTableModel& model, QWidget* parent) : QWidget(parent
   follow_->setChecked(true);
   auto* to_charts = new QPushButton(tr("Show on charts"));
   to_charts->setToolTip(tr("Mark the selected line's time on the charts"));
+  to_trace_ = new QPushButton(tr("Show in trace"));
+  to_trace_->setToolTip(tr("The selected line's request on the Trace page: both legs of a proxied call"));
   auto* export_jsonl = new QPushButton(tr("Export JSONL…"));
   auto* export_csv = new QPushButton(tr("Export CSV…"));
   bar->addWidget(level_);
   bar->addWidget(query_, 1);
   bar->addWidget(follow_);
   bar->addWidget(to_charts);
+  bar->addWidget(to_trace_);
   bar->addWidget(export_jsonl);
   bar->addWidget(export_csv);
   layout->addLayout(bar);
@@ -111,6 +114,12 @@ LogsPage::LogsPage(logs::LogTableModel& model, QWidget* parent) : QWidget(parent
     if (!id.isEmpty()) show_correlation_id(id);
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogsPage::show_selected);
+  connect(to_trace_, &QPushButton::clicked, this, [this] {
+    auto const index = table_->currentIndex();
+    if (!index.isValid()) return;
+    auto const id = index.siblingAtColumn(logs::LogTableModel::kCorrelationIdColumn).data().toString();
+    if (!id.isEmpty()) emit show_in_trace(id);
+  });
   connect(to_charts, &QPushButton::clicked, this, [this] {
     auto const index = table_->currentIndex();
     if (index.isValid()) emit jump_to_time(index.data(logs::LogTableModel::kTimestampRole).toLongLong());

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTableView>
 #include <QWidget>
 
@@ -23,6 +24,7 @@ class LogsPage : public QWidget {
   QLineEdit* query_edit() const { return query_; }
   QLabel* status_label() const { return status_; }
   QCheckBox* follow_box() const { return follow_; }
+  QPushButton* trace_button() const { return to_trace_; }
   // Applies the level choice and the query text; false (and the reason shown) when the query is bad.
   bool apply_query();
   // The chart pivot: only lines within [from, to].
@@ -34,6 +36,8 @@ class LogsPage : public QWidget {
  signals:
   // "Show on charts" for the selected line.
   void jump_to_time(qint64 time_ms);
+  // "Show in trace": the selected line's correlation id.
+  void show_in_trace(QString const& correlation_id);
 
  private:
   void show_selected();
@@ -45,6 +49,7 @@ class LogsPage : public QWidget {
   QLineEdit* query_;
   QLabel* error_;
   QCheckBox* follow_;
+  QPushButton* to_trace_;
   QTableView* table_;
   QPlainTextEdit* details_;
   QLabel* status_;

@@ -80,6 +80,13 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
     logs_page_->show_query(QStringLiteral("upstream=") + name);
     show_page(tr("Logs"));
   });
+  // From a log line or a call in the tool explorer to the request's two legs.
+  auto const show_trace = [this](QString const& correlation_id) {
+    trace_page_->show_correlation_id(correlation_id);
+    show_page(tr("Trace"));
+  };
+  connect(logs_page_, &LogsPage::show_in_trace, this, show_trace);
+  connect(tools_page_, &ToolsPage::show_request_trace, this, show_trace);
   connect(trace_page_, &TracePage::show_request_logs, this, [this](QString const& correlation_id) {
     logs_page_->show_correlation_id(correlation_id);
     show_page(tr("Logs"));

@@ -74,9 +74,13 @@ ToolsPage::ToolsPage(ConsoleSession& session, QWidget* parent) : QWidget(parent)
   answer_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   logs_button_ = new QPushButton(tr("Show log lines"));
   logs_button_->setEnabled(false);
+  trace_button_ = new QPushButton(tr("Show in trace"));
+  trace_button_->setToolTip(tr("Through a gateway: the call's two legs on the Trace page"));
+  trace_button_->setEnabled(false);
   call_row->addWidget(call_button_);
   call_row->addWidget(answer_label_, 1);
   call_row->addWidget(logs_button_);
+  call_row->addWidget(trace_button_);
   result_ = new QPlainTextEdit;
   result_->setReadOnly(true);
   result_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -108,6 +112,7 @@ ToolsPage::ToolsPage(ConsoleSession& session, QWidget* parent) : QWidget(parent)
   connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) { show_item(item); });
   connect(call_button_, &QPushButton::clicked, this, &ToolsPage::call);
   connect(logs_button_, &QPushButton::clicked, this, [this] { emit show_request_logs(last_correlation_id_); });
+  connect(trace_button_, &QPushButton::clicked, this, [this] { emit show_request_trace(last_correlation_id_); });
   connect(history_, &QTableView::doubleClicked, this, [this](QModelIndex const& index) { replay(index.row()); });
   connect(&session, &ConsoleSession::endpoints_changed, this, [this](QUrl const&, QUrl const& mcp_url) {
     if (!mcp_url.isEmpty()) refresh();
@@ -274,12 +279,16 @@ void ToolsPage::show_answer(QString const& name, QJsonObject const&, McpAnswer c
   QString const badge = !answer.ok     ? palette::badge(tr("error"), palette::kBad)
                         : tool_error   ? palette::badge(tr("tool error"), palette::kWarn)
                                        : palette::badge(tr("ok"), palette::kGood);
-  answer_label_->setText(tr("%1 %2 in %3 ms · correlation id %4")
+  auto const upstream = session_.upstreams().upstream_of_tool(name);
+  answer_label_->setText(tr("%1 %2 in %3 ms · correlation id %4%5")
                              .arg(badge, name.toHtmlEscaped())
                              .arg(answer.latency_ms, 0, 'f', 1)
-                             .arg(answer.correlation_id.isEmpty() ? tr("none") : answer.correlation_id));
+                             .arg(answer.correlation_id.isEmpty() ? tr("none") : answer.correlation_id,
+                                  upstream.isEmpty() ? QString()
+                                                     : tr(" · answered by upstream <b>%1</b>").arg(upstream.toHtmlEscaped())));
   last_correlation_id_ = answer.correlation_id;
   logs_button_->setEnabled(!answer.correlation_id.isEmpty());
+  trace_button_->setEnabled(!answer.correlation_id.isEmpty() && !upstream.isEmpty());
   result_->setPlainText(answer.ok ? result_text(answer.result)
                                   : answer.problem + (answer.error.isEmpty() ? QString() : "\n\n" + pretty(answer.error)));
 }

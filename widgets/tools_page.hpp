@@ -23,8 +23,9 @@ class ToolsPage : public QWidget {
 
   QTreeWidget* catalog_tree() const { return tree_; }
   QPlainTextEdit* result_view() const { return result_; }
-  QLabel* answer_label() const { return answer_label_; }
   QPushButton* call_button() const { return call_button_; }
+  QPushButton* trace_button() const { return trace_button_; }
+  QLabel* answer_label() const { return answer_label_; }
   // Selects a tool of the catalog; false if there is none by that name.
   bool select_tool(QString const& name);
   // Sets a form field's text (the form must show the tool).
@@ -38,6 +39,7 @@ class ToolsPage : public QWidget {
  signals:
   // "Show log lines": every line of the request with this correlation id.
   void show_request_logs(QString const& correlation_id);
+  void show_request_trace(QString const& correlation_id);
 
  private:
   void show_item(QTreeWidgetItem* item);
@@ -54,6 +56,7 @@ class ToolsPage : public QWidget {
   QPushButton* call_button_;
   QLabel* answer_label_;
   QPushButton* logs_button_;
+  QPushButton* trace_button_;
   QPlainTextEdit* result_;
   QTableView* history_;
   QLabel* status_;

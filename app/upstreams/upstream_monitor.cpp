@@ -85,6 +85,12 @@ UpstreamTraffic UpstreamMonitor::traffic(QString const& name) const {
   return found == traffic_.end() ? UpstreamTraffic{} : found->second;
 }
 
+QString UpstreamMonitor::upstream_of_tool(QString const& tool) const {
+  for (auto const& upstream : upstreams_)
+    if (upstream.tools.contains(tool)) return upstream.name;
+  return {};
+}
+
 void UpstreamMonitor::poll_now() {
   if (admin_url_.isEmpty() || polling_) return;
   polling_ = true;

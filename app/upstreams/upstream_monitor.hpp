@@ -44,6 +44,8 @@ class UpstreamMonitor : public QAbstractTableModel {
   QList<UpstreamStatus> const& upstreams() const { return upstreams_; }
   UpstreamStatus const* find(QString const& name) const;
   UpstreamTraffic traffic(QString const& name) const;
+  // The upstream offering a tool under this (exposed) name; empty when none does.
+  QString upstream_of_tool(QString const& tool) const;
   // Why the last poll failed (no answer, refused, not a gateway); empty after a good one.
   QString error() const { return error_; }
   bool stale() const { return admin_url_.isEmpty() || !error_.isEmpty(); }

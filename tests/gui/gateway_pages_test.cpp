@@ -10,6 +10,7 @@
 #include "config_page.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
+#include "tools_page.hpp"
 #include "trace_page.hpp"
 #include "main_window.hpp"
 #include "upstreams_page.hpp"
@@ -318,6 +319,27 @@ class GatewayPagesTest : public QObject {
     auto* logs = console.window.logs_page();
     QTRY_VERIFY_WITH_TIMEOUT(logs->isVisible() && logs->table()->model()->rowCount() > 0, 10000);
     QVERIFY(logs->query_edit()->text().contains(first.correlation_id));
+
+    // And back: from a log line of that request to its trace.
+    console.window.trace_page()->filter_edit()->clear();
+    logs->table()->selectRow(0);
+    logs->trace_button()->click();
+    QVERIFY(page->isVisible());
+    QCOMPARE(page->filter_edit()->text(), first.correlation_id);
+    QCOMPARE(page->table()->model()->rowCount(), 1);
+
+    // A call from the tool explorer says which upstream answered, and leads to its trace.
+    auto* tools = console.window.tools_page();
+    QVERIFY(console.window.show_page("Tools"));
+    QTRY_VERIFY_WITH_TIMEOUT(tools->select_tool("fx__echo"), 10000);
+    QVERIFY(tools->set_field("message", "from the explorer"));
+    tools->call_button()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->answer_label()->text().contains("answered by upstream <b>fx</b>"), 10000);
+    QVERIFY(tools->trace_button()->isEnabled());
+    tools->trace_button()->click();
+    QVERIFY(page->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(page->table()->model()->rowCount(), 1, 10000);
+    QCOMPARE(page->table()->model()->index(0, TraceModel::kUpstream).data().toString(), QString("fx"));
   }
 
   // For docs/: calls to both upstreams, one of them failing.
