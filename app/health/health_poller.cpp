@@ -113,6 +113,14 @@ void HealthPoller::poll_now() {
       auto const fields = check.value().toObject();
       record(check.key(), {now, parse_check_state(fields.value("status").toString()),
                            fields.value("latency_ms").toDouble(), fields.value("detail").toString()});
+      // A check of several things (each upstream of mcp_servers): a row each, "mcp_servers: NAME".
+      auto const parts = fields.value("parts").toObject();
+      for (auto part = parts.begin(); part != parts.end(); ++part) {
+        auto const values = part.value().toObject();
+        record(check.key() + QStringLiteral(": ") + part.key(),
+               {now, parse_check_state(values.value("status").toString()), values.value("latency_ms").toDouble(),
+                values.value("detail").toString()});
+      }
     }
     --outstanding_;
     finish_if_complete();

@@ -431,23 +431,28 @@ asio::awaitable<ops::CheckResult> Gateway::check() {
   bool required_down = false, optional_down = false;
   for (auto const& upstream : impl_->upstreams) {
     auto status = upstream->status();
-    std::string line = upstream->name() + ": " + status.state;
+    ops::CheckResult::Part part{upstream->name(), "healthy", status.state, 0};
     if (status.ready()) {
       try {
-        auto const latency = co_await upstream->ping();
+        part.latency_ms = co_await upstream->ping();
         char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.1f", latency);
-        line += " (ping " + std::string(buffer) + " ms)";
+        std::snprintf(buffer, sizeof buffer, "%.1f", part.latency_ms);
+        part.detail += " (ping " + std::string(buffer) + " ms)";
       } catch (RpcError const& error) {
         status.state = "unanswered";
-        line = upstream->name() + ": ping failed: " + error.message;
+        part.detail = "ping failed: " + error.message;
       }
     } else {
-      line += " (" + status.detail + ")";
+      part.detail += " (" + status.detail + ")";
     }
-    if (status.client_children > 0) line += ", children of client sessions: " + std::to_string(status.client_children);
-    if (status.state != "ready") (status.required ? required_down : optional_down) = true;
-    result.detail += (result.detail.empty() ? "" : "; ") + line;
+    if (status.client_children > 0)
+      part.detail += ", children of client sessions: " + std::to_string(status.client_children);
+    if (status.state != "ready") {
+      (status.required ? required_down : optional_down) = true;
+      part.status = status.required ? "unhealthy" : "degraded";
+    }
+    result.detail += (result.detail.empty() ? "" : "; ") + upstream->name() + ": " + part.detail;
+    result.parts.push_back(std::move(part));
   }
   result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   result.status = required_down ? "unhealthy" : optional_down ? "degraded" : "healthy";

@@ -30,8 +30,15 @@ std::string human_bytes(double bytes) {
 
 // `age_ms`: how old a reused result is (0: this probe ran the check).
 json::object to_json(CheckResult const& result, double age_ms) {
-  return json::object{
+  json::object object{
       {"status", result.status}, {"detail", result.detail}, {"latency_ms", result.latency_ms}, {"age_ms", age_ms}};
+  if (!result.parts.empty()) {
+    json::object parts;
+    for (auto const& part : result.parts)
+      parts[part.name] = json::object{{"status", part.status}, {"detail", part.detail}, {"latency_ms", part.latency_ms}};
+    object["parts"] = std::move(parts);
+  }
+  return object;
 }
 
 CheckResult timed_out(std::int64_t timeout_ms) {

@@ -24,6 +24,14 @@ struct CheckResult {
   std::string status = "healthy";
   std::string detail;
   double latency_ms = 0;
+  // A check of several things (mcp_servers: one per upstream), each on its own, in /ready's "parts".
+  struct Part {
+    std::string name;
+    std::string status = "healthy";
+    std::string detail;
+    double latency_ms = 0;
+  };
+  std::vector<Part> parts{};
 };
 
 using Check = std::function<asio::awaitable<CheckResult>()>;

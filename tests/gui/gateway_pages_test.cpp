@@ -77,6 +77,12 @@ class GatewayPagesTest : public QObject {
     auto* page = console.window.upstreams_page();
     QTRY_VERIFY_WITH_TIMEOUT(both_ready(monitor), 30000);
     QVERIFY2(page->status_label()->text().contains("2 of 2 ready"), qPrintable(page->status_label()->text()));
+    // Health has a row for each upstream's round trip.
+    QTRY_VERIFY_WITH_TIMEOUT(session.health().latest("mcp_servers: fake") &&
+                                 session.health().latest("mcp_servers: fx") &&
+                                 session.health().latest("mcp_servers: fx")->state == CheckState::kHealthy,
+                             10000);
+    QVERIFY(session.health().latest("mcp_servers: fx")->detail.startsWith("ready (ping"));
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kTransport), QString("stdio"));
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kSessions), QString("shared"));
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kRestarts), QString("0"));

@@ -62,6 +62,10 @@ TEST(Gateway, OffersTheUpstreamsToolsUnderTheirOwnNamesAndForwardsCalls) {
   auto const& check = ready.at("checks").at("mcp_servers");
   EXPECT_EQ(check.at("status").as_string(), "healthy") << ready;
   EXPECT_NE(std::string(check.at("detail").as_string()).find("fx: ready (ping"), std::string::npos) << ready;
+  // Each upstream on its own too, with its round trip.
+  auto const& part = check.at("parts").at("fx");
+  EXPECT_EQ(part.at("status").as_string(), "healthy") << ready;
+  EXPECT_GT(part.at("latency_ms").to_number<double>(), 0) << ready;
   auto const metrics = http_request(gateway.server.admin_port(), "GET", "/metrics", {}, "").body;
   EXPECT_NE(metrics.find(R"(mcp_upstream_requests_total{method="tools/call",status="ok",upstream="fx"} 1)"),
             std::string::npos);
@@ -270,6 +274,7 @@ TEST(Gateway, ACrashLoopStopsSupervisionAndSaysWhy) {
   auto const& check = ready.at("checks").at("mcp_servers");
   EXPECT_EQ(check.at("status").as_string(), "unhealthy") << ready;
   EXPECT_NE(std::string(check.at("detail").as_string()).find("crash loop"), std::string::npos) << ready;
+  EXPECT_EQ(check.at("parts").at("fake").at("status").as_string(), "unhealthy") << ready;
   auto const session = initialize_session(gateway.server.port());
   EXPECT_TRUE(tool_names(gateway.server.port(), session).empty());
 }
