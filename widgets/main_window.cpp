@@ -75,6 +75,10 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
     logs_page_->show_correlation_id(correlation_id);
     show_page(tr("Logs"));
   });
+  connect(overview_page_, &OverviewPage::add_own_server, this, [this] {
+    show_page(tr("Upstreams"));
+    upstreams_page_->add_button()->click();
+  });
   connect(upstreams_page_, &UpstreamsPage::show_config, this, [this] { show_page(tr("Config")); });
   connect(upstreams_page_, &UpstreamsPage::show_upstream_logs, this, [this](QString const& name) {
     logs_page_->show_query(QStringLiteral("upstream=") + name);

@@ -13,9 +13,23 @@ namespace prodmcp::console {
 
 OverviewPage::OverviewPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
   auto* layout = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
   status_ = new QLabel;
   status_->setTextFormat(Qt::RichText);
-  layout->addWidget(status_);
+  top->addWidget(status_, 1);
+  own_server_ = new QPushButton(tr("Put your own server behind it…"));
+  own_server_->setToolTip(tr("The server runs its built-in demo tools: put your MCP server behind it as a gateway, "
+                             "with the whole production layer in front of its tools"));
+  own_server_->hide();
+  top->addWidget(own_server_);
+  layout->addLayout(top);
+  connect(own_server_, &QPushButton::clicked, this, &OverviewPage::add_own_server);
+  // Offered once the gateway said it fronts nothing (not on an attached server: the console cannot change it).
+  connect(&session.upstreams(), &UpstreamMonitor::updated, this, [this] {
+    auto const& upstreams = session_.upstreams();
+    own_server_->setVisible(session_.supervisor() && upstreams.error().isEmpty() && upstreams.polls() > 0 &&
+                            upstreams.upstreams().isEmpty());
+  });
   auto* grid = new QGridLayout;
   int index = 0;
   for (auto const& spec : overview_tiles()) {

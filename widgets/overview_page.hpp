@@ -3,6 +3,7 @@
 // the latest events, so one glance says whether the server is well.
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QTimer>
 #include <QWidget>
 
@@ -18,6 +19,12 @@ class OverviewPage : public QWidget {
   QList<SparklineTile*> const& tiles() const { return tiles_; }
   SparklineTile* tile(QString const& id) const;
   QLabel* status_label() const { return status_; }
+  // Shown while the supervised server fronts no server of the user's own.
+  QPushButton* own_server_button() const { return own_server_; }
+
+ signals:
+  // "Put your own server behind it…".
+  void add_own_server();
 
  public slots:
   void refresh();
@@ -32,6 +39,7 @@ class OverviewPage : public QWidget {
   ConsoleSession& session_;
   QTimer timer_;
   QLabel* status_;
+  QPushButton* own_server_;
   QList<SparklineTile*> tiles_;
   QListWidget* alerts_;
   QListWidget* recent_events_;

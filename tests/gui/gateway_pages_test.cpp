@@ -10,6 +10,7 @@
 #include "config_page.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
+#include "overview_page.hpp"
 #include "tools_page.hpp"
 #include "trace_page.hpp"
 #include "main_window.hpp"
@@ -77,6 +78,7 @@ class GatewayPagesTest : public QObject {
     auto* page = console.window.upstreams_page();
     QTRY_VERIFY_WITH_TIMEOUT(both_ready(monitor), 30000);
     QVERIFY2(page->status_label()->text().contains("2 of 2 ready"), qPrintable(page->status_label()->text()));
+    QVERIFY(console.window.overview_page()->own_server_button()->isHidden());  // it fronts servers already
     // Health has a row for each upstream's round trip.
     QTRY_VERIFY_WITH_TIMEOUT(session.health().latest("mcp_servers: fake") &&
                                  session.health().latest("mcp_servers: fx") &&
@@ -379,6 +381,23 @@ class GatewayPagesTest : public QObject {
     auto* page = console.window.upstreams_page();
     QTRY_VERIFY(page->status_label()->text().contains("No upstream servers"));
     QVERIFY(!page->restart_button()->isEnabled());
+
+    // The overview offers to put one's own server behind it: the Add server dialog, on Upstreams.
+    auto* offer = console.window.overview_page()->own_server_button();
+    QVERIFY(!offer->isHidden());
+    bool dialog_seen = false;
+    QTimer closer;
+    closer.setInterval(50);
+    QObject::connect(&closer, &QTimer::timeout, [&] {
+      if (auto* dialog = qobject_cast<AddServerDialog*>(QApplication::activeModalWidget())) {
+        dialog_seen = true;
+        dialog->reject();
+      }
+    });
+    closer.start();
+    offer->click();  // returns when the dialog is closed
+    QVERIFY(dialog_seen);
+    QVERIFY(page->isVisible());
   }
 };
 
