@@ -32,6 +32,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject* parent)
   health_.set_interval_ms(options_.health_interval_ms);
   health_.set_bearer_token(options_.bearer_token);
   mcp_client_.set_bearer_token(options_.bearer_token);
+  mcp_client_.set_message_log(&messages_);
   fleet_.set_interval_ms(options_.fleet_interval_ms);
   connect(&health_, &HealthPoller::updated, this, &ConsoleSession::record_health_changes);
   record_upstream_changes();

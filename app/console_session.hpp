@@ -72,6 +72,7 @@ class ConsoleSession : public QObject {
   logs::LogTableModel& log_model() { return log_model_; }
   McpClient& mcp_client() { return mcp_client_; }
   CallHistory& call_history() { return call_history_; }
+  MessageLog& messages() { return messages_; }
   LoadGenerator& load() { return load_; }
   FaultClient& faults() { return faults_; }
   ConfigEditor& config_editor() { return *config_editor_; }
@@ -120,6 +121,7 @@ class ConsoleSession : public QObject {
   QTimer alert_timer_;
   LogStreamClient log_stream_;
   logs::LogTableModel log_model_;
+  MessageLog messages_;  // before the client that writes into it
   McpClient mcp_client_;
   CallHistory call_history_;
   LoadGenerator load_;

@@ -1,5 +1,6 @@
 #include "mcp/mcp_client.hpp"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -39,18 +40,20 @@ McpClient::McpClient(QObject* parent) : QObject(parent) {}
 
 void McpClient::request(QString const& method, QJsonObject params, QString const& name,
                         std::function<void(McpAnswer)> done) {
-  auto [http, body] = stateless_request(url_, next_id_++, method, std::move(params), name, token_, timeout_ms_);
+  int const id = next_id_++;
+  auto [http, body] = stateless_request(url_, id, method, std::move(params), name, token_, timeout_ms_);
   QElapsedTimer clock;
   clock.start();
   QNetworkReply* reply = network_.post(http, body);
-  connect(reply, &QNetworkReply::finished, this, [reply, clock, done = std::move(done)] {
+  McpExchange exchange{QDateTime::currentMSecsSinceEpoch(), id, method, name, body, {}, 0, 0, {}, {}};
+  connect(reply, &QNetworkReply::finished, this, [this, reply, clock, exchange, done = std::move(done)]() mutable {
     reply->deleteLater();
     McpAnswer answer;
     answer.latency_ms = double(clock.nsecsElapsed()) / 1e6;
     answer.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     answer.correlation_id = QString::fromLatin1(reply->rawHeader("X-Correlation-ID"));
-    auto const response =
-        json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
+    auto const received = reply->readAll();
+    auto const response = json_rpc_response(received, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
     if (response.contains("result")) {
       answer.ok = true;
       answer.result = response.value("result").toObject();
@@ -63,6 +66,14 @@ void McpClient::request(QString const& method, QJsonObject params, QString const
     } else {
       answer.problem = answer.http_status ? QStringLiteral("HTTP %1 without a JSON-RPC answer").arg(answer.http_status)
                                           : reply->errorString();
+    }
+    if (log_) {
+      exchange.response = received;
+      exchange.http_status = answer.http_status;
+      exchange.latency_ms = answer.latency_ms;
+      exchange.correlation_id = answer.correlation_id;
+      exchange.outcome = answer.ok ? QStringLiteral("ok") : answer.problem;
+      log_->add(std::move(exchange));
     }
     done(std::move(answer));
   });

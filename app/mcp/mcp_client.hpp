@@ -9,6 +9,8 @@
 #include <QUrl>
 #include <functional>
 
+#include "mcp/message_log.hpp"
+
 namespace prodmcp::console {
 
 struct McpAnswer {
@@ -43,6 +45,8 @@ class McpClient : public QObject {
   void request(QString const& method, QJsonObject params, QString const& name, std::function<void(McpAnswer)> done);
   void call_tool(QString const& tool, QJsonObject arguments, std::function<void(McpAnswer)> done);
   void list_all(std::function<void(McpCatalog)> done);
+  // Where every exchange is written down (the Trace page's protocol view); null for none.
+  void set_message_log(MessageLog* log) { log_ = log; }
 
  private:
   static constexpr int kMaxPages = 1000;
@@ -54,6 +58,7 @@ class McpClient : public QObject {
   QString token_;
   int timeout_ms_ = 30'000;
   int next_id_ = 1;
+  MessageLog* log_ = nullptr;
 };
 
 }  // namespace prodmcp::console

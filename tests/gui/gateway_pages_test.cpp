@@ -348,6 +348,16 @@ class GatewayPagesTest : public QObject {
     QVERIFY(page->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(page->table()->model()->rowCount(), 1, 10000);
     QCOMPARE(page->table()->model()->index(0, TraceModel::kUpstream).data().toString(), QString("fx"));
+
+    // The console's own side of that call: what it sent and what came back.
+    page->tabs()->setCurrentWidget(page->messages_table());
+    QCOMPARE(page->messages_table()->model()->rowCount(), 1);
+    page->messages_table()->selectRow(0);
+    auto const exchange = page->details()->toPlainText();
+    QVERIFY2(exchange.contains("tools/call fx__echo") && exchange.contains("Sent:") &&
+                 exchange.contains("\"from the explorer\"") && exchange.contains("Received:"),
+             qPrintable(exchange));
+    QVERIFY(page->logs_button()->isEnabled());
   }
 
   // For docs/: calls to both upstreams, one of them failing.
