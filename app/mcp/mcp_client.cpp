@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "mcp/stateless_request.hpp"
+#include "net/reply_limit.hpp"
 
 namespace prodmcp::console {
 
@@ -45,8 +46,10 @@ void McpClient::request(QString const& method, QJsonObject params, QString const
   QElapsedTimer clock;
   clock.start();
   QNetworkReply* reply = network_.post(http, body);
+  limit_reply_size(reply, max_reply_bytes_);
   McpExchange exchange{QDateTime::currentMSecsSinceEpoch(), id, method, name, body, {}, 0, 0, {}, {}};
-  connect(reply, &QNetworkReply::finished, this, [this, reply, clock, exchange, done = std::move(done)]() mutable {
+  connect(reply, &QNetworkReply::finished, this,
+          [this, reply, clock, exchange, limit = max_reply_bytes_, done = std::move(done)]() mutable {
     reply->deleteLater();
     McpAnswer answer;
     answer.latency_ms = double(clock.nsecsElapsed()) / 1e6;
@@ -64,8 +67,9 @@ void McpClient::request(QString const& method, QJsonObject params, QString const
                            .arg(answer.error.value("code").toInt())
                            .arg(answer.http_status);
     } else {
-      answer.problem = answer.http_status ? QStringLiteral("HTTP %1 without a JSON-RPC answer").arg(answer.http_status)
-                                          : reply->errorString();
+      answer.problem = reply_too_large(reply) ? reply_too_large_error(limit)
+                       : answer.http_status ? QStringLiteral("HTTP %1 without a JSON-RPC answer").arg(answer.http_status)
+                                            : reply->errorString();
     }
     if (log_) {
       exchange.response = received;

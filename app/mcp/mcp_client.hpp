@@ -40,6 +40,8 @@ class McpClient : public QObject {
   QUrl const& url() const { return url_; }
   void set_bearer_token(QString token) { token_ = std::move(token); }
   void set_timeout_ms(int milliseconds) { timeout_ms_ = milliseconds; }
+  // A reply body past this is not read further: the call fails and says so (32 MiB unless set).
+  void set_max_reply_bytes(qint64 bytes) { max_reply_bytes_ = bytes; }
 
   // `name` goes into the Mcp-Name header (the tool, resource URI or prompt).
   void request(QString const& method, QJsonObject params, QString const& name, std::function<void(McpAnswer)> done);
@@ -57,6 +59,7 @@ class McpClient : public QObject {
   QUrl url_;
   QString token_;
   int timeout_ms_ = 30'000;
+  qint64 max_reply_bytes_ = qint64{32} << 20;
   int next_id_ = 1;
   MessageLog* log_ = nullptr;
 };

@@ -109,6 +109,42 @@ TEST(McpClientLimits, ListingStopsOnACursorThatDoesNotAdvance) {
   EXPECT_LE(requests, 8) << "two requests for each of the four lists";
 }
 
+// A tool call answered with an endless body: the client stops reading at its cap and says so.
+TEST(McpClientLimits, AnEndlessAnswerIsCutOffAndReported) {
+  QTcpServer server;
+  ASSERT_TRUE(server.listen(QHostAddress::LocalHost));
+  QObject::connect(&server, &QTcpServer::newConnection, [&server] {
+    auto* socket = server.nextPendingConnection();
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+      socket->readAll();
+      if (socket->property("answering").toBool()) return;
+      socket->setProperty("answering", true);
+      socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+      static QByteArray const chunk = QByteArray::number(1 << 16, 16) + "\r\n" + QByteArray(1 << 16, ' ') + "\r\n";
+      QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() < (1 << 18)) socket->write(chunk);
+      });
+      socket->write(chunk);
+    });
+  });
+  McpClient client;
+  client.set_url(QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(server.serverPort())));
+  client.set_max_reply_bytes(qint64{1} << 20);
+  client.set_timeout_ms(60'000);
+  MessageLog log;
+  client.set_message_log(&log);
+  std::optional<McpAnswer> answer;
+  client.call_tool("echo", {}, [&](McpAnswer result) { answer = std::move(result); });
+  for (int waited = 0; waited < 2400 && !answer; ++waited) QTest::qWait(25);
+  ASSERT_TRUE(answer);
+  EXPECT_FALSE(answer->ok);
+  EXPECT_TRUE(answer->problem.contains("1 MiB")) << answer->problem.toStdString();
+  // The protocol view keeps what was sent and a bounded part of what came.
+  ASSERT_EQ(log.exchanges().size(), 1u);
+  EXPECT_TRUE(log.exchanges().front().request.contains("\"tools/call\""));
+  EXPECT_LE(log.exchanges().front().response.size(), MessageLog::kMaxBodyBytes + 64);
+}
+
 // Found by fuzzing: a range like [399999999y] overflowed the milliseconds it was summed into.
 TEST(PromqlLimits, ARangeLongerThanTenYearsIsRefusedNotOverflowed) {
   auto const parsed = metrics::parse_promql("rate(mcp_requests_total[399999999y])");
