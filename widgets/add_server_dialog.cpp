@@ -29,9 +29,9 @@ QWidget* with_browse(QLineEdit* edit, QPushButton*& button) {
   return row;
 }
 
-QPlainTextEdit* lines_edit(QString const& placeholder) {
+QPlainTextEdit* lines_edit(QString const& hint) {
   auto* edit = new QPlainTextEdit;
-  edit->setPlaceholderText(placeholder);
+  edit->setPlaceholderText(hint);
   edit->setTabChangesFocus(true);
   edit->setMaximumHeight(70);
   return edit;

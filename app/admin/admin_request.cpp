@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QtGlobal>
 
+#include "net/reply_limit.hpp"
+
 namespace prodmcp::console {
 
 QByteArray console_admin_token() {
@@ -48,6 +50,18 @@ QString admin_refusal(int status, QByteArray const& body) {
   auto const hint = answer.value("hint").toString();
   return QCoreApplication::translate("AdminRequest", "the server refused the console (%1)").arg(said) +
          (hint.isEmpty() ? QString() : "; " + hint);
+}
+
+QString admin_reply_problem(QNetworkReply const* reply, QByteArray const& body, qint64 max_bytes) {
+  auto const path = reply->url().path();
+  int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (reply_too_large(reply)) return QStringLiteral("%1: %2").arg(path, reply_too_large_error(max_bytes));
+  if (status == 0) return reply->errorString();
+  if (status == 401 || status == 403) return admin_refusal(status, body);
+  if (status == 404)
+    return QCoreApplication::translate("AdminRequest", "this server has no %1 (an older prodmcp-server)").arg(path);
+  if (status != 200) return QCoreApplication::translate("AdminRequest", "%1 answered HTTP %2").arg(path).arg(status);
+  return {};
 }
 
 }  // namespace prodmcp::console

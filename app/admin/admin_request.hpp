@@ -4,6 +4,7 @@
 // is the one its environment gives as PRODMCP_ADMIN_TOKEN (for attaching to a server that has one),
 // or else one it makes up at start; a server the console starts itself is given its hash.
 #include <QByteArray>
+#include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QString>
 #include <QUrl>
@@ -20,6 +21,10 @@ QString console_admin_token_hash();
 QByteArray random_token();
 // A token as auth.clients and server.admin_token_hash store it: sha256:<hex>.
 QString token_hash(QByteArray const& token);
+
+// What went wrong with a finished GET of a protected route, for people: too large (limit_reply_size
+// at `max_bytes`), no answer, refused, a server without the route, another status; empty for 200.
+QString admin_reply_problem(QNetworkReply const* reply, QByteArray const& body, qint64 max_bytes);
 
 // What to tell the user when a protected route answered 401 or 403 (`body`: the server's JSON
 // error); empty for any other status.

@@ -85,13 +85,8 @@ void TraceModel::poll_now() {
     reply->deleteLater();
     if (generation != generation_) return;
     polling_ = false;
-    int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto const body = reply->readAll();
-    if (reply_too_large(reply)) error_ = tr("/trace: %1").arg(reply_too_large_error(kMaxBodyBytes));
-    else if (status == 401 || status == 403) error_ = admin_refusal(status, body);
-    else if (status == 404) error_ = tr("this server has no /trace (an older prodmcp-server)");
-    else if (status != 200) error_ = status == 0 ? reply->errorString() : tr("/trace answered HTTP %1").arg(status);
-    else error_.clear();
+    error_ = admin_reply_problem(reply, body, kMaxBodyBytes);
     qsizetype taken = 0;
     if (error_.isEmpty()) {
       auto const page = QJsonDocument::fromJson(body).object();

@@ -105,14 +105,8 @@ void UpstreamMonitor::poll_now() {
     if (generation != generation_) return;
     polling_ = false;
     ++polls_;
-    int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto const body = reply->readAll();
-    QString error;
-    if (reply_too_large(reply)) error = tr("/upstreams: %1").arg(reply_too_large_error(kMaxBodyBytes));
-    else if (status == 0) error = reply->errorString();
-    else if (status == 401 || status == 403) error = admin_refusal(status, body);
-    else if (status == 404) error = tr("this server has no /upstreams (an older prodmcp-server)");
-    else if (status != 200) error = tr("/upstreams answered HTTP %1").arg(status);
+    QString error = admin_reply_problem(reply, body, kMaxBodyBytes);
     QList<UpstreamStatus> upstreams;
     if (error.isEmpty()) upstreams = parse_upstreams(body, error);
     error_ = error;

@@ -16,6 +16,31 @@
 
 using namespace prodmcp::console;
 
+namespace {
+
+// Answers each request with a 200 whose chunked body of `fill` never ends. Chunks of 64 KiB for as
+// long as the client reads, each when the last has gone out: with 1 MiB chunks, Qt's chunked reader
+// under ASan, with two tests at once, sometimes took 35 to 60 s to deliver the first 2 MiB, and a
+// test then failed on speed, not on the cap.
+void answer_endlessly(QTcpServer& server, QByteArray const& content_type, char fill) {
+  QObject::connect(&server, &QTcpServer::newConnection, [&server, content_type, fill] {
+    auto* socket = server.nextPendingConnection();
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, content_type, fill] {
+      socket->readAll();
+      if (socket->property("answering").toBool()) return;
+      socket->setProperty("answering", true);
+      socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + content_type + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+      auto const chunk = QByteArray::number(1 << 16, 16) + "\r\n" + QByteArray(1 << 16, fill) + "\r\n";
+      QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket, chunk] {
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() < (1 << 18)) socket->write(chunk);
+      });
+      socket->write(chunk);
+    });
+  });
+}
+
+}  // namespace
+
 TEST(LineSplitter, SplitsLinesAcrossChunksAndDropsCarriageReturns) {
   LineSplitter lines;
   EXPECT_TRUE(lines.feed("par").isEmpty());
@@ -51,23 +76,7 @@ TEST(PromqlLimits, AQueryPastTwoThousandTokensIsRefusedNotRecursedInto) {
 TEST(MetricsScraperLimits, AnEndlessMetricsBodyIsCutOffAndReported) {
   QTcpServer server;
   ASSERT_TRUE(server.listen(QHostAddress::LocalHost));
-  QObject::connect(&server, &QTcpServer::newConnection, [&server] {
-    auto* socket = server.nextPendingConnection();
-    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-      socket->readAll();
-      if (socket->property("answering").toBool()) return;
-      socket->setProperty("answering", true);
-      socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-      // Chunks of 64 KiB for as long as the client reads, each when the last has gone out. With
-      // 1 MiB chunks, Qt's chunked reader under ASan, with two tests at once, sometimes took 35 to
-      // 60 s to deliver the first 2 MiB: the test then failed on speed, not on the cap.
-      static QByteArray const chunk = QByteArray::number(1 << 16, 16) + "\r\n" + QByteArray(1 << 16, '#') + "\r\n";
-      QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() < (1 << 18)) socket->write(chunk);
-      });
-      socket->write(chunk);
-    });
-  });
+  answer_endlessly(server, "text/plain", '#');
   metrics::SeriesStore store;
   MetricsScraper scraper(store);
   // A small cap and a timeout no slow machine reaches: what is tested is the cap, not the speed.
@@ -113,20 +122,7 @@ TEST(McpClientLimits, ListingStopsOnACursorThatDoesNotAdvance) {
 TEST(McpClientLimits, AnEndlessAnswerIsCutOffAndReported) {
   QTcpServer server;
   ASSERT_TRUE(server.listen(QHostAddress::LocalHost));
-  QObject::connect(&server, &QTcpServer::newConnection, [&server] {
-    auto* socket = server.nextPendingConnection();
-    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-      socket->readAll();
-      if (socket->property("answering").toBool()) return;
-      socket->setProperty("answering", true);
-      socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
-      static QByteArray const chunk = QByteArray::number(1 << 16, 16) + "\r\n" + QByteArray(1 << 16, ' ') + "\r\n";
-      QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() < (1 << 18)) socket->write(chunk);
-      });
-      socket->write(chunk);
-    });
-  });
+  answer_endlessly(server, "application/json", ' ');
   McpClient client;
   client.set_url(QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(server.serverPort())));
   client.set_max_reply_bytes(qint64{1} << 20);
