@@ -8,6 +8,7 @@
 
 #include "alerts/alert_evaluator.hpp"
 #include "config_editor/config_editor.hpp"
+#include "demo/comparison_run.hpp"
 #include "demo/fault_client.hpp"
 #include "demo/load_generator.hpp"
 #include "events/event_log.hpp"
@@ -74,6 +75,7 @@ class ConsoleSession : public QObject {
   CallHistory& call_history() { return call_history_; }
   MessageLog& messages() { return messages_; }
   LoadGenerator& load() { return load_; }
+  ComparisonRun& comparison() { return comparison_; }
   FaultClient& faults() { return faults_; }
   ConfigEditor& config_editor() { return *config_editor_; }
   ReadinessChecklist& readiness() { return *readiness_; }
@@ -125,6 +127,7 @@ class ConsoleSession : public QObject {
   McpClient mcp_client_;
   CallHistory call_history_;
   LoadGenerator load_;
+  ComparisonRun comparison_{store_, upstreams_, trace_, events_};
   FaultClient faults_;
   SessionRecorder recorder_{*this};
   SessionReplayer replayer_{*this};

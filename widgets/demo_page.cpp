@@ -5,12 +5,21 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
+#include "comparison_panel.hpp"
 #include "palette.hpp"
 
 namespace prodmcp::console {
 
 DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
-  auto* layout = new QVBoxLayout(this);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  tabs_ = new QTabWidget;
+  outer->addWidget(tabs_);
+  auto* bench = new QWidget;
+  tabs_->addTab(bench, tr("Load and faults"));
+  comparison_ = new ComparisonPanel(session);
+  tabs_->addTab(comparison_, tr("Before and after"));
+  auto* layout = new QVBoxLayout(bench);
   auto* intro = new QLabel(tr("Make the server work and struggle on purpose, then watch the Overview, Metrics, Health and "
                               "Logs pages. Development and staging only: a production server refuses the fault switches."));
   intro->setWordWrap(true);
@@ -128,15 +137,18 @@ DemoPage::DemoPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), 
   });
 }
 
+void DemoPage::show_comparison() { tabs_->setCurrentWidget(comparison_); }
+
 void DemoPage::show_load(LoadStats const& stats) {
-  int const answered = stats.ok + stats.tool_errors + stats.errors + stats.http_failures;
-  load_label_->setText(tr("%1 sent, %2 ok, %3 tool errors, %4 JSON-RPC errors, %5 refused or lost, %6 skipped "
-                          "(too many in flight); mean latency %7 ms")
+  int const answered = stats.answered();
+  load_label_->setText(tr("%1 sent, %2 ok, %3 tool errors, %4 JSON-RPC errors, %5 refused, %6 failed or timed out, "
+                          "%7 skipped (too many in flight); mean latency %8 ms")
                            .arg(stats.sent)
                            .arg(stats.ok)
                            .arg(stats.tool_errors)
                            .arg(stats.errors)
-                           .arg(stats.http_failures)
+                           .arg(stats.refused)
+                           .arg(stats.failed + stats.timed_out)
                            .arg(stats.skipped)
                            .arg(answered ? stats.total_latency_ms / answered : 0.0, 0, 'f', 1));
 }

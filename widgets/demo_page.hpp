@@ -1,16 +1,19 @@
 #pragma once
 // The demo bench (development and staging only): a bounded load generator so the charts move, the
 // server's fault switches (added latency, error rate, a crashing tool) and, with a private Redis, a
-// Redis outage.
+// Redis outage; and, on its second tab, the before/after comparison of the user's own server.
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QWidget>
 
 #include "console_session.hpp"
 
 namespace prodmcp::console {
+
+class ComparisonPanel;
 
 class DemoPage : public QWidget {
   Q_OBJECT
@@ -26,12 +29,16 @@ class DemoPage : public QWidget {
   QPushButton* apply_faults_button() const { return apply_faults_; }
   QLabel* faults_label() const { return faults_label_; }
   QPushButton* crash_button() const { return crash_button_; }
+  ComparisonPanel* comparison() const { return comparison_; }
+  void show_comparison();
 
  private:
   void show_load(LoadStats const& stats);
   void show_faults(FaultState const& state);
 
   ConsoleSession& session_;
+  QTabWidget* tabs_;
+  ComparisonPanel* comparison_;
   QSpinBox* rate_;
   QSpinBox* duration_;
   QSpinBox* in_flight_;

@@ -84,7 +84,7 @@ void TimeSeriesChart::set_lines(QList<ChartLine> lines, qint64 from_ms, qint64 t
   }
   if (!same_series) rebuild_series();
   double const scale = display_scale(spec_.unit).factor;
-  double max = 0;
+  double max = minimum_top_ * scale;
   QList<QPointF> shown;
   for (qsizetype i = 0; i < lines_.size(); ++i) {
     shown.resize(lines_[i].points.size());

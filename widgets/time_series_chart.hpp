@@ -24,6 +24,9 @@ class TimeSeriesChart : public QChartView {
   QString latest_values() const;
   bool export_png(QString const& path);
   bool export_csv(QString const& path) const;
+  // The value axis reaches at least this high (in the spec's unit), so charts set side by side
+  // share one scale; 0 lets each fit its own lines.
+  void set_minimum_top(double value) { minimum_top_ = value; }
   // A vertical marker at this time (the pivot from a log line); 0 removes it.
   void mark_time(qint64 time_ms);
 
@@ -49,6 +52,7 @@ class TimeSeriesChart : public QChartView {
   QRubberBand* band_ = nullptr;
   int drag_start_x_ = -1;
   qint64 marked_ms_ = 0;
+  double minimum_top_ = 0;
 };
 
 }  // namespace prodmcp::console

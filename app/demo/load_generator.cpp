@@ -1,14 +1,19 @@
 #include "demo/load_generator.hpp"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <algorithm>
 
-#include "mcp/mcp_client.hpp"
 #include "mcp/stateless_request.hpp"
+#include "net/reply_limit.hpp"
 
 namespace prodmcp::console {
+
+namespace {
+constexpr qint64 kMaxReplyBytes = qint64{4} << 20;  // a tool answer of the load; more is a broken server
+}  // namespace
 
 LoadGenerator::LoadGenerator(QObject* parent) : QObject(parent) {
   tick_.setInterval(20);
@@ -28,16 +33,36 @@ std::vector<LoadCall> LoadGenerator::demo_mix() {
   };
 }
 
+CallOutcome outcome_of(McpAnswer const& answer) {
+  if (answer.ok)
+    return answer.result.value("isError").toBool() ? CallOutcome::kToolError : CallOutcome::kOk;
+  // A refusal may carry a JSON-RPC error body; it is still a refusal, not the tool's error.
+  if (answer.http_status == 429 || answer.http_status == 401 || answer.http_status == 403) return CallOutcome::kRefused;
+  if (!answer.error.isEmpty()) return CallOutcome::kError;
+  if (answer.timed_out) return CallOutcome::kTimedOut;
+  return answer.http_status ? CallOutcome::kRefused : CallOutcome::kFailed;
+}
+
 void LoadGenerator::start(QUrl const& mcp_url, LoadPlan plan) {
+  url_ = mcp_url;
+  start([this](LoadCall const& call, std::function<void(CallOutcome)> done) { send_stateless(call, std::move(done)); },
+        std::move(plan));
+}
+
+void LoadGenerator::start(CallSender sender, LoadPlan plan) {
   stop();
   plan.rate_per_second = std::clamp(plan.rate_per_second, 0.1, LoadPlan::kMaxRate);
   plan.duration_s = std::clamp(plan.duration_s, 1, LoadPlan::kMaxDuration);
   plan.max_in_flight = std::clamp(plan.max_in_flight, 1, 256);
   if (plan.calls.empty()) plan.calls = demo_mix();
-  url_ = mcp_url;
+  sender_ = std::move(sender);
   plan_ = std::move(plan);
   stats_ = {};
+  samples_.clear();
+  samples_.reserve(std::size_t(plan_.rate_per_second * plan_.duration_s) + 1);
+  ++run_;
   next_call_ = 0;
+  started_at_ms_ = QDateTime::currentMSecsSinceEpoch();
   clock_.start();
   tick_.start();
 }
@@ -53,35 +78,54 @@ void LoadGenerator::send_due() {
   double const elapsed_s = double(clock_.elapsed()) / 1000.0;
   if (elapsed_s >= plan_.duration_s) return stop();
   int const due = int(elapsed_s * plan_.rate_per_second) + 1 - stats_.sent - stats_.skipped;
-  for (int i = 0; i < due; ++i) {
+  for (int i = 0; i < due && tick_.isActive(); ++i) {
     if (in_flight_ >= plan_.max_in_flight) {
       ++stats_.skipped;
       continue;
     }
     auto const& call = plan_.calls[std::size_t(next_call_++) % plan_.calls.size()];
-    auto [http, body] = stateless_request(url_, next_id_++, QStringLiteral("tools/call"),
-                                          QJsonObject{{"name", call.tool}, {"arguments", call.arguments}}, call.tool,
-                                          plan_.bearer_token, 10'000);
     ++in_flight_;
     ++stats_.sent;
+    auto const sample = samples_.size();
+    samples_.push_back({clock_.elapsed(), 0, CallOutcome::kOk, false});
     QElapsedTimer timer;
     timer.start();
-    QNetworkReply* reply = network_.post(http, body);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, timer] {
-      reply->deleteLater();
+    sender_(call, [this, timer, sample, run = run_](CallOutcome outcome) {
       --in_flight_;
-      stats_.total_latency_ms += double(timer.nsecsElapsed()) / 1e6;
-      int const status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      auto const answer =
-          json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
-      // The stateless revision maps some JSON-RPC errors to HTTP statuses (-32602 is a 400).
-      if (answer.contains("error") && status != 429) ++stats_.errors;
-      else if (status == 200 && answer.value("result").toObject().value("isError").toBool()) ++stats_.tool_errors;
-      else if (status == 200 && answer.contains("result")) ++stats_.ok;
-      else ++stats_.http_failures;
+      if (run != run_) return;
+      double const latency_ms = double(timer.nsecsElapsed()) / 1e6;
+      samples_[sample].latency_ms = latency_ms;
+      samples_[sample].outcome = outcome;
+      samples_[sample].answered = true;
+      stats_.total_latency_ms += latency_ms;
+      switch (outcome) {
+        case CallOutcome::kOk: ++stats_.ok; break;
+        case CallOutcome::kToolError: ++stats_.tool_errors; break;
+        case CallOutcome::kError: ++stats_.errors; break;
+        case CallOutcome::kRefused: ++stats_.refused; break;
+        case CallOutcome::kFailed: ++stats_.failed; break;
+        case CallOutcome::kTimedOut: ++stats_.timed_out; break;
+      }
       emit progress(stats_);
     });
   }
+}
+
+void LoadGenerator::send_stateless(LoadCall const& call, std::function<void(CallOutcome)> done) {
+  auto [http, body] = stateless_request(url_, next_id_++, QStringLiteral("tools/call"),
+                                        QJsonObject{{"name", call.tool}, {"arguments", call.arguments}}, call.tool,
+                                        plan_.bearer_token, kCallTimeoutMs);
+  QNetworkReply* reply = network_.post(http, body);
+  limit_reply_size(reply, kMaxReplyBytes);
+  connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+    reply->deleteLater();
+    McpAnswer answer;
+    answer.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    auto const response =
+        json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
+    if (!read_json_rpc_response(response, answer)) answer.timed_out = reply->error() == QNetworkReply::OperationCanceledError;
+    done(outcome_of(answer));
+  });
 }
 
 }  // namespace prodmcp::console

@@ -37,6 +37,21 @@ QJsonObject json_rpc_response(QByteArray const& body, QByteArray const& content_
   return found;
 }
 
+bool read_json_rpc_response(QJsonObject const& response, McpAnswer& answer) {
+  if (response.contains("result")) {
+    answer.ok = true;
+    answer.result = response.value("result").toObject();
+    return true;
+  }
+  if (!response.contains("error")) return false;
+  answer.error = response.value("error").toObject();
+  auto const message = answer.error.value("message").toString();
+  auto const code = answer.error.value("code").toInt();
+  answer.problem = answer.http_status ? QStringLiteral("%1 (JSON-RPC %2, HTTP %3)").arg(message).arg(code).arg(answer.http_status)
+                                      : QStringLiteral("%1 (JSON-RPC %2)").arg(message).arg(code);
+  return true;
+}
+
 McpClient::McpClient(QObject* parent) : QObject(parent) {}
 
 void McpClient::request(QString const& method, QJsonObject params, QString const& name,
@@ -57,16 +72,8 @@ void McpClient::request(QString const& method, QJsonObject params, QString const
     answer.correlation_id = QString::fromLatin1(reply->rawHeader("X-Correlation-ID"));
     auto const received = reply->readAll();
     auto const response = json_rpc_response(received, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
-    if (response.contains("result")) {
-      answer.ok = true;
-      answer.result = response.value("result").toObject();
-    } else if (response.contains("error")) {
-      answer.error = response.value("error").toObject();
-      answer.problem = QStringLiteral("%1 (JSON-RPC %2, HTTP %3)")
-                           .arg(answer.error.value("message").toString())
-                           .arg(answer.error.value("code").toInt())
-                           .arg(answer.http_status);
-    } else {
+    if (!read_json_rpc_response(response, answer)) {
+      answer.timed_out = reply->error() == QNetworkReply::OperationCanceledError;
       answer.problem = reply_too_large(reply) ? reply_too_large_error(limit)
                        : answer.http_status ? QStringLiteral("HTTP %1 without a JSON-RPC answer").arg(answer.http_status)
                                             : reply->errorString();

@@ -21,11 +21,15 @@ struct McpAnswer {
   double latency_ms = 0;
   QString correlation_id;  // the X-Correlation-ID the server answered with
   QString problem;         // for people: the error message, HTTP status or transport error
+  bool timed_out = false;  // no answer within the client's timeout
 };
 
 // The JSON-RPC response in a reply body: plain JSON, or the response event of an SSE stream
 // (notifications before it are skipped). Empty when there is none.
 QJsonObject json_rpc_response(QByteArray const& body, QByteArray const& content_type);
+// Fills `answer` from a JSON-RPC response: ok and its result, or its error and a problem that
+// says it (with answer.http_status when there is one). False when `response` is neither.
+bool read_json_rpc_response(QJsonObject const& response, McpAnswer& answer);
 
 struct McpCatalog {
   QJsonArray tools, resources, resource_templates, prompts;

@@ -31,6 +31,39 @@ std::vector<ArgumentField> argument_fields(QJsonObject const& input_schema) {
   return fields;
 }
 
+namespace {
+
+// "string", or the first of ["string", "null"] that is not null.
+QString type_of(QJsonObject const& property) {
+  auto const type = property.value("type");
+  if (!type.isArray()) return type.toString();
+  for (auto const& one : type.toArray())
+    if (one.toString() != "null") return one.toString();
+  return {};
+}
+
+}  // namespace
+
+QJsonObject example_arguments(QJsonObject const& input_schema) {
+  QJsonObject arguments;
+  auto const properties = input_schema.value("properties").toObject();
+  for (auto const& name : input_schema.value("required").toArray()) {
+    auto const property = properties.value(name.toString()).toObject();
+    QJsonValue value;
+    if (property.contains("default")) value = property.value("default");
+    else if (property.contains("const")) value = property.value("const");
+    else if (auto const choices = property.value("enum").toArray(); !choices.isEmpty()) value = choices.first();
+    else if (auto const type = type_of(property); type == "integer") value = property.value("minimum").toInteger(1);
+    else if (type == "number") value = property.value("minimum").toDouble(1);
+    else if (type == "boolean") value = false;
+    else if (type == "array") value = QJsonArray{};
+    else if (type == "object") value = example_arguments(property);
+    else value = QStringLiteral("example");
+    arguments.insert(name.toString(), value);
+  }
+  return arguments;
+}
+
 std::optional<QJsonObject> arguments_from_text(std::vector<ArgumentField> const& fields,
                                                QMap<QString, QString> const& values, QString& error) {
   QJsonObject arguments;

@@ -22,6 +22,11 @@ struct ArgumentField {
 
 std::vector<ArgumentField> argument_fields(QJsonObject const& input_schema);
 
+// Arguments that satisfy the schema's required properties with the least said: each one's default,
+// else its first enum value, else a plain value of its type (its minimum for numbers). Optional
+// properties are left out. For load that calls a tool many times without a person filling a form.
+QJsonObject example_arguments(QJsonObject const& input_schema);
+
 // Empty text for an optional field leaves it out.
 std::optional<QJsonObject> arguments_from_text(std::vector<ArgumentField> const& fields,
                                                QMap<QString, QString> const& values, QString& error);

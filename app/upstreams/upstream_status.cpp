@@ -56,6 +56,7 @@ UpstreamStatus parse_one(QJsonObject const& object) {
   status.server_version = info.value("version").toString();
   status.protocol_version = object.value("protocol_version").toString();
   for (auto const& tool : object.value("tools").toArray()) status.tools << tool.toString();
+  status.prefix = object.value("prefix").toString();
   auto const offered = object.value("offered").toObject();
   status.tool_count = offered.value("tools").toInt(int(status.tools.size()));
   status.prompt_count = offered.value("prompts").toInt();
@@ -71,6 +72,16 @@ UpstreamStatus parse_one(QJsonObject const& object) {
 }
 
 }  // namespace
+
+QString exposed_tool_name(QString const& prefix, QString const& tool) {
+  QByteArray name = prefix.toUtf8();
+  for (char const c : tool.toUtf8()) {  // byte by byte, as the gateway does: é becomes "__"
+    bool const kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '.' || c == '-';
+    name += kept ? c : '_';
+  }
+  return QString::fromUtf8(name);
+}
 
 QList<UpstreamStatus> parse_upstreams(QByteArray const& body, QString& error) {
   QJsonParseError parse_error;

@@ -34,6 +34,7 @@ struct UpstreamStatus {
   QString breaker;  // closed, open, half_open
   QString server_name, server_version, protocol_version;
   QStringList tools;  // the names clients call them by here
+  QString prefix;     // what the gateway puts before the upstream's own tool names
   int tool_count = 0, prompt_count = 0, resource_count = 0;
   bool has_exit = false;
   UpstreamExit last_exit;
@@ -42,6 +43,10 @@ struct UpstreamStatus {
   // "exit code 3 · the database is gone" (the last stderr line), or empty before any exit.
   QString last_exit_summary() const;
 };
+
+// The name the gateway gives an upstream's tool: the prefix, then the tool's own name with any
+// character but letters, digits, '_', '.' and '-' made '_' (as the gateway's exposed_name does).
+QString exposed_tool_name(QString const& prefix, QString const& tool);
 
 // The `upstreams` of a /upstreams answer; nullopt-like: an empty list and `error` set when the
 // body is not one.

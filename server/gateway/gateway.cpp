@@ -463,6 +463,7 @@ json::array Gateway::describe() const {
   json::array described;
   for (auto const& upstream : impl_->upstreams) {
     auto one = upstream->describe();
+    one["prefix"] = impl_->prefix_for(*upstream);  // a tool's name here: prefix + its own name
     {
       std::lock_guard lock(impl_->exposed_mutex);
       Impl::Exposed none;

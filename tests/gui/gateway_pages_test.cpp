@@ -7,7 +7,10 @@
 #include <QtTest>
 
 #include "add_server_dialog.hpp"
+#include "comparison_panel.hpp"
 #include "config_page.hpp"
+#include "demo_page.hpp"
+#include "time_series_chart.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
 #include "overview_page.hpp"
@@ -103,7 +106,7 @@ class GatewayPagesTest : public QObject {
     load.start(session.mcp_url(), plan);
     QTRY_VERIFY_WITH_TIMEOUT(!load.running(), 30000);
     QVERIFY2(load.stats().sent >= 200 && load.stats().ok == load.stats().sent,
-             qPrintable(QStringLiteral("%1 sent, %2 ok, %3 refused").arg(load.stats().sent).arg(load.stats().ok).arg(load.stats().http_failures)));
+             qPrintable(QStringLiteral("%1 sent, %2 ok, %3 refused").arg(load.stats().sent).arg(load.stats().ok).arg(load.stats().refused + load.stats().failed)));
     QTRY_VERIFY_WITH_TIMEOUT(monitor.traffic("fake").calls_per_second > 3 + monitor.traffic("fx").calls_per_second,
                              10000);
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kErrorRatio), QString("0.0 %"));
@@ -380,6 +383,114 @@ class GatewayPagesTest : public QObject {
     table->selectRow(table->model()->rowCount() - 1);
     QTest::qWait(500);
     QVERIFY(console.window.grab().save(QDir(directory).filePath("console-trace.png")));
+  }
+
+  // Before and after: the fixtures server (standing in for a prototype) called directly, then
+  // through the gateway, killed halfway through each side. Directly, every call after the kill
+  // fails; through the gateway a few fail, the child restarts and the rest are answered.
+  void comparesThePrototypeDirectlyAndThroughTheGatewayWithAKillHalfway() {
+    ConsoleOnUpstreams console(gateway_options());
+    auto& session = console.session;
+    QTRY_VERIFY_WITH_TIMEOUT(both_ready(session.upstreams()), 30000);
+    auto const restarts_before = session.upstreams().find("fx")->restarts;
+    QVERIFY(console.window.show_page("Demo"));
+    console.window.demo_page()->show_comparison();
+    auto* panel = console.window.demo_page()->comparison();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->upstream_box()->findText("fx") >= 0, 10000);
+    panel->upstream_box()->setCurrentText("fx");
+    QTRY_VERIFY(panel->target_label()->text().contains("--conformance-fixtures"));
+    auto* tools = panel->tools_table();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 5, 30000);
+    // Arguments come from each tool's schema; the gateway's names carry its prefix.
+    int simple_text = -1;
+    for (int row = 0; row < tools->rowCount(); ++row) {
+      auto const name = tools->item(row, ComparisonPanel::kToolName)->text();
+      if (name == "test_simple_text") simple_text = row;
+      tools->item(row, ComparisonPanel::kToolName)->setCheckState(name == "test_simple_text" ? Qt::Checked : Qt::Unchecked);
+    }
+    QVERIFY(simple_text >= 0);
+    QCOMPARE(tools->item(simple_text, ComparisonPanel::kToolExposedAs)->text(), QString("fx__test_simple_text"));
+    QCOMPARE(tools->item(simple_text, ComparisonPanel::kToolArguments)->text(), QString("{}"));
+
+    // Bad arguments are refused before anything starts.
+    tools->item(simple_text, ComparisonPanel::kToolArguments)->setText("{not json");
+    panel->run_button()->click();
+    QVERIFY2(panel->status_label()->text().contains("the arguments of test_simple_text must be a JSON object"),
+             qPrintable(panel->status_label()->text()));
+    QVERIFY(!session.comparison().running());
+    tools->item(simple_text, ComparisonPanel::kToolArguments)->setText("{}");
+
+    panel->rate_box()->setValue(20);
+    panel->duration_box()->setValue(6);
+    panel->kill_box()->setChecked(true);
+    // A real event loop while it runs (QTRY_ polls events every 10 ms: every latency would be 10 ms).
+    QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
+    panel->run_button()->click();
+    QVERIFY(session.comparison().running());
+    QVERIFY(finished.wait(90000));
+    QVERIFY2(session.comparison().problem().isEmpty(), qPrintable(session.comparison().problem()));
+
+    auto const number = [&](QString const& figure, ComparisonPanel::Side side) {
+      return panel->figure(figure, side).section(' ', 0, 0).toInt();
+    };
+    int const sent_directly = number("Calls sent", ComparisonPanel::kDirectSide);
+    int const sent_through = number("Calls sent", ComparisonPanel::kGatewaySide);
+    QVERIFY2(sent_directly > 60 && sent_through > 60, qPrintable(QString("%1, %2").arg(sent_directly).arg(sent_through)));
+    int const ok_directly = number("Answered ok", ComparisonPanel::kDirectSide);
+    int const ok_through = number("Answered ok", ComparisonPanel::kGatewaySide);
+    auto const direct_fault = panel->figure("Halfway", ComparisonPanel::kDirectSide);
+    QVERIFY2(direct_fault.contains("killed the prototype") && direct_fault.contains("every later call failed"),
+             qPrintable(direct_fault));
+    QVERIFY2(panel->figure("Halfway", ComparisonPanel::kGatewaySide).contains("the gateway restarted it"),
+             qPrintable(panel->figure("Halfway", ComparisonPanel::kGatewaySide)));
+    // Directly, every call after the kill failed; through the gateway most of them were answered.
+    QVERIFY2(number("Failed", ComparisonPanel::kDirectSide) > sent_directly / 3,
+             qPrintable(panel->figure("Failed", ComparisonPanel::kDirectSide)));
+    QVERIFY2(ok_directly < sent_directly * 2 / 3, qPrintable(QString::number(ok_directly)));
+    QVERIFY2(ok_through > ok_directly, qPrintable(QString("%1 through, %2 directly").arg(ok_through).arg(ok_directly)));
+    QVERIFY2(number("Restarts", ComparisonPanel::kGatewaySide) >= 1,
+             qPrintable(panel->figure("Restarts", ComparisonPanel::kGatewaySide)));
+    QVERIFY(!panel->figure("Circuit breaker", ComparisonPanel::kGatewaySide).isEmpty());
+    QVERIFY2(panel->headline_label()->text().contains("through the gateway"), qPrintable(panel->headline_label()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(session.upstreams().find("fx")->restarts > restarts_before, 10000);
+    // Both sides on the charts, on one scale; each step on the timeline.
+    for (auto side : {ComparisonPanel::kDirectSide, ComparisonPanel::kGatewaySide}) {
+      QVERIFY(!panel->chart(ComparisonPanel::kThroughputRow, side)->lines().isEmpty());
+      QVERIFY(!panel->chart(ComparisonPanel::kLatencyRow, side)->lines().first().points.isEmpty());
+    }
+    int kills = 0;
+    for (auto const& event : session.events().events()) kills += event.kind == "prototype_killed";
+    QCOMPARE(kills, 2);
+    QVERIFY(timeline_has(session, "comparison_finished", "fx"));
+  }
+
+  // For docs/: the before/after of the fixtures server, killed halfway through each side.
+  void screenshotOfTheComparison() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    ConsoleOnUpstreams console(gateway_options(true));
+    QTRY_VERIFY_WITH_TIMEOUT(both_ready(console.session.upstreams()), 30000);
+    QVERIFY(console.window.show_page("Demo"));
+    console.window.demo_page()->show_comparison();
+    auto* panel = console.window.demo_page()->comparison();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->upstream_box()->findText("fx") >= 0, 10000);
+    panel->upstream_box()->setCurrentText("fx");
+    auto* tools = panel->tools_table();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 5, 30000);
+    QStringList const mix{"test_simple_text", "test_image_content", "test_embedded_resource", "test_error_handling"};
+    for (int row = 0; row < tools->rowCount(); ++row) {
+      auto* item = tools->item(row, ComparisonPanel::kToolName);
+      item->setCheckState(mix.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
+      if (item->text() == mix.first()) tools->scrollToItem(item, QAbstractItemView::PositionAtTop);
+    }
+    panel->rate_box()->setValue(40);
+    panel->duration_box()->setValue(20);
+    panel->kill_box()->setChecked(true);
+    QSignalSpy finished(&console.session.comparison(), &ComparisonRun::finished);
+    panel->run_button()->click();
+    QVERIFY(finished.wait(120000));
+    QTest::qWait(1000);
+    QVERIFY(console.window.grab().save(QDir(directory).filePath("console-before-after.png")));
   }
 
   void saysHowToPutAServerBehindAServerWithoutUpstreams() {

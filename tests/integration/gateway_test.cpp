@@ -556,6 +556,7 @@ TEST(Gateway, UpstreamsShowsEachUpstreamsProcessExitsAndTools) {
   EXPECT_EQ(ready.at("state").as_string(), "ready");
   EXPECT_EQ(ready.at("transport").as_string(), "stdio");
   EXPECT_EQ(ready.at("sessions").as_string(), "shared");
+  EXPECT_EQ(ready.at("prefix").as_string(), "") << "the only upstream's tools keep their own names";
   EXPECT_EQ(ready.at("breaker").as_string(), "closed");
   EXPECT_EQ(ready.at("restarts").as_int64(), 0);
   EXPECT_FALSE(ready.contains("last_exit"));
