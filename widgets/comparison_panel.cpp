@@ -134,6 +134,9 @@ ComparisonPanel::ComparisonPanel(ConsoleSession& session, QWidget* parent) : QWi
   in_flight_ = new QSpinBox;
   in_flight_->setRange(1, 256);
   in_flight_->setValue(16);
+  anonymous_ = new QCheckBox(tr("Every 10th call without a token"));
+  anonymous_->setToolTip(tr("An unauthenticated caller: your server alone serves it; the gateway refuses it (401) "
+                            "when its auth is on"));
   kill_ = new QCheckBox(tr("Kill the prototype halfway through each side"));
   kill_->setToolTip(tr("SIGKILL: directly, the console's own copy of your server; through the gateway, the "
                        "gateway's child. Only for a server the console or the gateway started (stdio)."));
@@ -141,6 +144,7 @@ ComparisonPanel::ComparisonPanel(ConsoleSession& session, QWidget* parent) : QWi
   load_form->addRow(tr("Rate"), rate_);
   load_form->addRow(tr("Duration"), duration_);
   load_form->addRow(tr("At most in flight"), in_flight_);
+  load_form->addRow(anonymous_);
   load_form->addRow(kill_);
   load_form->addRow(run_);
   status_ = new QLabel;
@@ -238,7 +242,8 @@ void ComparisonPanel::list_tools() {
   count_ticked();
   status_->setText(tr("Asking %1 for its tools…").arg(name));
   session_.comparison().list_prototype_tools(target, [this, name](QJsonArray tools, QString problem) {
-    if (name != upstream_box_->currentText()) return;
+    // A run started meanwhile took the client over; the table keeps what it has.
+    if (name != upstream_box_->currentText() || session_.comparison().running()) return;
     fill_tools(tools);
     status_->setText(problem.isEmpty() ? tr("%n tool(s) listed by the prototype itself.", "", int(tools.size()))
                                        : tr("Could not list its tools directly: %1").arg(problem));
@@ -308,6 +313,7 @@ std::optional<ComparisonPlan> ComparisonPanel::plan(QString& error) const {
   plan.load.rate_per_second = rate_->value();
   plan.load.duration_s = duration_->value();
   plan.load.max_in_flight = in_flight_->value();
+  plan.load.anonymous_every = anonymous_->isChecked() ? 10 : 0;
   for (int row = 0; row < tools_->rowCount(); ++row) {
     if (tools_->item(row, kToolName)->checkState() != Qt::Checked) continue;
     auto const tool = tools_->item(row, kToolName)->text();
@@ -404,9 +410,14 @@ void ComparisonPanel::show_figures() {
   rows << row(tr("Latency p99"), both([](LoadSummary const& s) { return milliseconds(s.p99_ms); }));
   rows << row(tr("Tool errors"), count(&LoadSummary::tool_errors));
   rows << row(tr("JSON-RPC errors"), count(&LoadSummary::errors));
+  rows << row(tr("No valid token (401)"), count(&LoadSummary::unauthorized));
   rows << row(tr("Refused"), count(&LoadSummary::refused));
   rows << row(tr("Failed"), count(&LoadSummary::failed));
   rows << row(tr("Timed out"), count(&LoadSummary::timed_out));
+  if (summary[0].anonymous > 0 || summary[1].anonymous > 0)
+    rows << row(tr("Without a token"), both([](LoadSummary const& s) {
+           return tr("%1 sent, %2 served").arg(s.anonymous).arg(s.anonymous_served);
+         }));
   if (!sides[0].fault.isEmpty() || !sides[1].fault.isEmpty())
     rows << row(tr("Halfway"), {sides[0].fault, sides[1].fault});
   auto const& effects = run.effects();
@@ -446,7 +457,9 @@ void ComparisonPanel::set_figure_rows(QList<QStringList> const& rows) {
       {tr("Latency p50"), tr("Of the calls the server answered (a result or a JSON-RPC error), measured by the console")},
       {tr("Tool errors"), tr("Results with isError: the tool itself reported a failure")},
       {tr("JSON-RPC errors"), tr("Answers with a JSON-RPC error (through the gateway: also the calls a dying child took down)")},
-      {tr("Refused"), tr("An HTTP status without an answer: 429 (rate limit), 401 (no valid token), 503")},
+      {tr("No valid token (401)"), tr("Calls refused for want of a valid bearer token")},
+      {tr("Refused"), tr("Another HTTP status without an answer: 429 (rate limit), 403, 503")},
+      {tr("Without a token"), tr("Calls sent without the bearer token, and how many were served anyway")},
       {tr("Failed"), tr("No answer at all: the connection or the process was gone")},
       {tr("Timed out"), tr("No answer within %1 s: the call hung").arg(LoadGenerator::kCallTimeoutMs / 1000)},
       {tr("Rate-limited (429)"), tr("Calls the gateway's rate limit refused")},

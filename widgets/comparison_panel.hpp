@@ -36,6 +36,7 @@ class ComparisonPanel : public QWidget {
   QSpinBox* rate_box() const { return rate_; }
   QSpinBox* duration_box() const { return duration_; }
   QCheckBox* kill_box() const { return kill_; }
+  QCheckBox* anonymous_box() const { return anonymous_; }
   QPushButton* run_button() const { return run_; }
   QLabel* status_label() const { return status_; }
   QLabel* headline_label() const { return headline_; }
@@ -70,6 +71,7 @@ class ComparisonPanel : public QWidget {
   QSpinBox* rate_;
   QSpinBox* duration_;
   QSpinBox* in_flight_;
+  QCheckBox* anonymous_;
   QCheckBox* kill_;
   QPushButton* run_;
   QLabel* status_;

@@ -147,7 +147,7 @@ void DemoPage::show_load(LoadStats const& stats) {
                            .arg(stats.ok)
                            .arg(stats.tool_errors)
                            .arg(stats.errors)
-                           .arg(stats.refused)
+                           .arg(stats.refused + stats.unauthorized)
                            .arg(stats.failed + stats.timed_out)
                            .arg(stats.skipped)
                            .arg(answered ? stats.total_latency_ms / answered : 0.0, 0, 'f', 1));

@@ -80,6 +80,7 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
     upstreams_page_->add_button()->click();
   });
   connect(upstreams_page_, &UpstreamsPage::show_config, this, [this] { show_page(tr("Config")); });
+  connect(overview_page_, &OverviewPage::show_upstreams, this, [this] { show_page(tr("Upstreams")); });
   connect(upstreams_page_, &UpstreamsPage::show_upstream_logs, this, [this](QString const& name) {
     logs_page_->show_query(QStringLiteral("upstream=") + name);
     show_page(tr("Logs"));

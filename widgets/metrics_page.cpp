@@ -40,6 +40,22 @@ MetricsPage::MetricsPage(ConsoleSession& session, QWidget* parent) : QWidget(par
     charts_.append(chart);
     ++index;
   }
+  // Through a gateway, the same story per upstream server (shown only while there is one).
+  int const upstream_row = (index + 2) / 3;
+  int column = 0;
+  for (auto const& spec : upstream_charts()) {
+    auto* chart = new TimeSeriesChart(spec);
+    chart->setMinimumHeight(230);
+    chart->setVisible(false);
+    grid->addWidget(chart, upstream_row, column++);
+    connect(chart, &TimeSeriesChart::range_selected, this, &MetricsPage::range_selected);
+    charts_.append(chart);
+    upstream_charts_.append(chart);
+  }
+  connect(&session.upstreams(), &UpstreamMonitor::updated, this, [this] {
+    bool const gateway = !session_.upstreams().upstreams().isEmpty();
+    for (auto* chart : upstream_charts_) chart->setVisible(gateway);
+  });
   for (int column = 0; column < 3; ++column) grid->setColumnStretch(column, 1);
   auto* scroll = new QScrollArea;
   scroll->setWidget(grid_host);
@@ -103,6 +119,7 @@ int MetricsPage::export_all(QString const& directory) {
   int written = 0;
   QDir const dir(directory);
   for (auto* chart : charts_) {
+    if (chart->isHidden()) continue;  // the upstream charts of a server that fronts none
     written += chart->export_png(dir.filePath(chart->spec().id + ".png")) ? 1 : 0;
     written += chart->export_csv(dir.filePath(chart->spec().id + ".csv")) ? 1 : 0;
   }

@@ -48,6 +48,7 @@ class MetricsPage : public QWidget {
   QCheckBox* pause_box_;
   QLabel* status_label_;
   QList<TimeSeriesChart*> charts_;
+  QList<TimeSeriesChart*> upstream_charts_;  // also in charts_; shown while the server is a gateway
   qint64 paused_end_ms_ = 0;
 };
 

@@ -5,8 +5,10 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "health_page.hpp"
+#include "upstreams_page.hpp"
 #include "palette.hpp"
 
 namespace prodmcp::console {
@@ -39,6 +41,12 @@ OverviewPage::OverviewPage(ConsoleSession& session, QWidget* parent) : QWidget(p
     ++index;
   }
   layout->addLayout(grid);
+  upstreams_ = new QLabel;
+  upstreams_->setTextFormat(Qt::RichText);
+  upstreams_->setWordWrap(true);
+  upstreams_->hide();
+  connect(upstreams_, &QLabel::linkActivated, this, &OverviewPage::show_upstreams);
+  layout->addWidget(upstreams_);
   auto* lower = new QHBoxLayout;
   auto* alerts_box = new QGroupBox(tr("Alerts"));
   auto* alerts_layout = new QVBoxLayout(alerts_box);
@@ -91,11 +99,34 @@ void OverviewPage::refresh() {
   status += " " + (firing ? palette::badge(tr("%n alerts firing", nullptr, firing), palette::kBad)
                           : palette::badge(tr("no alerts firing"), palette::kGood));
   status_->setText(status);
+  show_upstream_summary();
   recent_events_->clear();
   auto const& events = session_.events().events();
   for (auto it = events.rbegin(); it != events.rend() && recent_events_->count() < 12; ++it)
     recent_events_->addItem(QStringLiteral("%1  %2  %3")
                                 .arg(QDateTime::fromMSecsSinceEpoch(it->time_ms).toString("hh:mm:ss"), it->source, it->message));
+}
+
+// Through a gateway, the key numbers per server of the user's: state, calls/s, errors, p95.
+void OverviewPage::show_upstream_summary() {
+  auto const& monitor = session_.upstreams();
+  upstreams_->setVisible(!monitor.upstreams().isEmpty());
+  if (monitor.upstreams().isEmpty()) return;
+  QStringList parts;
+  for (auto const& upstream : monitor.upstreams()) {
+    auto const state = upstream.display_state();
+    auto const traffic = monitor.traffic(upstream.name);
+    QString part = QStringLiteral("<b>%1</b> %2").arg(upstream.name.toHtmlEscaped(),
+                                                      palette::badge(upstream_state_name(state), UpstreamsPage::state_colour(state)));
+    if (!std::isnan(traffic.calls_per_second))
+      part += tr(" %1 calls/s").arg(traffic.calls_per_second, 0, 'f', 1);
+    if (!std::isnan(traffic.error_ratio)) part += tr(" · %1% errors").arg(traffic.error_ratio * 100, 0, 'f', 1);
+    if (!std::isnan(traffic.p95_seconds)) part += tr(" · p95 %1 ms").arg(traffic.p95_seconds * 1000, 0, 'f', 1);
+    if (upstream.restarts > 0) part += tr(" · %n restart(s)", nullptr, int(upstream.restarts));
+    parts << part;
+  }
+  upstreams_->setText(tr("Your servers behind the gateway: %1 &nbsp; <a href=\"upstreams\">Upstreams…</a>")
+                          .arg(parts.join(QStringLiteral(" &nbsp;&nbsp; "))));
 }
 
 }  // namespace prodmcp::console

@@ -21,10 +21,14 @@ class OverviewPage : public QWidget {
   QLabel* status_label() const { return status_; }
   // Shown while the supervised server fronts no server of the user's own.
   QPushButton* own_server_button() const { return own_server_; }
+  // Through a gateway: each server behind it, its state and traffic; hidden otherwise.
+  QLabel* upstreams_label() const { return upstreams_; }
 
  signals:
   // "Put your own server behind it…".
   void add_own_server();
+  // The link of the line about the servers behind the gateway.
+  void show_upstreams();
 
  public slots:
   void refresh();
@@ -36,10 +40,13 @@ class OverviewPage : public QWidget {
   }
 
  private:
+  void show_upstream_summary();
+
   ConsoleSession& session_;
   QTimer timer_;
   QLabel* status_;
   QPushButton* own_server_;
+  QLabel* upstreams_;
   QList<SparklineTile*> tiles_;
   QListWidget* alerts_;
   QListWidget* recent_events_;

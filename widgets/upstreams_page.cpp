@@ -22,18 +22,6 @@ namespace {
 
 constexpr std::chrono::minutes kChartWindow{5};
 
-QColor state_colour(UpstreamState state) {
-  switch (state) {
-    case UpstreamState::kReady: return palette::kGood;
-    case UpstreamState::kStarting:
-    case UpstreamState::kRestarting:
-    case UpstreamState::kBreakerOpen: return palette::kWarn;
-    case UpstreamState::kCrashLoop:
-    case UpstreamState::kDown: return palette::kBad;
-  }
-  return palette::kIdle;
-}
-
 QString describe(UpstreamStatus const& upstream) {
   QStringList lines;
   lines << QObject::tr("%1 (%2, %3 sessions%4)")
@@ -65,6 +53,18 @@ QString describe(UpstreamStatus const& upstream) {
 
 }  // namespace
 
+QColor UpstreamsPage::state_colour(UpstreamState state) {
+  switch (state) {
+    case UpstreamState::kReady: return palette::kGood;
+    case UpstreamState::kStarting:
+    case UpstreamState::kRestarting:
+    case UpstreamState::kBreakerOpen: return palette::kWarn;
+    case UpstreamState::kCrashLoop:
+    case UpstreamState::kDown: return palette::kBad;
+  }
+  return palette::kIdle;
+}
+
 UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
   auto& monitor = session.upstreams();
   auto* layout = new QVBoxLayout(this);
@@ -87,7 +87,7 @@ UpstreamsPage::UpstreamsPage(ConsoleSession& session, QWidget* parent) : QWidget
   table_->setItemDelegate(new StatusTintDelegate(
       UpstreamMonitor::kStateRole,
       [](QVariant const& state) {
-        auto colour = state_colour(UpstreamState(state.toInt()));
+        auto colour = UpstreamsPage::state_colour(UpstreamState(state.toInt()));
         if (UpstreamState(state.toInt()) == UpstreamState::kReady) return QColor();
         colour.setAlpha(40);
         return colour;

@@ -21,6 +21,8 @@ class UpstreamsPage : public QWidget {
   Q_OBJECT
  public:
   explicit UpstreamsPage(ConsoleSession& session, QWidget* parent = nullptr);
+  // The colour a state is shown in (here and on the Overview).
+  static QColor state_colour(UpstreamState state);
 
   QTableView* table() const { return table_; }
   QLabel* status_label() const { return status_; }

@@ -12,15 +12,16 @@ namespace prodmcp::console {
 
 WalkthroughPage::WalkthroughPage(ConsoleSession& session, QWidget* parent) : QWidget(parent), session_(session) {
   auto* layout = new QVBoxLayout(this);
-  auto* steps_box = new QGroupBox(tr("From prototype to production, with the real server"));
+  steps_box_ = new QGroupBox;
+  auto* steps_box = steps_box_;
   auto* grid = new QGridLayout(steps_box);
   grid->setColumnStretch(1, 1);
   auto const& steps = session.walkthrough().steps();
   for (int i = 0; i < int(steps.size()); ++i) {
-    auto* title = new QLabel(QStringLiteral("<b>%1</b>").arg(steps[i].title.toHtmlEscaped()));
+    auto* title = new QLabel;
     title->setWordWrap(true);
     title->setFixedWidth(170);
-    auto* explanation = new QLabel(steps[i].explanation);
+    auto* explanation = new QLabel;
     explanation->setWordWrap(true);
     explanation->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     explanation->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -28,7 +29,7 @@ WalkthroughPage::WalkthroughPage(ConsoleSession& session, QWidget* parent) : QWi
     status->setTextFormat(Qt::RichText);
     status->setWordWrap(true);
     status->setFixedWidth(240);
-    auto* button = new QPushButton(steps[i].action);
+    auto* button = new QPushButton;
     button->setEnabled(session.supervisor() != nullptr);
     grid->addWidget(title, i, 0, Qt::AlignTop);
     grid->addWidget(explanation, i, 1);
@@ -36,6 +37,8 @@ WalkthroughPage::WalkthroughPage(ConsoleSession& session, QWidget* parent) : QWi
     grid->addWidget(button, i, 3, Qt::AlignTop);
     buttons_ << button;
     statuses_ << status;
+    titles_ << title;
+    explanations_ << explanation;
     connect(button, &QPushButton::clicked, &session.walkthrough(), [&session, i] { session.walkthrough().run(i); });
   }
   layout->addWidget(steps_box);
@@ -68,11 +71,19 @@ WalkthroughPage::WalkthroughPage(ConsoleSession& session, QWidget* parent) : QWi
 }
 
 void WalkthroughPage::show_steps() {
-  auto const& steps = session_.walkthrough().steps();
-  for (int i = 0; i < int(steps.size()); ++i)
+  auto const& walkthrough = session_.walkthrough();
+  steps_box_->setTitle(walkthrough.about_your_server()
+                           ? tr("From prototype to production: your server, behind the gateway")
+                           : tr("From prototype to production, with the real server"));
+  auto const& steps = walkthrough.steps();
+  for (int i = 0; i < int(steps.size()); ++i) {
+    titles_[i]->setText(QStringLiteral("<b>%1</b>").arg(steps[i].title.toHtmlEscaped()));
+    explanations_[i]->setText(steps[i].explanation);
+    buttons_[i]->setText(steps[i].action);
     statuses_[i]->setText((steps[i].done ? palette::badge(tr("done"), palette::kGood)
                                          : palette::badge(tr("to do"), palette::kIdle)) +
                           QStringLiteral(" ") + steps[i].status.toHtmlEscaped());
+  }
 }
 
 void WalkthroughPage::show_score() {

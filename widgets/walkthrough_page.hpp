@@ -1,6 +1,7 @@
 #pragma once
 // "Prototype to production": the guided walkthrough's steps (each with its button and what the
 // console sees of it) and the production-readiness checklist with its score.
+#include <QGroupBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QTableView>
@@ -27,6 +28,9 @@ class WalkthroughPage : public QWidget {
   ConsoleSession& session_;
   QList<QPushButton*> buttons_;
   QList<QLabel*> statuses_;
+  QList<QLabel*> titles_;
+  QList<QLabel*> explanations_;
+  QGroupBox* steps_box_;
   QLabel* score_;
   QTableView* checklist_;
 };

@@ -51,6 +51,7 @@ LoadSummary summarize(std::vector<LoadSample> const& samples, int duration_s) {
   std::vector<double> latencies;
   for (auto const& sample : samples) {
     ++summary.sent;
+    summary.anonymous += sample.anonymous;
     if (!sample.answered) {
       ++summary.unanswered;
       continue;
@@ -59,11 +60,15 @@ LoadSummary summarize(std::vector<LoadSample> const& samples, int duration_s) {
       case CallOutcome::kOk: ++summary.ok; break;
       case CallOutcome::kToolError: ++summary.tool_errors; break;
       case CallOutcome::kError: ++summary.errors; break;
+      case CallOutcome::kUnauthorized: ++summary.unauthorized; break;
       case CallOutcome::kRefused: ++summary.refused; break;
       case CallOutcome::kFailed: ++summary.failed; break;
       case CallOutcome::kTimedOut: ++summary.timed_out; break;
     }
-    if (answered_by_server(sample.outcome)) latencies.push_back(sample.latency_ms);
+    if (answered_by_server(sample.outcome)) {
+      latencies.push_back(sample.latency_ms);
+      summary.anonymous_served += sample.anonymous;
+    }
   }
   summary.ok_per_second = double(summary.ok) / std::max(duration_s, 1);
   summary.p50_ms = quantile(latencies, 0.5);

@@ -37,7 +37,8 @@ CallOutcome outcome_of(McpAnswer const& answer) {
   if (answer.ok)
     return answer.result.value("isError").toBool() ? CallOutcome::kToolError : CallOutcome::kOk;
   // A refusal may carry a JSON-RPC error body; it is still a refusal, not the tool's error.
-  if (answer.http_status == 429 || answer.http_status == 401 || answer.http_status == 403) return CallOutcome::kRefused;
+  if (answer.http_status == 401) return CallOutcome::kUnauthorized;
+  if (answer.http_status == 429 || answer.http_status == 403) return CallOutcome::kRefused;
   if (!answer.error.isEmpty()) return CallOutcome::kError;
   if (answer.timed_out) return CallOutcome::kTimedOut;
   return answer.http_status ? CallOutcome::kRefused : CallOutcome::kFailed;
@@ -83,11 +84,12 @@ void LoadGenerator::send_due() {
       ++stats_.skipped;
       continue;
     }
-    auto const& call = plan_.calls[std::size_t(next_call_++) % plan_.calls.size()];
+    LoadCall call = plan_.calls[std::size_t(next_call_++) % plan_.calls.size()];
+    call.anonymous = plan_.anonymous_every > 0 && stats_.sent % plan_.anonymous_every == plan_.anonymous_every - 1;
     ++in_flight_;
     ++stats_.sent;
     auto const sample = samples_.size();
-    samples_.push_back({clock_.elapsed(), 0, CallOutcome::kOk, false});
+    samples_.push_back({clock_.elapsed(), 0, CallOutcome::kOk, false, call.anonymous});
     QElapsedTimer timer;
     timer.start();
     sender_(call, [this, timer, sample, run = run_](CallOutcome outcome) {
@@ -102,6 +104,7 @@ void LoadGenerator::send_due() {
         case CallOutcome::kOk: ++stats_.ok; break;
         case CallOutcome::kToolError: ++stats_.tool_errors; break;
         case CallOutcome::kError: ++stats_.errors; break;
+        case CallOutcome::kUnauthorized: ++stats_.unauthorized; break;
         case CallOutcome::kRefused: ++stats_.refused; break;
         case CallOutcome::kFailed: ++stats_.failed; break;
         case CallOutcome::kTimedOut: ++stats_.timed_out; break;
@@ -114,7 +117,7 @@ void LoadGenerator::send_due() {
 void LoadGenerator::send_stateless(LoadCall const& call, std::function<void(CallOutcome)> done) {
   auto [http, body] = stateless_request(url_, next_id_++, QStringLiteral("tools/call"),
                                         QJsonObject{{"name", call.tool}, {"arguments", call.arguments}}, call.tool,
-                                        plan_.bearer_token, kCallTimeoutMs);
+                                        call.anonymous ? QString() : plan_.bearer_token, kCallTimeoutMs);
   QNetworkReply* reply = network_.post(http, body);
   limit_reply_size(reply, kMaxReplyBytes);
   connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {

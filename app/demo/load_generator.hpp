@@ -19,6 +19,7 @@ namespace prodmcp::console {
 struct LoadCall {
   QString tool;
   QJsonObject arguments;
+  bool anonymous = false;  // sent without the bearer token (an unauthenticated caller)
 };
 
 struct LoadPlan {
@@ -27,6 +28,7 @@ struct LoadPlan {
   int max_in_flight = 16;
   std::vector<LoadCall> calls;  // sent round-robin
   QString bearer_token;
+  int anonymous_every = 0;  // every Nth call goes without the token; 0: none
 
   static constexpr double kMaxRate = 500;
   static constexpr int kMaxDuration = 600;
@@ -36,7 +38,8 @@ enum class CallOutcome {
   kOk,         // a result
   kToolError,  // a result with isError (e.g. an injected fault)
   kError,      // a JSON-RPC error (whatever the HTTP status)
-  kRefused,    // an HTTP status without a JSON-RPC answer (429, 401, 503, ...)
+  kUnauthorized,  // 401: no valid token
+  kRefused,    // another HTTP status without a JSON-RPC answer (429, 403, 503, ...)
   kFailed,     // no answer: refused connection, the server gone
   kTimedOut,   // no answer in time
 };
@@ -46,7 +49,8 @@ struct LoadSample {
   qint64 sent_ms = 0;
   double latency_ms = 0;
   CallOutcome outcome = CallOutcome::kOk;
-  bool answered = false;  // false while the call is out
+  bool answered = false;   // false while the call is out
+  bool anonymous = false;  // sent without the token
 };
 
 struct LoadStats {
@@ -54,12 +58,13 @@ struct LoadStats {
   int ok = 0;
   int tool_errors = 0;
   int errors = 0;
+  int unauthorized = 0;
   int refused = 0;
   int failed = 0;
   int timed_out = 0;
   int skipped = 0;  // not sent because max_in_flight calls were pending
   double total_latency_ms = 0;
-  int answered() const { return ok + tool_errors + errors + refused + failed + timed_out; }
+  int answered() const { return ok + tool_errors + errors + unauthorized + refused + failed + timed_out; }
 };
 
 // How one call goes out and what came of it. The load generator times it; `done` must be called

@@ -7,12 +7,14 @@
 #include <QtTest>
 
 #include "add_server_dialog.hpp"
+#include "admin/admin_request.hpp"
 #include "comparison_panel.hpp"
 #include "config_page.hpp"
 #include "demo_page.hpp"
 #include "time_series_chart.hpp"
 #include "demo/load_generator.hpp"
 #include "logs_page.hpp"
+#include "metrics_page.hpp"
 #include "overview_page.hpp"
 #include "tools_page.hpp"
 #include "trace_page.hpp"
@@ -111,6 +113,17 @@ class GatewayPagesTest : public QObject {
                              10000);
     QCOMPARE(cell(monitor, "fake", UpstreamMonitor::kErrorRatio), QString("0.0 %"));
     QVERIFY(cell(monitor, "fake", UpstreamMonitor::kP50).endsWith(" ms"));
+    // The Overview and the Metrics page split the traffic by upstream too.
+    console.window.show_page("Overview");
+    auto* summary = console.window.overview_page()->upstreams_label();
+    QTRY_VERIFY2(summary->isVisible() && summary->text().contains("<b>fake</b>") && summary->text().contains("calls/s") &&
+                     summary->text().contains("<b>fx</b>"),
+                 qPrintable(summary->text()));
+    console.window.show_page("Metrics");
+    auto* upstream_calls = console.window.metrics_page()->chart("upstream_calls");
+    QVERIFY(upstream_calls && upstream_calls->isVisible());
+    QTRY_VERIFY(upstream_calls->latest_values().contains("fake"));
+    console.window.show_page("Upstreams");
 
     // Killed behind the gateway's back: the row shows the exit in its own words, the restart,
     // a new process; the timeline has it.
@@ -389,7 +402,12 @@ class GatewayPagesTest : public QObject {
   // through the gateway, killed halfway through each side. Directly, every call after the kill
   // fails; through the gateway a few fail, the child restarts and the rest are answered.
   void comparesThePrototypeDirectlyAndThroughTheGatewayWithAKillHalfway() {
-    ConsoleOnUpstreams console(gateway_options());
+    // The gateway with auth on: calls without the token are refused there, served directly.
+    auto options = gateway_options();
+    options.bearer_token = QString::fromLatin1(random_token());
+    options.launch.extra_arguments += {"--set", "auth.enabled=true", "--set",
+                                       "auth.clients=console=" + token_hash(options.bearer_token.toUtf8())};
+    ConsoleOnUpstreams console(options);
     auto& session = console.session;
     QTRY_VERIFY_WITH_TIMEOUT(both_ready(session.upstreams()), 30000);
     auto const restarts_before = session.upstreams().find("fx")->restarts;
@@ -423,6 +441,7 @@ class GatewayPagesTest : public QObject {
     panel->rate_box()->setValue(20);
     panel->duration_box()->setValue(6);
     panel->kill_box()->setChecked(true);
+    panel->anonymous_box()->setChecked(true);
     // A real event loop while it runs (QTRY_ polls events every 10 ms: every latency would be 10 ms).
     QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
     panel->run_button()->click();
@@ -451,6 +470,12 @@ class GatewayPagesTest : public QObject {
     QVERIFY2(number("Restarts", ComparisonPanel::kGatewaySide) >= 1,
              qPrintable(panel->figure("Restarts", ComparisonPanel::kGatewaySide)));
     QVERIFY(!panel->figure("Circuit breaker", ComparisonPanel::kGatewaySide).isEmpty());
+    QCOMPARE(number("No valid token (401)", ComparisonPanel::kDirectSide), 0);
+    auto const anonymous_through = panel->figure("Without a token", ComparisonPanel::kGatewaySide);
+    QVERIFY2(anonymous_through.startsWith(QString::number(sent_through / 10) + " sent, 0 served"), qPrintable(anonymous_through));
+    QCOMPARE(number("No valid token (401)", ComparisonPanel::kGatewaySide), sent_through / 10);
+    auto const anonymous_directly = panel->figure("Without a token", ComparisonPanel::kDirectSide);
+    QVERIFY2(anonymous_directly.section(' ', 2, 2).toInt() > 0, qPrintable(anonymous_directly));
     QVERIFY2(panel->headline_label()->text().contains("through the gateway"), qPrintable(panel->headline_label()->text()));
     QTRY_VERIFY_WITH_TIMEOUT(session.upstreams().find("fx")->restarts > restarts_before, 10000);
     // Both sides on the charts, on one scale; each step on the timeline.
@@ -493,6 +518,53 @@ class GatewayPagesTest : public QObject {
     QVERIFY(console.window.grab().save(QDir(directory).filePath("console-before-after.png")));
   }
 
+  // Bring your server by the command line: everything after `--` is the stdio server, and the
+  // console's server runs it as its child (a grandchild of the console).
+  void bringsAServerGivenAfterTheDoubleDash() {
+    QProcess console;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("QT_QPA_PLATFORM", "offscreen");
+    console.setProcessEnvironment(environment);
+    console.start(PRODMCP_CONSOLE_BINARY, {"--server-binary", PRODMCP_SERVER_BINARY, "--page", "Upstreams", "--",
+                                           PRODMCP_SERVER_BINARY, "--stdio", "--conformance-fixtures"});
+    QVERIFY(console.waitForStarted(5000));
+    // Stopped however the test ends, so no server outlives it.
+    auto const stop = qScopeGuard([&] {
+      if (console.state() == QProcess::NotRunning) return;
+      ::kill(pid_t(console.processId()), SIGTERM);
+      console.waitForFinished(40000);
+    });
+    // Children of every thread: the gateway starts its child from a worker thread.
+    auto children_of = [](qint64 pid) {
+      QList<qint64> pids;
+      for (auto const& task : QDir(QStringLiteral("/proc/%1/task").arg(pid)).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile children(QStringLiteral("/proc/%1/task/%2/children").arg(pid).arg(task));
+        if (!children.open(QIODevice::ReadOnly)) continue;
+        for (auto const& word : children.readAll().trimmed().split(' '))
+          if (word.toLongLong() > 0) pids << word.toLongLong();
+      }
+      return pids;
+    };
+    auto command_line = [](qint64 pid) {
+      QFile file(QStringLiteral("/proc/%1/cmdline").arg(pid));
+      return file.open(QIODevice::ReadOnly) ? file.readAll().replace('\0', ' ') : QByteArray();
+    };
+    // The stdio server, as the gateway's child.
+    auto prototype = [&] {
+      for (auto server : children_of(console.processId()))
+        for (auto child : children_of(server))
+          if (command_line(child).contains("--stdio --conformance-fixtures")) return child;
+      return qint64(0);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(prototype() > 0, 30000);
+    auto const pid = prototype();
+    ::kill(pid_t(console.processId()), SIGTERM);
+    QVERIFY(console.waitForFinished(40000));
+    QCOMPARE(console.exitStatus(), QProcess::NormalExit);
+    // Stopping the console stopped its server, and the server its child.
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(pid)), 10000);
+  }
+
   void saysHowToPutAServerBehindAServerWithoutUpstreams() {
     ConsoleOptions options;
     options.launch.binary = PRODMCP_SERVER_BINARY;
@@ -506,6 +578,8 @@ class GatewayPagesTest : public QObject {
     // The overview offers to put one's own server behind it: the Add server dialog, on Upstreams.
     auto* offer = console.window.overview_page()->own_server_button();
     QVERIFY(!offer->isHidden());
+    QVERIFY(console.window.overview_page()->upstreams_label()->isHidden());
+    QVERIFY(console.window.metrics_page()->chart("upstream_calls")->isHidden());
     bool dialog_seen = false;
     QTimer closer;
     closer.setInterval(50);

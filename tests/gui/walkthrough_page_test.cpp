@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include "main_window.hpp"
+#include "upstreams/upstream_status.hpp"
 #include "walkthrough_page.hpp"
 
 using namespace prodmcp::console;
@@ -85,6 +86,71 @@ class WalkthroughPageTest : public QObject {
     // The production profile refuses the fault switches.
     session.faults().refresh();
     QTRY_VERIFY_WITH_TIMEOUT(session.faults().state().known && !session.faults().state().allowed, 10000);
+    QDir(QFileInfo(walkthrough.production_config_path()).absolutePath()).removeRecursively();
+  }
+
+  // With a server of the user's behind the gateway (from their config file), the walkthrough is
+  // about it: the load calls its tools, the struggle kills it once and the gateway restarts it,
+  // and the production config keeps it.
+  void yourServerFromPrototypeToProduction() {
+    QTemporaryDir dir;
+    auto const config = dir.filePath("mine.toml");
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QStringLiteral("[upstreams.fx]\ncommand = \"%1\"\nargs = [\"--stdio\", \"--conformance-fixtures\"]\n"
+                              "restart_backoff_ms = 300\n").arg(PRODMCP_SERVER_BINARY).toUtf8());
+    file.close();
+    ConsoleOptions options;
+    options.launch.binary = PRODMCP_SERVER_BINARY;
+    options.launch.config_file = config;
+    options.health_interval_ms = 300;
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.show();
+    session.begin();
+    auto fx_ready = [&] {
+      auto const* fx = session.upstreams().find("fx");
+      return fx && fx->display_state() == UpstreamState::kReady;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(fx_ready(), 30000);
+    auto* page = window.walkthrough_page();
+    auto& walkthrough = session.walkthrough();
+    QTRY_VERIFY(walkthrough.about_your_server());
+    QVERIFY(walkthrough.steps()[Walkthrough::kDevelopment].title.contains("your server"));
+
+    page->step_button(Walkthrough::kDevelopment)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kDevelopment].done && fx_ready(), 30000);
+    QCOMPARE(session.supervisor()->options().config_file, config);
+
+    page->step_button(Walkthrough::kTraffic)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kTraffic].done, 15000);
+    auto to_fx = [&] {
+      for (auto const& call : session.trace().calls())
+        if (call.upstream == "fx") return true;
+      return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(to_fx(), 15000);
+
+    auto const restarts = session.upstreams().find("fx")->restarts;
+    page->step_button(Walkthrough::kStruggle)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kStruggle].done, 30000);
+    QVERIFY(session.upstreams().find("fx")->restarts > restarts);
+    bool killed = false;
+    for (auto const& event : session.events().events()) killed = killed || event.kind == "upstream_killed";
+    QVERIFY(killed);
+    page->step_button(Walkthrough::kRecover)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kRecover].done, 30000);
+    session.load().stop();
+
+    page->step_button(Walkthrough::kProduction)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kProduction].done, 40000);
+    QCOMPARE(anonymous_status(session.mcp_url()), 401);
+    QVERIFY(fx_ready());
+    QFile production(walkthrough.production_config_path());
+    QVERIFY(production.open(QIODevice::ReadOnly));
+    auto const text = QString::fromUtf8(production.readAll());
+    QVERIFY2(text.contains("[upstreams.fx]") && text.contains("--conformance-fixtures") && text.contains("console"),
+             qPrintable(text));
     QDir(QFileInfo(walkthrough.production_config_path()).absolutePath()).removeRecursively();
   }
 

@@ -1,6 +1,7 @@
 // The before/after comparison's pieces that need no server: a run's calls as RED figures, example
 // arguments from a schema, the gateway's names for an upstream's tools, and where the launch puts
-// each upstream (read by the server's own loader).
+// each upstream (read by the server's own loader), and the walkthrough's production config built
+// on the prototype's.
 #include <gtest/gtest.h>
 
 #include <QDir>
@@ -10,17 +11,19 @@
 #include <QTemporaryDir>
 #include <cmath>
 
+#include "config_editor/config_document.hpp"
 #include "demo/load_figures.hpp"
 #include "mcp/tool_arguments.hpp"
 #include "upstreams/launched_upstreams.hpp"
 #include "upstreams/upstream_status.hpp"
+#include "walkthrough/walkthrough.hpp"
 
 using namespace prodmcp::console;
 
 namespace {
 
-LoadSample answered(qint64 sent_ms, double latency_ms, CallOutcome outcome = CallOutcome::kOk) {
-  return {sent_ms, latency_ms, outcome, true};
+LoadSample answered(qint64 sent_ms, double latency_ms, CallOutcome outcome = CallOutcome::kOk, bool anonymous = false) {
+  return {sent_ms, latency_ms, outcome, true, anonymous};
 }
 
 }  // namespace
@@ -39,7 +42,7 @@ TEST(LoadFigures, EachSecondCountsTheAnswersThatCameInDuringIt) {
       answered(0, 10),   answered(100, 30), answered(200, 900, CallOutcome::kToolError),
       answered(1200, 5), answered(1300, 0.5, CallOutcome::kFailed),
       answered(1900, 10'000, CallOutcome::kTimedOut),  // answered (given up on) in the 11th second
-      {1950, 0, CallOutcome::kOk, false},              // still out
+      {1950, 0, CallOutcome::kOk, false, false},       // still out
   };
   auto const seconds = per_second(samples, 3);
   ASSERT_EQ(seconds.size(), 12u) << "the seconds a late answer came in are shown too";
@@ -64,6 +67,17 @@ TEST(LoadFigures, EachSecondCountsTheAnswersThatCameInDuringIt) {
   EXPECT_DOUBLE_EQ(summary.ok_per_second, 1.5);
   EXPECT_EQ(summary.p50_ms, 10) << "of 5, 10, 30, 900";
   EXPECT_EQ(summary.max_ms, 900);
+}
+
+TEST(LoadFigures, CallsWithoutATokenAreCountedWithWhatCameOfThem) {
+  auto const summary = summarize({answered(0, 1, CallOutcome::kUnauthorized, true), answered(10, 2, CallOutcome::kOk, true),
+                                  answered(20, 3, CallOutcome::kError, true), answered(30, 4)},
+                                 1);
+  EXPECT_EQ(summary.anonymous, 3);
+  EXPECT_EQ(summary.anonymous_served, 2) << "a JSON-RPC error is an answer too";
+  EXPECT_EQ(summary.unauthorized, 1);
+  EXPECT_EQ(summary.error_count(), 2);
+  EXPECT_EQ(summary.p50_ms, 3) << "a 401 is not a latency";
 }
 
 TEST(LoadFigures, ARunWithoutAnswersHasNoLatency) {
@@ -141,4 +155,31 @@ TEST(LaunchedUpstreams, AreReadFromTheLaunchsFileAndFlagsAsTheServerReadsThem) {
   launch.extra_arguments = {"--set", "upstreams.notes.timeout_ms=-5"};
   auto const bad = launched_upstreams(launch);
   EXPECT_TRUE(bad.error.contains("timeout_ms")) << bad.error.toStdString();
+}
+
+// The walkthrough's production config keeps what the prototype had (its upstreams) and adds auth,
+// JSON logs and rate limits; the server's loader accepts it under the production profile.
+TEST(WalkthroughProductionConfig, KeepsThePrototypesUpstreamsAndAddsTheProductionSettings) {
+  QString error;
+  auto const text = Walkthrough::production_config(
+      "[upstreams.notes]\ncommand = \"python3\"\nargs = [\"notes.py\"]\n\n[logging]\nlevel = \"debug\"\n",
+      "sha256:" + QString(64, '0'), error);
+  ASSERT_TRUE(text) << error.toStdString();
+  ConfigDocument document;
+  document.set_profile("production");
+  document.set_text(*text);
+  EXPECT_EQ(document.error_count(), 0) << text->toStdString();
+  EXPECT_EQ(document.written("upstreams.notes.command"), "python3");
+  EXPECT_EQ(document.written("auth.enabled"), "true");
+  EXPECT_EQ(document.written("logging.level"), "info") << "set where the prototype had it";
+  EXPECT_EQ(document.written("logging.format"), "json");
+  EXPECT_EQ(document.written("rate_limit.enabled"), "true");
+  // Built-in defaults: the production settings alone.
+  auto const plain = Walkthrough::production_config({}, "sha256:" + QString(64, '1'), error);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->contains("upstreams"));
+  // Clients written as a table of their own cannot be set in place: said, nothing written.
+  auto const refused = Walkthrough::production_config("[auth.clients]\nalice = \"sha256:x\"\n", "sha256:y", error);
+  EXPECT_FALSE(refused);
+  EXPECT_TRUE(error.startsWith("auth.clients")) << error.toStdString();
 }
