@@ -56,15 +56,7 @@ LoadSummary summarize(std::vector<LoadSample> const& samples, int duration_s) {
       ++summary.unanswered;
       continue;
     }
-    switch (sample.outcome) {
-      case CallOutcome::kOk: ++summary.ok; break;
-      case CallOutcome::kToolError: ++summary.tool_errors; break;
-      case CallOutcome::kError: ++summary.errors; break;
-      case CallOutcome::kUnauthorized: ++summary.unauthorized; break;
-      case CallOutcome::kRefused: ++summary.refused; break;
-      case CallOutcome::kFailed: ++summary.failed; break;
-      case CallOutcome::kTimedOut: ++summary.timed_out; break;
-    }
+    summary.count(sample.outcome);
     if (answered_by_server(sample.outcome)) {
       latencies.push_back(sample.latency_ms);
       summary.anonymous_served += sample.anonymous;

@@ -17,21 +17,13 @@ struct LoadSecond {
   double p50_ms, p95_ms, p99_ms;
 };
 
-struct LoadSummary {
+struct LoadSummary : OutcomeCounts {
   int sent = 0;
-  int ok = 0;
-  int tool_errors = 0;
-  int errors = 0;  // JSON-RPC errors
-  int unauthorized = 0;
-  int refused = 0;
-  int failed = 0;
-  int timed_out = 0;
   int unanswered = 0;        // still out when the figures were taken
   int anonymous = 0;         // calls sent without the token...
   int anonymous_served = 0;  // ...that were answered anyway (a result or a JSON-RPC error)
   double ok_per_second = 0;  // over the run's duration
   double p50_ms, p95_ms, p99_ms, max_ms;  // NaN without answered calls
-  int error_count() const { return tool_errors + errors + unauthorized + refused + failed + timed_out; }
 };
 
 // `samples` of a run that lasted `duration_s`, bucketed by the second their answer came in.

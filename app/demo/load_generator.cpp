@@ -33,6 +33,18 @@ std::vector<LoadCall> LoadGenerator::demo_mix() {
   };
 }
 
+void OutcomeCounts::count(CallOutcome outcome) {
+  switch (outcome) {
+    case CallOutcome::kOk: ++ok; break;
+    case CallOutcome::kToolError: ++tool_errors; break;
+    case CallOutcome::kError: ++errors; break;
+    case CallOutcome::kUnauthorized: ++unauthorized; break;
+    case CallOutcome::kRefused: ++refused; break;
+    case CallOutcome::kFailed: ++failed; break;
+    case CallOutcome::kTimedOut: ++timed_out; break;
+  }
+}
+
 CallOutcome outcome_of(McpAnswer const& answer) {
   if (answer.ok)
     return answer.result.value("isError").toBool() ? CallOutcome::kToolError : CallOutcome::kOk;
@@ -100,15 +112,7 @@ void LoadGenerator::send_due() {
       samples_[sample].outcome = outcome;
       samples_[sample].answered = true;
       stats_.total_latency_ms += latency_ms;
-      switch (outcome) {
-        case CallOutcome::kOk: ++stats_.ok; break;
-        case CallOutcome::kToolError: ++stats_.tool_errors; break;
-        case CallOutcome::kError: ++stats_.errors; break;
-        case CallOutcome::kUnauthorized: ++stats_.unauthorized; break;
-        case CallOutcome::kRefused: ++stats_.refused; break;
-        case CallOutcome::kFailed: ++stats_.failed; break;
-        case CallOutcome::kTimedOut: ++stats_.timed_out; break;
-      }
+      stats_.count(outcome);
       emit progress(stats_);
     });
   }

@@ -53,18 +53,24 @@ struct LoadSample {
   bool anonymous = false;  // sent without the token
 };
 
-struct LoadStats {
-  int sent = 0;
+// How many calls ended each way.
+struct OutcomeCounts {
   int ok = 0;
   int tool_errors = 0;
-  int errors = 0;
+  int errors = 0;  // JSON-RPC errors
   int unauthorized = 0;
   int refused = 0;
   int failed = 0;
   int timed_out = 0;
+  void count(CallOutcome outcome);
+  int answered() const { return ok + error_count(); }
+  int error_count() const { return tool_errors + errors + unauthorized + refused + failed + timed_out; }
+};
+
+struct LoadStats : OutcomeCounts {
+  int sent = 0;
   int skipped = 0;  // not sent because max_in_flight calls were pending
   double total_latency_ms = 0;
-  int answered() const { return ok + tool_errors + errors + unauthorized + refused + failed + timed_out; }
 };
 
 // How one call goes out and what came of it. The load generator times it; `done` must be called

@@ -548,6 +548,9 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       }
       bool failed = !failure.empty();
       if (!failed) {
+        // Its tools are in the catalog before anyone hears it is ready: a client that calls one on
+        // "ready" (a log line, /upstreams, /ready) must find it.
+        if (observer.listed) observer.listed(listing);
         set_state("ready", listing.server_info.contains("name") ? "serving as " +
                                                                       std::string(listing.server_info.at("name").as_string())
                                                                 : "serving");
@@ -556,7 +559,6 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
                          {"tools", listing.tools.size()},
                          {"resources", listing.resources.size()},
                          {"prompts", listing.prompts.size()}});
-        if (observer.listed) observer.listed(listing);
         // Calls that failed with the old child opened the breaker: the new one gets probe calls
         // now, not after the breaker's wait (a fresh process that initialized is the best probe).
         breaker.probe_now();

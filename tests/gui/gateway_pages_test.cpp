@@ -4,6 +4,7 @@
 // server writes and applies an upstream; Ship it writes the bundle; Trace shows both legs.
 #include <signal.h>
 
+#include <QTcpServer>
 #include <QtTest>
 
 #include "add_server_dialog.hpp"
@@ -487,6 +488,69 @@ class GatewayPagesTest : public QObject {
     for (auto const& event : session.events().events()) kills += event.kind == "prototype_killed";
     QCOMPARE(kills, 2);
     QVERIFY(timeline_has(session, "comparison_finished", "fx"));
+  }
+
+  // Before and after with a remote server: server-everything over Streamable HTTP, reached
+  // directly through a session of the console's own and through the gateway.
+  void comparesARemoteServerOverHttp() {
+    auto const script = QStringLiteral(PRODMCP_CONFORMANCE_DIR "/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    QVERIFY2(QFile::exists(script), "run 'npm ci' in tests/conformance (the README's test command does)");
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    auto const port = probe.serverPort();
+    probe.close();
+    QProcess everything;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("PORT", QString::number(port));
+    everything.setProcessEnvironment(environment);
+    everything.setProcessChannelMode(QProcess::MergedChannels);
+    everything.start(PRODMCP_CONFORMANCE_DIR "/node_modules/node22/bin/node", {script, "streamableHttp"});
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += everything.readAll()).contains("listening on port"), 30000);
+    auto const stop = qScopeGuard([&] {
+      everything.kill();
+      everything.waitForFinished(5000);
+    });
+    auto const url = QStringLiteral("http://127.0.0.1:%1/mcp").arg(port);
+
+    ConsoleOptions options;
+    options.launch.binary = PRODMCP_SERVER_BINARY;
+    options.health_interval_ms = 300;
+    options.launch.extra_arguments = {"--upstream", "everything=" + url, "--set", "rate_limit.requests_per_minute=6000"};
+    ConsoleOnUpstreams console(options);
+    auto& session = console.session;
+    QTRY_VERIFY_WITH_TIMEOUT(cell(session.upstreams(), "everything", UpstreamMonitor::kState) == "ready", 30000);
+    QVERIFY(console.window.show_page("Demo"));
+    console.window.demo_page()->show_comparison();
+    auto* panel = console.window.demo_page()->comparison();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->upstream_box()->currentText() == "everything", 10000);
+    QVERIFY2(panel->target_label()->text().contains("a session with " + url), qPrintable(panel->target_label()->text()));
+    auto* tools = panel->tools_table();
+    QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 3, 30000);
+    int echo = -1;
+    for (int row = 0; row < tools->rowCount(); ++row) {
+      auto* item = tools->item(row, ComparisonPanel::kToolName);
+      if (item->text() == "echo") echo = row;
+      item->setCheckState(item->text() == "echo" ? Qt::Checked : Qt::Unchecked);
+    }
+    QVERIFY(echo >= 0);
+    QCOMPARE(tools->item(echo, ComparisonPanel::kToolExposedAs)->text(), QString("echo"));  // the only upstream: no prefix
+    QVERIFY2(tools->item(echo, ComparisonPanel::kToolArguments)->text().contains("\"message\""),
+             qPrintable(tools->item(echo, ComparisonPanel::kToolArguments)->text()));
+    panel->rate_box()->setValue(20);
+    panel->duration_box()->setValue(4);
+    QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
+    panel->run_button()->click();
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(session.comparison().problem().isEmpty(), qPrintable(session.comparison().problem()));
+    for (auto side : {ComparisonPanel::kDirectSide, ComparisonPanel::kGatewaySide}) {
+      auto const sent = panel->figure("Calls sent", side).toInt();
+      QVERIFY2(sent > 40, qPrintable(panel->figure("Calls sent", side)));
+      QStringList figures;  // the whole table, to say what went wrong
+      for (int row = 0; row < panel->figures_table()->rowCount(); ++row)
+        figures << panel->figures_table()->item(row, 0)->text() + ": " + panel->figures_table()->item(row, 1 + side)->text();
+      QVERIFY2(panel->figure("Answered ok", side).section(' ', 0, 0).toInt() == sent, qPrintable(figures.join("; ")));
+    }
   }
 
   // For docs/: the before/after of the fixtures server, killed halfway through each side.

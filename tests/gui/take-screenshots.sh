@@ -7,7 +7,8 @@ build=${1:?usage: $0 BUILD_DIR [EXTRA_SECONDS]}
 export PRODMCP_SCREENSHOT_DIR="$root/docs" PRODMCP_SCREENSHOT_SECONDS=${2:-0}
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gui_tests" screenshotsOfEveryPage
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_config_page_tests" screenshotOfTheConfigPage
-xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_walkthrough_tests" screenshotOfTheWalkthrough
+xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_walkthrough_tests" screenshotOfTheWalkthrough \
+  screenshotOfTheWalkthroughWithYourServer
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gateway_pages_tests" screenshotOfTheUpstreamsPage \
   screenshotOfTheAddServerDialog screenshotOfTheTracePage screenshotOfTheComparison
 # The console in front of a stdio server of one's own (the fixtures server stands in for it).

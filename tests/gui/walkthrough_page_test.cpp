@@ -185,6 +185,48 @@ class WalkthroughPageTest : public QObject {
     session.load().stop();
     QDir(QFileInfo(walkthrough.production_config_path()).absolutePath()).removeRecursively();
   }
+
+  // Not a check: the walkthrough about a server of one's own, for docs/.
+  void screenshotOfTheWalkthroughWithYourServer() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    // The program by name (found on PATH), so no build path shows.
+    QFileInfo const server(PRODMCP_SERVER_BINARY);
+    qputenv("PATH", (server.absolutePath() + ':' + qEnvironmentVariable("PATH")).toLocal8Bit());
+    QTemporaryDir dir;
+    QFile file(dir.filePath("notes.toml"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[upstreams.notes]\ncommand = \"prodmcp-server\"\nargs = [\"--stdio\", \"--conformance-fixtures\"]\n"
+               "restart_backoff_ms = 300\n");
+    file.close();
+    ConsoleOptions options;
+    options.launch.binary = PRODMCP_SERVER_BINARY;
+    options.launch.config_file = file.fileName();
+    options.health_interval_ms = 500;
+    ConsoleSession session(options);
+    MainWindow window(session);
+    window.resize(1280, 800);
+    window.show();
+    session.begin();
+    auto& walkthrough = session.walkthrough();
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.about_your_server(), 30000);
+    window.show_page("Walkthrough");
+    walkthrough.run(Walkthrough::kTraffic);
+    QTest::qWait(3000);
+    walkthrough.run(Walkthrough::kStruggle);
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kStruggle].done, 30000);
+    walkthrough.run(Walkthrough::kRecover);
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kRecover].done, 30000);
+    walkthrough.run(Walkthrough::kProduction);
+    QTRY_VERIFY_WITH_TIMEOUT(walkthrough.steps()[Walkthrough::kProduction].done, 30000);
+    walkthrough.run(Walkthrough::kTraffic);
+    QTest::qWait(4000);
+    session.readiness().refresh();
+    QTest::qWait(500);
+    QVERIFY(window.grab().save(QDir(directory).filePath("console-walkthrough-your-server.png")));
+    session.load().stop();
+    QDir(QFileInfo(walkthrough.production_config_path()).absolutePath()).removeRecursively();
+  }
 };
 
 QTEST_MAIN(WalkthroughPageTest)
