@@ -10,7 +10,8 @@ xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_config_page_tests" sc
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_walkthrough_tests" screenshotOfTheWalkthrough \
   screenshotOfTheWalkthroughWithYourServer
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gateway_pages_tests" screenshotOfTheUpstreamsPage \
-  screenshotOfTheAddServerDialog screenshotOfTheTracePage screenshotOfTheComparison
+  screenshotOfTheAddServerDialog screenshotOfTheTracePage
+xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_before_after_tests" screenshotOfTheComparison
 # The console in front of a stdio server of one's own (the fixtures server stands in for it).
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   "$1/bin/prodmcp-console" --server-binary "$1/bin/prodmcp-server" --page Health -- \
