@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   load_fleet(session.fleet(), settings);
   MainWindow window(session);
   window.resize(1280, 800);
+  window.restore_state(settings);  // as it was left; --page wins
   if (parser.isSet(page) && !window.show_page(parser.value(page))) {
     std::fprintf(stderr, "prodmcp-console: no page \"%s\"\n", qPrintable(parser.value(page)));
     return 2;
@@ -110,5 +111,6 @@ int main(int argc, char** argv) {
   session.begin();
   int const code = QApplication::exec();
   save_fleet(session.fleet(), settings);
+  window.save_state(settings);
   return code;
 }

@@ -97,6 +97,9 @@ LogsPage::LogsPage(logs::LogTableModel& model, QWidget* parent) : QWidget(parent
   layout->addWidget(status_);
 
   connect(query_, &QLineEdit::returnPressed, this, &LogsPage::apply_query);
+  // Esc in the filter clears it (and so shows every line again).
+  auto* clear = new QShortcut(QKeySequence(Qt::Key_Escape), query_, nullptr, nullptr, Qt::WidgetShortcut);
+  connect(clear, &QShortcut::activated, query_, &QLineEdit::clear);
   connect(query_, &QLineEdit::textChanged, this, [this](QString const& text) {
     if (text.isEmpty()) apply_query();
   });

@@ -3,6 +3,8 @@
 #include <QCloseEvent>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QShortcut>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -64,6 +66,17 @@ MainWindow::MainWindow(ConsoleSession& session, QWidget* parent) : QMainWindow(p
   add_page(tr("Events"), events_page_ = new EventsPage(session));
   connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
   navigation_->setCurrentRow(0);
+  // Ctrl+1..9: the first nine pages; Ctrl+F: the log filter.
+  for (int row = 0; row < std::min(navigation_->count(), 9); ++row) {
+    auto const keys = QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row));
+    navigation_->item(row)->setToolTip(keys.toString(QKeySequence::NativeText));
+    connect(new QShortcut(keys, this), &QShortcut::activated, this, [this, row] { navigation_->setCurrentRow(row); });
+  }
+  connect(new QShortcut(QKeySequence::Find, this), &QShortcut::activated, this, [this] {
+    show_page(tr("Logs"));
+    logs_page_->query_edit()->setFocus(Qt::ShortcutFocusReason);
+    logs_page_->query_edit()->selectAll();
+  });
   // The pivot: a time range dragged on a chart narrows the events (and the logs) to it.
   connect(metrics_page_, &MetricsPage::range_selected, this, [this](qint64 from_ms, qint64 to_ms) {
     events_page_->set_time_range(from_ms, to_ms);
@@ -119,6 +132,32 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 void MainWindow::add_page(QString const& title, QWidget* page) {
   navigation_->addItem(title);
   pages_->addWidget(page);
+}
+
+QString MainWindow::current_page() const {
+  auto const* item = navigation_->currentItem();
+  return item ? item->text() : QString();
+}
+
+void MainWindow::save_state(QSettings& settings) const {
+  settings.beginGroup(QStringLiteral("window"));
+  settings.setValue(QStringLiteral("geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("page"), current_page());
+  QVariantList splitters;
+  for (auto const* splitter : findChildren<QSplitter*>()) splitters << splitter->saveState();
+  settings.setValue(QStringLiteral("splitters"), splitters);
+  settings.endGroup();
+}
+
+void MainWindow::restore_state(QSettings const& settings) {
+  auto const value = [&](char const* key) { return settings.value(QStringLiteral("window/") + key); };
+  if (auto const geometry = value("geometry").toByteArray(); !geometry.isEmpty()) restoreGeometry(geometry);
+  if (auto const page = value("page").toString(); !page.isEmpty()) show_page(page);
+  // Splitters in the order the pages make them; a build with other splitters ignores what no longer fits.
+  auto const splitters = findChildren<QSplitter*>();
+  auto const states = value("splitters").toList();
+  if (states.size() == splitters.size())
+    for (qsizetype i = 0; i < states.size(); ++i) splitters[i]->restoreState(states[i].toByteArray());
 }
 
 bool MainWindow::show_page(QString const& title) {

@@ -3,6 +3,7 @@
 // events, ...), each presenting a model the ConsoleSession holds.
 #include <QListWidget>
 #include <QMainWindow>
+#include <QSettings>
 #include <QStackedWidget>
 
 #include "console_session.hpp"
@@ -46,6 +47,10 @@ class MainWindow : public QMainWindow {
   EventsPage* events_page() const { return events_page_; }
   // Shows the page with this title ("Health", "Fleet", ...); false if there is none.
   bool show_page(QString const& title);
+  QString current_page() const;
+  // The window's size and place, its page and its splitters, as a person left them.
+  void save_state(QSettings& settings) const;
+  void restore_state(QSettings const& settings);
 
  protected:
   // Unsaved config edits are not dropped without asking.

@@ -11,7 +11,10 @@
 #include "palette.hpp"
 
 namespace prodmcp::console {
+
 namespace {
+
+constexpr int kExitTextWidth = 420;  // pixels; longer reasons are elided, whole in the tooltip
 
 QColor state_color(SupervisedProcess::State state) {
   switch (state) {
@@ -60,7 +63,7 @@ SupervisionBar::SupervisionBar(ConsoleSession& session, QWidget* parent) : QWidg
   uptime_label_ = field(tr("Uptime"), new QLabel("–"), row);
   restarts_label_ = field(tr("Restarts"), new QLabel("0"), row);
   exit_label_ = field(tr("Last exit"), new QLabel("–"), row);
-  exit_label_->setWordWrap(true);
+  exit_label_->setWordWrap(false);  // one line: the rest is in the tooltip
   exit_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   exit_label_->setMinimumWidth(90);
   exit_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -163,8 +166,12 @@ void SupervisionBar::refresh() {
   pid_label_->setText(server.pid() ? QString::number(server.pid()) : QStringLiteral("–"));
   uptime_label_->setText(server.uptime_ms() ? duration_text(server.uptime_ms()) : QStringLiteral("–"));
   restarts_label_->setText(QString::number(server.restarts()));
-  exit_label_->setText(server.last_exit_reason().isEmpty() ? QStringLiteral("–") : server.last_exit_reason());
-  exit_label_->setToolTip(server.recent_output().join('\n'));
+  auto const reason = server.last_exit_reason();
+  exit_label_->setText(reason.isEmpty() ? QStringLiteral("–")
+                                        : exit_label_->fontMetrics().elidedText(reason, Qt::ElideRight, kExitTextWidth));
+  // The whole reason, then the server's last lines.
+  auto const recent = server.recent_output();
+  exit_label_->setToolTip((reason.isEmpty() ? QString() : reason + "\n\n") + recent.mid(std::max<qsizetype>(recent.size() - 10, 0)).join('\n'));
   bool const active = state == SupervisedProcess::State::kStarting || state == SupervisedProcess::State::kRunning ||
                       state == SupervisedProcess::State::kStopping;
   start_button_->setEnabled(!active);

@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include "net/reply_limit.hpp"
+#include "supervision/exit_description.hpp"
 #include "supervision/upstream_arguments.hpp"
 
 namespace prodmcp::console {
@@ -19,11 +20,6 @@ constexpr int kMaxPages = 1000;
 constexpr int kMaxTools = 10'000;
 
 QByteArray compact(QJsonObject const& message) { return QJsonDocument(message).toJson(QJsonDocument::Compact); }
-
-QString exit_description(int code, QProcess::ExitStatus status) {
-  return status == QProcess::CrashExit ? QObject::tr("the server crashed or was killed by a signal")
-                                       : QObject::tr("the server exited with code %1").arg(code);
-}
 
 // Ends a process that is no longer wanted without blocking: its stdin closed (how a stdio server
 // is asked to stop), then SIGTERM, then SIGKILL. Owned by the application so it is still reaped
@@ -95,7 +91,7 @@ void DirectMcpClient::open(DirectTarget target, std::function<void(QString)> don
     connect(process_.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
       read_stdout();
       read_stderr();
-      process_ended(exit_description(code, status));
+      process_ended(tr("the server %1").arg(exit_description(code, status)));
     });
     connect(process_.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
       if (error == QProcess::FailedToStart)

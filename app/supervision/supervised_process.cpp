@@ -3,7 +3,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <csignal>
+
+#include "supervision/exit_description.hpp"
 
 namespace prodmcp::console {
 namespace {
@@ -142,13 +145,24 @@ QString SupervisedProcess::server_error_hint() const {
     auto const level = object.value("level").toString();
     if (level != "error" && level != "critical") continue;
     QString hint = object.value("event").toString();
+    // "FILE:2:11: error: server.workers must be ..." reads best as its message (the place is in
+    // the tooltip's lines).
+    static QRegularExpression const located(QStringLiteral("^.*:\\d+:\\d+: (?:error|warning): (.*)$"));
     for (auto const* key : {"problem", "reason", "error", "message"}) {
-      if (auto const value = object.value(key); value.isString()) return hint + ": " + value.toString();
+      if (auto const value = object.value(key); value.isString()) {
+        auto const match = located.match(value.toString());
+        return hint + ": " + (match.hasMatch() ? match.captured(1) : value.toString());
+      }
     }
     return hint;
   }
-  for (auto line = recent_output_.rbegin(); line != recent_output_.rend(); ++line)
-    if (!line->trimmed().isEmpty()) return line->trimmed();
+  // Else its last words only when they are not one of its own log lines (a request logged just
+  // before a SIGKILL is no reason): an abort's message, a sanitizer's report.
+  for (auto line = recent_output_.rbegin(); line != recent_output_.rend(); ++line) {
+    auto const text = line->trimmed();
+    if (text.isEmpty()) continue;
+    return QJsonDocument::fromJson(text.toUtf8()).isObject() ? QString() : text;
+  }
   return {};
 }
 
@@ -161,7 +175,7 @@ void SupervisedProcess::on_finished(int exit_code, QProcess::ExitStatus status) 
   kill_timer_.stop();
   bool const requested = state_ == State::kStopping;
   bool const failed = status == QProcess::CrashExit || exit_code != 0;
-  last_exit_reason_ = status == QProcess::CrashExit ? tr("killed by a signal") : tr("exited with code %1").arg(exit_code);
+  last_exit_reason_ = exit_description(exit_code, status);
   if (failed && !requested) {
     if (auto const hint = server_error_hint(); !hint.isEmpty()) last_exit_reason_ += " (" + hint + ")";
   }

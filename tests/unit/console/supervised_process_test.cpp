@@ -6,6 +6,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "supervision/exit_description.hpp"
+
 using namespace prodmcp::console;
 using State = SupervisedProcess::State;
 
@@ -33,7 +35,7 @@ TEST(SupervisedProcess, StopEscalatesToSigkillWhenSigtermIsIgnored) {
   process.stop();
   EXPECT_EQ(process.state(), State::kStopping);
   ASSERT_TRUE(wait_for_state(process, State::kStopped));
-  EXPECT_EQ(process.last_exit_reason(), "killed by a signal");
+  EXPECT_EQ(process.last_exit_reason(), "killed by SIGKILL");
   bool killed = false;
   for (auto const& event : events) killed = killed || event.at(0).toString() == "kill";
   EXPECT_TRUE(killed) << "the kill was not reported";
@@ -83,4 +85,19 @@ TEST(SupervisedProcess, RestartByHandStopsThenStarts) {
   EXPECT_EQ(process.state(), State::kStarting);
   process.stop();
   ASSERT_TRUE(wait_for_state(process, State::kStopped));
+}
+
+TEST(ExitDescription, SaysTheCodeOrTheSignalByName) {
+  QProcess killed;
+  killed.start("sh", {"-c", "kill -KILL $$"});
+  ASSERT_TRUE(killed.waitForFinished(10'000));
+  EXPECT_EQ(exit_description(killed.exitCode(), killed.exitStatus()), "killed by SIGKILL");
+  QProcess aborted;
+  aborted.start("sh", {"-c", "kill -ABRT $$"});
+  ASSERT_TRUE(aborted.waitForFinished(10'000));
+  EXPECT_EQ(exit_description(aborted.exitCode(), aborted.exitStatus()), "killed by SIGABRT");
+  QProcess failed;
+  failed.start("sh", {"-c", "exit 3"});
+  ASSERT_TRUE(failed.waitForFinished(10'000));
+  EXPECT_EQ(exit_description(failed.exitCode(), failed.exitStatus()), "exited with code 3");
 }
