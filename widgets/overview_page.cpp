@@ -7,6 +7,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "config_editor/config_comparison.hpp"
+#include "connect_client_dialog.hpp"
 #include "health_page.hpp"
 #include "upstreams_page.hpp"
 #include "palette.hpp"
@@ -24,7 +26,18 @@ OverviewPage::OverviewPage(ConsoleSession& session, QWidget* parent) : QWidget(p
                              "with the whole production layer in front of its tools"));
   own_server_->hide();
   top->addWidget(own_server_);
+  connect_client_ = new QPushButton(tr("Connect a client…"));
+  connect_client_->setToolTip(tr("What to paste into Claude Desktop, Claude Code, Cursor, VS Code or the MCP Inspector "
+                                 "to use this server"));
+  top->addWidget(connect_client_);
   layout->addLayout(top);
+  connect(connect_client_, &QPushButton::clicked, this, [this] {
+    if (session_.mcp_url().isEmpty()) return;
+    bool const needs_token = config_value(session_.config_editor().running(), QStringLiteral("auth.enabled")).toBool();
+    ConnectClientDialog dialog(session_.mcp_url(), needs_token, this);
+    emit connect_dialog_opened(&dialog);
+    dialog.exec();
+  });
   connect(own_server_, &QPushButton::clicked, this, &OverviewPage::add_own_server);
   // Offered once the gateway said it fronts nothing (not on an attached server: the console cannot change it).
   connect(&session.upstreams(), &UpstreamMonitor::updated, this, [this] {

@@ -12,6 +12,8 @@
 
 namespace prodmcp::console {
 
+class ConnectClientDialog;
+
 class OverviewPage : public QWidget {
   Q_OBJECT
  public:
@@ -21,6 +23,7 @@ class OverviewPage : public QWidget {
   QLabel* status_label() const { return status_; }
   // Shown while the supervised server fronts no server of the user's own.
   QPushButton* own_server_button() const { return own_server_; }
+  QPushButton* connect_client_button() const { return connect_client_; }
   // Through a gateway: each server behind it, its state and traffic; hidden otherwise.
   QLabel* upstreams_label() const { return upstreams_; }
 
@@ -29,6 +32,8 @@ class OverviewPage : public QWidget {
   void add_own_server();
   // The link of the line about the servers behind the gateway.
   void show_upstreams();
+  // "Connect a client…" opened its dialog (modal; tests reach it here).
+  void connect_dialog_opened(prodmcp::console::ConnectClientDialog* dialog);
 
  public slots:
   void refresh();
@@ -46,6 +51,7 @@ class OverviewPage : public QWidget {
   QTimer timer_;
   QLabel* status_;
   QPushButton* own_server_;
+  QPushButton* connect_client_;
   QLabel* upstreams_;
   QList<SparklineTile*> tiles_;
   QListWidget* alerts_;

@@ -1,6 +1,7 @@
 // The real console window supervising a real prodmcp-server, offscreen.
 #include <signal.h>
 
+#include <QClipboard>
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +9,7 @@
 #include <QTemporaryFile>
 #include <QtTest>
 
+#include "connect_client_dialog.hpp"
 #include "events_page.hpp"
 #include "fleet_page.hpp"
 #include "demo/load_generator.hpp"
@@ -432,6 +434,45 @@ class MainWindowTest : public QObject {
     again.restore_state(QSettings(file, QSettings::IniFormat));
     QCOMPARE(again.current_page(), QString("Trace"));
     QCOMPARE(again.size(), QSize(1100, 700));
+  }
+
+  // "Connect a client…" on the Overview: the server's URL for each host, copied on request.
+  void connectAClientShowsWhatToPasteForTheServer() {
+    ConsoleSession session(options_for_test());
+    MainWindow window(session);
+    window.show();
+    session.begin();
+    QTRY_VERIFY_WITH_TIMEOUT(!session.mcp_url().isEmpty(), 15000);
+    QStringList clients;
+    QString cursor, copied;
+    connect(window.overview_page(), &OverviewPage::connect_dialog_opened, this, [&](ConnectClientDialog* dialog) {
+      QTimer::singleShot(0, dialog, [&, dialog] {
+        for (int i = 0; i < dialog->tabs()->count(); ++i) clients << dialog->tabs()->tabText(i);
+        cursor = dialog->text_for("Cursor");
+        dialog->tabs()->setCurrentIndex(int(clients.indexOf("Claude Code")));
+        dialog->copy_current();
+        copied = QGuiApplication::clipboard()->text();
+        dialog->reject();
+      });
+    });
+    window.overview_page()->connect_client_button()->click();
+    QCOMPARE(clients, (QStringList{"Claude Desktop", "Claude Code", "Cursor", "VS Code", "MCP Inspector"}));
+    QVERIFY2(cursor.contains(session.mcp_url().toString()), qPrintable(cursor));
+    QVERIFY2(!cursor.contains("Authorization"), qPrintable(cursor));  // the test server asks no token
+    QCOMPARE(copied, "claude mcp add --transport http prodmcp " + session.mcp_url().toString());
+  }
+
+  // Not a check: the Connect a client dialog for docs/ (a server with auth, the Cursor tab).
+  void screenshotOfConnectAClient() {
+    auto const directory = qEnvironmentVariable("PRODMCP_SCREENSHOT_DIR");
+    if (directory.isEmpty()) QSKIP("set PRODMCP_SCREENSHOT_DIR to write screenshots");
+    ConnectClientDialog dialog(QUrl("http://127.0.0.1:8080/mcp"), true);
+    for (int i = 0; i < dialog.tabs()->count(); ++i)
+      if (dialog.tabs()->tabText(i) == "VS Code") dialog.tabs()->setCurrentIndex(i);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTest::qWait(300);
+    QVERIFY(dialog.grab().save(QDir(directory).filePath("console-connect-client.png")));
   }
 
   // Every page fits a 1280x720 screen: the window's smallest size is within it.

@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:?usage: $0 BUILD_DIR [EXTRA_SECONDS]}
 export PRODMCP_SCREENSHOT_DIR="$root/docs" PRODMCP_SCREENSHOT_SECONDS=${2:-0}
-xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gui_tests" screenshotsOfEveryPage
+xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_gui_tests" screenshotsOfEveryPage screenshotOfConnectAClient
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_config_page_tests" screenshotOfTheConfigPage
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/bin/prodmcp_walkthrough_tests" screenshotOfTheWalkthrough \
   screenshotOfTheWalkthroughWithYourServer
