@@ -475,7 +475,8 @@ class MainWindowTest : public QObject {
     QVERIFY(dialog.grab().save(QDir(directory).filePath("console-connect-client.png")));
   }
 
-  // Every page fits a 1280x720 screen: the window's smallest size is within it.
+  // Every page fits a 1280x720 screen: the window's smallest size is within it, also on a HiDPI
+  // screen.
   void fitsA1280x720Screen() {
     ConsoleSession session(options_for_test());
     MainWindow window(session);
@@ -486,6 +487,9 @@ class MainWindowTest : public QObject {
     QVERIFY2(smallest.width() <= 1280 && smallest.height() <= 720,
              qPrintable(QStringLiteral("%1x%2").arg(smallest.width()).arg(smallest.height())));
     QCOMPARE(window.size(), QSize(1280, 720));
+    // Drawn at the screen's density (gui.main_window_hidpi runs this at QT_SCALE_FACTOR=2).
+    auto const drawn = window.grab();
+    QCOMPARE(drawn.size(), window.size() * window.devicePixelRatio());
   }
 
   void restartsAServerThatWasKilled() {

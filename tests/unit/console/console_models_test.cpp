@@ -11,6 +11,8 @@
 #include "events/event_log.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_settings.hpp"
+#include "health/health_model.hpp"
+#include "health/health_poller.hpp"
 
 using namespace prodmcp::console;
 
@@ -106,4 +108,41 @@ TEST(FleetSettings, AddedServersSurviveARestartButNotTheSupervisedOne) {
   EXPECT_EQ(target.admin_url, QUrl("http://127.0.0.1:9"));
   EXPECT_EQ(target.mcp_url, QUrl("http://127.0.0.1:9/mcp"));
   EXPECT_FALSE(target.supervised);
+}
+
+// The health table as polls come in (replayed, as from a recording): rows appear when an upstream
+// is added, each row's state, latency, detail and history follow, all under the model tester.
+TEST(HealthModel, FollowsEachPollUnderTheModelTester) {
+  HealthPoller poller;
+  HealthModel model(poller);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+  EXPECT_EQ(model.rowCount(), 0);
+  auto sample = [](qint64 t, CheckState state, double latency, QString detail) {
+    return CheckSample{t, state, latency, std::move(detail)};
+  };
+  poller.replay_poll({{HealthPoller::kLiveness, sample(1000, CheckState::kHealthy, 1.5, "HTTP 200 healthy")},
+                      {"redis", sample(1000, CheckState::kDegraded, 0.2, "not configured")}},
+                     true, false);
+  ASSERT_EQ(model.rowCount(), 2);
+  auto row_of = [&](QString const& name) {
+    for (int row = 0; row < model.rowCount(); ++row)
+      if (model.index(row, HealthModel::kName).data().toString() == name) return row;
+    return -1;
+  };
+  int const redis = row_of("redis");
+  ASSERT_GE(redis, 0);
+  EXPECT_EQ(model.index(redis, HealthModel::kState).data().toString(), "degraded");
+  EXPECT_EQ(model.index(redis, HealthModel::kDetail).data().toString(), "not configured");
+  EXPECT_EQ(model.index(redis, HealthModel::kState).data(HealthModel::kStateRole).toInt(), int(CheckState::kDegraded));
+
+  // An upstream appears: a row more; the others keep their history.
+  poller.replay_poll({{HealthPoller::kLiveness, sample(2000, CheckState::kHealthy, 1.2, "HTTP 200 healthy")},
+                      {"redis", sample(2000, CheckState::kHealthy, 0.1, "up")},
+                      {"mcp_servers: notes", sample(2000, CheckState::kUnhealthy, 0, "starting")}},
+                     false, false);
+  ASSERT_EQ(model.rowCount(), 3);
+  EXPECT_EQ(model.index(row_of("redis"), HealthModel::kState).data().toString(), "healthy");
+  EXPECT_EQ(model.index(row_of("redis"), HealthModel::kHistory).data(HealthModel::kHistoryRole).toList().size(), 2);
+  EXPECT_EQ(model.index(row_of("mcp_servers: notes"), HealthModel::kState).data().toString(), "unhealthy");
+  EXPECT_FALSE(poller.ready());
 }
