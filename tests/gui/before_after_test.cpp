@@ -15,6 +15,43 @@
 using namespace prodmcp::console;
 using namespace prodmcp::console::testing;
 
+namespace {
+
+// Ticks the tools named in `mix` and no other; how many of them the table has.
+int tick_only(QTableWidget* tools, QStringList const& mix) {
+  int found = 0;
+  for (int row = 0; row < tools->rowCount(); ++row) {
+    auto* item = tools->item(row, ComparisonPanel::kToolName);
+    item->setCheckState(mix.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
+    found += mix.contains(item->text()) ? 1 : 0;
+  }
+  return found;
+}
+
+// Runs the comparison as set on the panel to its end, in a real event loop (QTRY_ polls events
+// every 10 ms: every latency would be 10 ms).
+bool run_to_the_end(ConsoleSession& session, ComparisonPanel* panel, int timeout_ms) {
+  QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
+  panel->run_button()->click();
+  return finished.wait(timeout_ms);
+}
+
+// Empty when both sides sent more than 40 calls and every one was answered ok; else the side's
+// whole table, to say what went wrong.
+QString unless_every_call_answered(ComparisonPanel const* panel) {
+  for (auto side : {ComparisonPanel::kDirectSide, ComparisonPanel::kGatewaySide}) {
+    auto const sent = panel->figure("Calls sent", side).toInt();
+    if (sent > 40 && panel->figure("Answered ok", side).section(' ', 0, 0).toInt() == sent) continue;
+    QStringList figures;
+    for (int row = 0; row < panel->figures_table()->rowCount(); ++row)
+      figures << panel->figures_table()->item(row, 0)->text() + ": " + panel->figures_table()->item(row, 1 + side)->text();
+    return figures.join("; ");
+  }
+  return {};
+}
+
+}  // namespace
+
 class BeforeAfterTest : public QObject {
   Q_OBJECT
  private slots:
@@ -40,13 +77,9 @@ class BeforeAfterTest : public QObject {
     auto* tools = panel->tools_table();
     QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 5, 30000);
     // Arguments come from each tool's schema; the gateway's names carry its prefix.
-    int simple_text = -1;
-    for (int row = 0; row < tools->rowCount(); ++row) {
-      auto const name = tools->item(row, ComparisonPanel::kToolName)->text();
-      if (name == "test_simple_text") simple_text = row;
-      tools->item(row, ComparisonPanel::kToolName)->setCheckState(name == "test_simple_text" ? Qt::Checked : Qt::Unchecked);
-    }
-    QVERIFY(simple_text >= 0);
+    QCOMPARE(tick_only(tools, {"test_simple_text"}), 1);
+    int simple_text = 0;
+    while (tools->item(simple_text, ComparisonPanel::kToolName)->text() != "test_simple_text") ++simple_text;
     QCOMPARE(tools->item(simple_text, ComparisonPanel::kToolExposedAs)->text(), QString("fx__test_simple_text"));
     QCOMPARE(tools->item(simple_text, ComparisonPanel::kToolArguments)->text(), QString("{}"));
 
@@ -62,11 +95,7 @@ class BeforeAfterTest : public QObject {
     panel->duration_box()->setValue(6);
     panel->kill_box()->setChecked(true);
     panel->anonymous_box()->setChecked(true);
-    // A real event loop while it runs (QTRY_ polls events every 10 ms: every latency would be 10 ms).
-    QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
-    panel->run_button()->click();
-    QVERIFY(session.comparison().running());
-    QVERIFY(finished.wait(90000));
+    QVERIFY(run_to_the_end(session, panel, 90000));
     QVERIFY2(session.comparison().problem().isEmpty(), qPrintable(session.comparison().problem()));
 
     auto const number = [&](QString const& figure, ComparisonPanel::Side side) {
@@ -131,26 +160,13 @@ class BeforeAfterTest : public QObject {
              qPrintable(panel->target_label()->text()));
     auto* tools = panel->tools_table();
     QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 3, 30000);
-    QStringList const mix{"echo", "get-sum"};
-    int ticked = 0;
-    for (int row = 0; row < tools->rowCount(); ++row) {
-      auto* item = tools->item(row, ComparisonPanel::kToolName);
-      item->setCheckState(mix.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
-      ticked += mix.contains(item->text()) ? 1 : 0;
-    }
-    QVERIFY2(ticked >= 1, "server-everything lists an echo tool");
+    QCOMPARE(tick_only(tools, {"echo", "get-sum"}), 2);
     panel->rate_box()->setValue(20);
     panel->duration_box()->setValue(4);
-    QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
-    panel->run_button()->click();
-    QVERIFY(finished.wait(60000));
+    QVERIFY(run_to_the_end(session, panel, 60000));
     QVERIFY2(session.comparison().problem().isEmpty(), qPrintable(session.comparison().problem()));
-    for (auto side : {ComparisonPanel::kDirectSide, ComparisonPanel::kGatewaySide}) {
-      auto const sent = panel->figure("Calls sent", side).toInt();
-      QVERIFY2(sent > 40, qPrintable(panel->figure("Calls sent", side)));
-      QVERIFY2(panel->figure("Answered ok", side).section(' ', 0, 0).toInt() == sent,
-               qPrintable(panel->figure("Answered ok", side) + " of " + QString::number(sent)));
-    }
+    auto const problem = unless_every_call_answered(panel);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
   }
 
   // Before and after with a remote server: server-everything over Streamable HTTP, reached
@@ -190,30 +206,18 @@ class BeforeAfterTest : public QObject {
     QVERIFY2(panel->target_label()->text().contains("a session with " + url), qPrintable(panel->target_label()->text()));
     auto* tools = panel->tools_table();
     QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 3, 30000);
-    int echo = -1;
-    for (int row = 0; row < tools->rowCount(); ++row) {
-      auto* item = tools->item(row, ComparisonPanel::kToolName);
-      if (item->text() == "echo") echo = row;
-      item->setCheckState(item->text() == "echo" ? Qt::Checked : Qt::Unchecked);
-    }
-    QVERIFY(echo >= 0);
+    QCOMPARE(tick_only(tools, {"echo"}), 1);
+    int echo = 0;
+    while (tools->item(echo, ComparisonPanel::kToolName)->text() != "echo") ++echo;
     QCOMPARE(tools->item(echo, ComparisonPanel::kToolExposedAs)->text(), QString("echo"));  // the only upstream: no prefix
     QVERIFY2(tools->item(echo, ComparisonPanel::kToolArguments)->text().contains("\"message\""),
              qPrintable(tools->item(echo, ComparisonPanel::kToolArguments)->text()));
     panel->rate_box()->setValue(20);
     panel->duration_box()->setValue(4);
-    QSignalSpy finished(&session.comparison(), &ComparisonRun::finished);
-    panel->run_button()->click();
-    QVERIFY(finished.wait(60000));
+    QVERIFY(run_to_the_end(session, panel, 60000));
     QVERIFY2(session.comparison().problem().isEmpty(), qPrintable(session.comparison().problem()));
-    for (auto side : {ComparisonPanel::kDirectSide, ComparisonPanel::kGatewaySide}) {
-      auto const sent = panel->figure("Calls sent", side).toInt();
-      QVERIFY2(sent > 40, qPrintable(panel->figure("Calls sent", side)));
-      QStringList figures;  // the whole table, to say what went wrong
-      for (int row = 0; row < panel->figures_table()->rowCount(); ++row)
-        figures << panel->figures_table()->item(row, 0)->text() + ": " + panel->figures_table()->item(row, 1 + side)->text();
-      QVERIFY2(panel->figure("Answered ok", side).section(' ', 0, 0).toInt() == sent, qPrintable(figures.join("; ")));
-    }
+    auto const problem = unless_every_call_answered(panel);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
   }
 
   // For docs/: the before/after of the fixtures server, killed halfway through each side.
@@ -229,18 +233,12 @@ class BeforeAfterTest : public QObject {
     panel->upstream_box()->setCurrentText("fx");
     auto* tools = panel->tools_table();
     QTRY_VERIFY_WITH_TIMEOUT(tools->rowCount() > 5, 30000);
-    QStringList const mix{"test_simple_text", "test_image_content", "test_embedded_resource", "test_error_handling"};
-    for (int row = 0; row < tools->rowCount(); ++row) {
-      auto* item = tools->item(row, ComparisonPanel::kToolName);
-      item->setCheckState(mix.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
-      if (item->text() == mix.first()) tools->scrollToItem(item, QAbstractItemView::PositionAtTop);
-    }
+    QCOMPARE(tick_only(tools, {"test_simple_text", "test_image_content", "test_embedded_resource", "test_error_handling"}), 4);
+    tools->scrollToItem(tools->findItems("test_simple_text", Qt::MatchExactly).first(), QAbstractItemView::PositionAtTop);
     panel->rate_box()->setValue(40);
     panel->duration_box()->setValue(20);
     panel->kill_box()->setChecked(true);
-    QSignalSpy finished(&console.session.comparison(), &ComparisonRun::finished);
-    panel->run_button()->click();
-    QVERIFY(finished.wait(120000));
+    QVERIFY(run_to_the_end(console.session, panel, 120000));
     QTest::qWait(1000);
     QVERIFY(console.window.grab().save(QDir(directory).filePath("console-before-after.png")));
   }
