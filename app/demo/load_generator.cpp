@@ -1,13 +1,8 @@
 #include "demo/load_generator.hpp"
 
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkReply>
 #include <algorithm>
-
-#include "mcp/stateless_request.hpp"
-#include "net/reply_limit.hpp"
 
 namespace prodmcp::console {
 
@@ -57,7 +52,12 @@ CallOutcome outcome_of(McpAnswer const& answer) {
 }
 
 void LoadGenerator::start(QUrl const& mcp_url, LoadPlan plan) {
-  url_ = mcp_url;
+  for (auto* client : {&client_, &anonymous_client_}) {
+    client->set_url(mcp_url);
+    client->set_timeout_ms(kCallTimeoutMs);
+    client->set_max_reply_bytes(kMaxReplyBytes);
+  }
+  client_.set_bearer_token(plan.bearer_token);
   start([this](LoadCall const& call, std::function<void(CallOutcome)> done) { send_stateless(call, std::move(done)); },
         std::move(plan));
 }
@@ -119,20 +119,8 @@ void LoadGenerator::send_due() {
 }
 
 void LoadGenerator::send_stateless(LoadCall const& call, std::function<void(CallOutcome)> done) {
-  auto [http, body] = stateless_request(url_, next_id_++, QStringLiteral("tools/call"),
-                                        QJsonObject{{"name", call.tool}, {"arguments", call.arguments}}, call.tool,
-                                        call.anonymous ? QString() : plan_.bearer_token, kCallTimeoutMs);
-  QNetworkReply* reply = network_.post(http, body);
-  limit_reply_size(reply, kMaxReplyBytes);
-  connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
-    reply->deleteLater();
-    McpAnswer answer;
-    answer.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    auto const response =
-        json_rpc_response(reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
-    if (!read_json_rpc_response(response, answer)) answer.timed_out = reply->error() == QNetworkReply::OperationCanceledError;
-    done(outcome_of(answer));
-  });
+  (call.anonymous ? anonymous_client_ : client_)
+      .call_tool(call.tool, call.arguments, [done = std::move(done)](McpAnswer const& answer) { done(outcome_of(answer)); });
 }
 
 }  // namespace prodmcp::console

@@ -5,7 +5,6 @@
 // server the console watches, or to the prototype behind it.
 #include <QElapsedTimer>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -111,10 +110,10 @@ class LoadGenerator : public QObject {
   void send_due();
   void send_stateless(LoadCall const& call, std::function<void(CallOutcome)> done);
 
-  QNetworkAccessManager network_;
+  McpClient client_;            // stateless calls with the plan's token...
+  McpClient anonymous_client_;  // ...and without it
   QTimer tick_;
   QElapsedTimer clock_;
-  QUrl url_;
   CallSender sender_;
   LoadPlan plan_;
   LoadStats stats_;
@@ -123,7 +122,6 @@ class LoadGenerator : public QObject {
   int run_ = 0;  // answers of an earlier run are not counted in this one
   int in_flight_ = 0;
   int next_call_ = 0;
-  int next_id_ = 1;
 };
 
 }  // namespace prodmcp::console

@@ -16,8 +16,6 @@ namespace prodmcp::console {
 namespace {
 
 constexpr int kStderrTailLines = 20;
-constexpr int kMaxPages = 1000;
-constexpr int kMaxTools = 10'000;
 
 QByteArray compact(QJsonObject const& message) { return QJsonDocument(message).toJson(QJsonDocument::Compact); }
 
@@ -151,22 +149,9 @@ void DirectMcpClient::call_tool(QString const& tool, QJsonObject arguments, std:
 }
 
 void DirectMcpClient::list_tools(std::function<void(QJsonArray, QString)> done) {
-  list_page({}, {}, 0, std::move(done));
-}
-
-void DirectMcpClient::list_page(QJsonArray collected, QString cursor, int pages,
-                                std::function<void(QJsonArray, QString)> done) {
-  QJsonObject params;
-  if (!cursor.isEmpty()) params.insert("cursor", cursor);
-  request(QStringLiteral("tools/list"), params, [this, collected, cursor, pages, done](McpAnswer answer) mutable {
-    if (!answer.ok) return done(collected, tr("tools/list: %1").arg(answer.problem));
-    for (auto const& tool : answer.result.value("tools").toArray()) collected.append(tool);
-    auto const next = answer.result.value("nextCursor").toString();
-    if (next.isEmpty() || collected.size() >= kMaxTools) return done(collected, {});
-    if (next == cursor || pages + 1 >= kMaxPages)
-      return done(collected, tr("tools/list: the server's nextCursor does not advance; stopped after %1 pages").arg(pages + 1));
-    list_page(collected, next, pages + 1, done);
-  });
+  list_every_page([this](QJsonObject params, std::function<void(McpAnswer)> answered) {
+    request(QStringLiteral("tools/list"), std::move(params), std::move(answered));
+  }, QStringLiteral("tools/list"), QStringLiteral("tools"), std::move(done));
 }
 
 void DirectMcpClient::notify(QString const& method) {

@@ -90,7 +90,6 @@ class DirectMcpClient : public QObject {
   void answer_server_request(QJsonObject const& request);
   void process_ended(QString const& why);
   void fail_all(QString const& why);
-  void list_page(QJsonArray collected, QString cursor, int pages, std::function<void(QJsonArray, QString)> done);
 
   DirectTarget target_;
   State state_ = State::kClosed;

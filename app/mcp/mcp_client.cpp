@@ -52,6 +52,36 @@ bool read_json_rpc_response(QJsonObject const& response, McpAnswer& answer) {
   return true;
 }
 
+namespace {
+
+constexpr int kMaxPages = 1000;
+constexpr qsizetype kMaxListed = 10'000;
+
+void next_page(PageRequest const& request, QString const& method, QString const& key, QJsonArray collected,
+               QString const& cursor, int pages, std::function<void(QJsonArray, QString)> done) {
+  QJsonObject params;
+  if (!cursor.isEmpty()) params.insert("cursor", cursor);
+  request(params, [request, method, key, collected, cursor, pages, done](McpAnswer const& answer) mutable {
+    if (!answer.ok) return done(collected, method + ": " + answer.problem);
+    for (auto const& item : answer.result.value(key).toArray()) collected.append(item);
+    auto const next = answer.result.value("nextCursor").toString();
+    if (next.isEmpty() || collected.size() > kMaxListed) return done(collected, {});  // bounded, whatever the server says
+    // A server that hands back the cursor it was given (or pages forever) would be asked forever.
+    if (next == cursor || pages >= kMaxPages)
+      return done(collected, QObject::tr("%1: the server's nextCursor does not advance; stopped after %2 pages")
+                                 .arg(method)
+                                 .arg(pages + 1));
+    next_page(request, method, key, collected, next, pages + 1, done);
+  });
+}
+
+}  // namespace
+
+void list_every_page(PageRequest request, QString const& method, QString const& key,
+                     std::function<void(QJsonArray, QString)> done) {
+  next_page(request, method, key, {}, {}, 0, std::move(done));
+}
+
 McpClient::McpClient(QObject* parent) : QObject(parent) {}
 
 void McpClient::request(QString const& method, QJsonObject params, QString const& name,
@@ -94,24 +124,6 @@ void McpClient::call_tool(QString const& tool, QJsonObject arguments, std::funct
   request(QStringLiteral("tools/call"), QJsonObject{{"name", tool}, {"arguments", arguments}}, tool, std::move(done));
 }
 
-void McpClient::list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
-                           std::function<void(QJsonArray, QString)> done, int pages) {
-  QJsonObject params;
-  if (!cursor.isEmpty()) params.insert("cursor", cursor);
-  request(method, params, {}, [this, method, key, collected, cursor, pages, done](McpAnswer answer) mutable {
-    if (!answer.ok) return done(collected, method + ": " + answer.problem);
-    for (auto const& item : answer.result.value(key).toArray()) collected.append(item);
-    auto const next = answer.result.value("nextCursor").toString();
-    if (next.isEmpty() || collected.size() > 10'000) return done(collected, {});  // bounded, whatever the server says
-    // A server that hands back the cursor it was given (or pages forever) would be asked forever.
-    if (next == cursor || pages >= kMaxPages)
-      return done(collected, tr("%1: the server's nextCursor does not advance; stopped after %2 pages")
-                                 .arg(method)
-                                 .arg(pages + 1));
-    list_pages(method, key, collected, next, done, pages + 1);
-  });
-}
-
 void McpClient::list_all(std::function<void(McpCatalog)> done) {
   auto catalog = std::make_shared<McpCatalog>();
   auto remaining = std::make_shared<int>(4);
@@ -122,10 +134,16 @@ void McpClient::list_all(std::function<void(McpCatalog)> done) {
       if (--*remaining == 0) done(*catalog);
     };
   };
-  list_pages("tools/list", "tools", {}, {}, part(&McpCatalog::tools));
-  list_pages("resources/list", "resources", {}, {}, part(&McpCatalog::resources));
-  list_pages("resources/templates/list", "resourceTemplates", {}, {}, part(&McpCatalog::resource_templates));
-  list_pages("prompts/list", "prompts", {}, {}, part(&McpCatalog::prompts));
+  auto pages_of = [this](QString const& method) -> PageRequest {
+    return [this, method](QJsonObject params, std::function<void(McpAnswer)> done) {
+      request(method, std::move(params), {}, std::move(done));
+    };
+  };
+  list_every_page(pages_of("tools/list"), "tools/list", "tools", part(&McpCatalog::tools));
+  list_every_page(pages_of("resources/list"), "resources/list", "resources", part(&McpCatalog::resources));
+  list_every_page(pages_of("resources/templates/list"), "resources/templates/list", "resourceTemplates",
+                  part(&McpCatalog::resource_templates));
+  list_every_page(pages_of("prompts/list"), "prompts/list", "prompts", part(&McpCatalog::prompts));
 }
 
 }  // namespace prodmcp::console

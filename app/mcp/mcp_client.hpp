@@ -31,6 +31,14 @@ QJsonObject json_rpc_response(QByteArray const& body, QByteArray const& content_
 // says it (with answer.http_status when there is one). False when `response` is neither.
 bool read_json_rpc_response(QJsonObject const& response, McpAnswer& answer);
 
+// Asks for one page of a list with these params (the cursor, when there is one).
+using PageRequest = std::function<void(QJsonObject params, std::function<void(McpAnswer)> done)>;
+// Every page of a list method (`key` names the array in each result): follows nextCursor, at most
+// 10,000 items and 1,000 pages, and stops, saying so, at a cursor that does not advance. `done`
+// gets what was collected and the first problem ("tools/list: ..."), if any.
+void list_every_page(PageRequest request, QString const& method, QString const& key,
+                     std::function<void(QJsonArray items, QString problem)> done);
+
 struct McpCatalog {
   QJsonArray tools, resources, resource_templates, prompts;
   QString problem;  // the first list that failed, if any
@@ -55,10 +63,6 @@ class McpClient : public QObject {
   void set_message_log(MessageLog* log) { log_ = log; }
 
  private:
-  static constexpr int kMaxPages = 1000;
-  void list_pages(QString const& method, QString const& key, QJsonArray collected, QString const& cursor,
-                  std::function<void(QJsonArray, QString)> done, int pages = 0);
-
   QNetworkAccessManager network_;
   QUrl url_;
   QString token_;

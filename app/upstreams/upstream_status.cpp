@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "config/upstream_keys.hpp"
+
 namespace prodmcp::console {
 
 QString upstream_state_name(UpstreamState state) {
@@ -74,13 +76,7 @@ UpstreamStatus parse_one(QJsonObject const& object) {
 }  // namespace
 
 QString exposed_tool_name(QString const& prefix, QString const& tool) {
-  QByteArray name = prefix.toUtf8();
-  for (char const c : tool.toUtf8()) {  // byte by byte, as the gateway does: é becomes "__"
-    bool const kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '.' || c == '-';
-    name += kept ? c : '_';
-  }
-  return QString::fromUtf8(name);
+  return QString::fromStdString(config::exposed_name(prefix.toStdString(), tool.toStdString()));
 }
 
 QList<UpstreamStatus> parse_upstreams(QByteArray const& body, QString& error) {

@@ -44,8 +44,9 @@ struct UpstreamStatus {
   QString last_exit_summary() const;
 };
 
-// The name the gateway gives an upstream's tool: the prefix, then the tool's own name with any
-// character but letters, digits, '_', '.' and '-' made '_' (as the gateway's exposed_name does).
+// The name the gateway gives an upstream's tool (config::exposed_name, the gateway's own rule):
+// the prefix, then the tool's name with any byte but letters, digits, '_', '.' and '-' as '_';
+// empty past 128 characters, where the gateway does not offer the tool.
 QString exposed_tool_name(QString const& prefix, QString const& tool);
 
 // The `upstreams` of a /upstreams answer; nullopt-like: an empty list and `error` set when the

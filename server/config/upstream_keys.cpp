@@ -1,6 +1,7 @@
 #include "config/upstream_keys.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <mutex>
 #include <type_traits>
@@ -125,6 +126,13 @@ std::optional<std::string> check_name_part(Value const& value) {
                   [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-' || c == '.'; }))
     return std::nullopt;
   return "may hold only letters, digits, '_', '-' and '.' (tool names are kept within [A-Za-z0-9_.-])";
+}
+
+std::string exposed_name(std::string const& prefix, std::string_view name) {
+  constexpr std::size_t kMaxNameLength = 128;
+  std::string result = prefix;
+  for (unsigned char c : name) result += std::isalnum(c) || c == '_' || c == '.' || c == '-' ? static_cast<char>(c) : '_';
+  return result.size() > kMaxNameLength ? std::string() : result;
 }
 
 std::string exposed_prefix(Settings const& settings, std::string const& name) {

@@ -21,6 +21,9 @@ std::optional<std::string> check_name_part(Value const& value);
 // What the gateway puts before upstream `name`'s tool and prompt names: its prefix key, else
 // nothing with one upstream and NAME + server.upstream_separator with several.
 std::string exposed_prefix(Settings const& settings, std::string const& name);
+// The name a client sees for an upstream's tool or prompt: the prefix, then the name with every
+// byte outside [A-Za-z0-9_.-] as '_'. Empty when the result would exceed 128 characters.
+std::string exposed_name(std::string const& prefix, std::string_view name);
 // "upstreams.NAME.leaf" -> its spec; null when the name or the leaf is not one.
 KeySpec const* find_upstream_key(std::string_view name);
 // The leaves every upstream table may hold ("command", "args", ...).

@@ -31,7 +31,6 @@ using logging::Level;
 using protocol::RequestContext;
 using protocol::RpcError;
 
-constexpr std::size_t kMaxNameLength = 128;
 constexpr std::size_t kDescribedToolNames = 500;  // /upstreams names this many of an upstream's tools (and counts all)
 
 std::string string_field(json::object const& object, std::string_view key) {
@@ -204,12 +203,6 @@ auto forward_by_name(std::weak_ptr<Upstream> weak, std::shared_ptr<InputRounds> 
 
 }  // namespace
 
-std::string exposed_name(std::string const& prefix, std::string_view name) {
-  std::string result = prefix;
-  for (unsigned char c : name) result += std::isalnum(c) || c == '_' || c == '.' || c == '-' ? static_cast<char>(c) : '_';
-  return result.size() > kMaxNameLength ? std::string() : result;
-}
-
 struct Gateway::Impl {
   Impl(protocol::Catalog& catalog, ops::Metrics* metrics, std::function<bool(std::string const&)> session_alive,
        std::chrono::seconds idle, protocol::RequestStateCodec const& request_state)
@@ -275,7 +268,7 @@ struct Gateway::Impl {
       if (original.empty()) continue;
       if (!settings.tools_allow.empty() && !listed(settings.tools_allow, original)) continue;
       if (listed(settings.tools_deny, original)) continue;
-      auto const exposed_as = exposed_name(prefix, original);
+      auto const exposed_as = config::exposed_name(prefix, original);
       if (exposed_as.empty() || listed(now.tools, exposed_as)) {
         log(Level::kError, name, "upstream_tool_skipped",
             json::object{{"tool", original}, {"reason", exposed_as.empty() ? "its exposed name would exceed 128 characters"
@@ -330,7 +323,7 @@ struct Gateway::Impl {
     for (auto const& item : listing.prompts) {
       auto descriptor = item.as_object();
       auto const original = string_field(descriptor, "name");
-      auto const exposed_as = exposed_name(prefix, original);
+      auto const exposed_as = config::exposed_name(prefix, original);
       if (original.empty() || exposed_as.empty() || listed(now.prompts, exposed_as)) continue;
       if (auto const other = owner_of(name, exposed_as, true); !other.empty()) {
         log(Level::kError, name, "upstream_name_collision",

@@ -68,8 +68,4 @@ class Gateway {
   std::unique_ptr<Impl> impl_;
 };
 
-// The name a client sees for an upstream's tool or prompt: the prefix, then the name with every
-// character outside [A-Za-z0-9_.-] as '_'. Empty when the result would exceed 128 characters.
-std::string exposed_name(std::string const& prefix, std::string_view name);
-
 }  // namespace prodmcp::gateway
