@@ -49,9 +49,10 @@ ChartSpec chart_spec(ComparisonPanel::ChartRow row, ComparisonPanel::Side side) 
   return spec;
 }
 
-// One side's lines: x the second's end (ms since the epoch), y as the chart's unit wants it.
-QList<ChartLine> side_lines(ComparisonPanel::ChartRow row, ComparisonSide const& side) {
-  auto const seconds = per_second(side.samples, side.duration_s);
+// One side's lines from its per-second figures: x the second's end (ms since the epoch), y as the
+// chart's unit wants it.
+QList<ChartLine> side_lines(ComparisonPanel::ChartRow row, ComparisonSide const& side,
+                            std::vector<LoadSecond> const& seconds) {
   auto at = [&](std::size_t i) { return double(side.started_ms + qint64(i + 1) * 1000); };
   QList<ChartLine> lines;
   if (row == ComparisonPanel::kThroughputRow || row == ComparisonPanel::kErrorsRow) {
@@ -374,11 +375,13 @@ void ComparisonPanel::show_figures() {
   };
   ComparisonSide const sides[2] = {live(run.direct(), ComparisonRun::Step::kDirect),
                                    live(run.gateway(), ComparisonRun::Step::kGateway)};
+  std::vector<LoadSecond> const seconds[2] = {per_second(sides[0].samples, sides[0].duration_s),
+                                              per_second(sides[1].samples, sides[1].duration_s)};
   for (int row = 0; row < kChartRowCount; ++row) {
     QList<ChartLine> lines[2];
     double top = 0;
     for (int side : {kDirectSide, kGatewaySide}) {
-      if (sides[side].ran()) lines[side] = side_lines(ChartRow(row), sides[side]);
+      if (sides[side].ran()) lines[side] = side_lines(ChartRow(row), sides[side], seconds[side]);
       top = std::max(top, highest(lines[side]));
     }
     for (int side : {kDirectSide, kGatewaySide}) {

@@ -32,24 +32,22 @@ MetricsPage::MetricsPage(ConsoleSession& session, QWidget* parent) : QWidget(par
   auto* grid = new QGridLayout(grid_host);
   grid->setSpacing(6);
   int index = 0;
-  for (auto const& spec : chart_catalog()) {
+  auto add_chart = [&](ChartSpec const& spec) {
     auto* chart = new TimeSeriesChart(spec);
     chart->setMinimumHeight(230);
     grid->addWidget(chart, index / 3, index % 3);
     connect(chart, &TimeSeriesChart::range_selected, this, &MetricsPage::range_selected);
     charts_.append(chart);
     ++index;
-  }
-  // Through a gateway, the same story per upstream server (shown only while there is one).
-  int const upstream_row = (index + 2) / 3;
-  int column = 0;
+    return chart;
+  };
+  for (auto const& spec : chart_catalog()) add_chart(spec);
+  // Through a gateway, the same story per upstream server, on a row of its own (shown only while
+  // there is one).
+  index = (index + 2) / 3 * 3;
   for (auto const& spec : upstream_charts()) {
-    auto* chart = new TimeSeriesChart(spec);
-    chart->setMinimumHeight(230);
+    auto* chart = add_chart(spec);
     chart->setVisible(false);
-    grid->addWidget(chart, upstream_row, column++);
-    connect(chart, &TimeSeriesChart::range_selected, this, &MetricsPage::range_selected);
-    charts_.append(chart);
     upstream_charts_.append(chart);
   }
   connect(&session.upstreams(), &UpstreamMonitor::updated, this, [this] {

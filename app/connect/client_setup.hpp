@@ -1,7 +1,8 @@
 #pragma once
 // "Connect a client": the ready-to-paste configuration of the MCP hosts people use (Claude
 // Desktop, Claude Code, Cursor, VS Code, the MCP Inspector) for the server the console watches,
-// with a placeholder where a token goes when the server asks for one.
+// with YOUR_TOKEN standing where a token goes when the server asks for one (the console never
+// writes a real token there).
 #include <QList>
 #include <QString>
 #include <QUrl>
